@@ -1,0 +1,121 @@
+"""Turn an Airflow connection's fields into Close client settings, in one place.
+
+Pure and Airflow-free: the sync hook, the async hook path and the tests all parse a connection
+through :func:`settings_from_connection`, so the rules exist once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from airflow_provider_close.client import AsyncCloseClient, CloseClient, CloseConfigError, RetryPolicy
+
+__all__ = ["DEFAULT_HOST", "ClientSettings", "api_base_url", "settings_from_connection"]
+
+DEFAULT_HOST = "https://api.close.com"
+_API_PREFIX = "/api/v1/"
+AuthType = Literal["api_key", "oauth"]
+_AUTH_TYPES: tuple[AuthType, ...] = ("api_key", "oauth")
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Everything needed to build a Close client; ``secret`` never appears in the repr."""
+
+    base_url: str
+    auth_type: AuthType
+    timeout: float
+    max_attempts: int
+    max_total_wait: float
+    secret: str = field(repr=False)
+
+    def _auth_kwargs(self) -> dict[str, str]:
+        return {"access_token" if self.auth_type == "oauth" else "api_key": self.secret}
+
+    def _retry(self) -> RetryPolicy:
+        return RetryPolicy(max_attempts=self.max_attempts, max_total_wait=self.max_total_wait)
+
+    def sync_client(self) -> CloseClient:
+        """Build a :class:`CloseClient` from these settings."""
+        return CloseClient(
+            base_url=self.base_url, timeout=self.timeout, retry=self._retry(), **self._auth_kwargs()
+        )
+
+    def async_client(self) -> AsyncCloseClient:
+        """Build an :class:`AsyncCloseClient` from these settings."""
+        return AsyncCloseClient(
+            base_url=self.base_url, timeout=self.timeout, retry=self._retry(), **self._auth_kwargs()
+        )
+
+
+def api_base_url(host: str | None) -> str:
+    """Return the API base URL for a connection host.
+
+    An empty host means Close itself; a host without a scheme gets ``https://`` (the URI form of
+    an Airflow connection drops it); ``/api/v1/`` is appended unless already there; any
+    credentials written into the URL are dropped.
+    """
+    text = (host or "").strip() or DEFAULT_HOST
+    if "://" not in text:
+        text = f"https://{text}"
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise CloseConfigError(f"connection host: got {host!r}; allowed: an http(s) URL such as {DEFAULT_HOST}")
+    netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
+    path = parts.path.rstrip("/")
+    if not path.endswith(_API_PREFIX.rstrip("/")):
+        path += _API_PREFIX.rstrip("/")
+    return urlunsplit((parts.scheme, netloc, path + "/", "", ""))
+
+
+def _number(extra: Mapping[str, object], name: str, default: float, minimum: float) -> float:
+    raw = extra.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(str(raw))
+    except ValueError:
+        value = float("nan")
+    if not value >= minimum:  # also rejects NaN
+        raise CloseConfigError(f"connection extra {name}: got {raw!r}; allowed: a number >= {minimum:g}")
+    return value
+
+
+def _auth_type(extra: Mapping[str, object]) -> AuthType:
+    raw = extra.get("auth_type") or "api_key"
+    for allowed in _AUTH_TYPES:
+        if raw == allowed:
+            return allowed
+    raise CloseConfigError(f"connection extra auth_type: got {raw!r}; allowed: 'api_key' | 'oauth'")
+
+
+def settings_from_connection(
+    host: str | None, password: str | None, extra: Mapping[str, object]
+) -> ClientSettings:
+    """Build :class:`ClientSettings` from a connection's host, password and extras.
+
+    Extras written in the URI form arrive as strings; they are parsed the same way.
+
+    :param host: the connection's host ("API base URL").
+    :param password: the API key, or the OAuth access token when ``auth_type`` is ``oauth``.
+    :param extra: the connection's extras (``timeout``, ``max_retries``, ``max_total_wait``,
+        ``auth_type``).
+    """
+    if not password:
+        raise CloseConfigError("connection password: the Close API key is empty; set it as the password")
+    retries = _number(extra, "max_retries", 5, 0)
+    if retries != int(retries):
+        raise CloseConfigError(
+            f"connection extra max_retries: got {extra.get('max_retries')!r}; allowed: an integer >= 0"
+        )
+    return ClientSettings(
+        base_url=api_base_url(host),
+        auth_type=_auth_type(extra),
+        timeout=_number(extra, "timeout", 30.0, 1),
+        max_attempts=int(retries) + 1,
+        max_total_wait=_number(extra, "max_total_wait", 300.0, 0),
+        secret=password,
+    )

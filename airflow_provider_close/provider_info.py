@@ -1,0 +1,101 @@
+"""Provider metadata for Airflow's provider discovery.
+
+Airflow calls :func:`get_provider_info` through the ``apache_airflow_provider`` entry point at
+every CLI and API start-up, so this module imports nothing from Airflow and does no I/O.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_close import __version__
+
+__all__ = ["CONNECTION_FIELDS", "UI_FIELD_BEHAVIOUR", "get_provider_info"]
+
+_PKG = "airflow_provider_close"
+
+#: How the connection form relabels, hides and describes Airflow's standard fields.
+UI_FIELD_BEHAVIOUR: dict[str, Any] = {
+    "hidden-fields": ["schema", "port", "login"],
+    "relabeling": {"password": "API key", "host": "API base URL"},
+    "placeholders": {
+        "host": "https://api.close.com",
+        "password": "Close API key (or OAuth access token when auth_type is oauth)",
+    },
+}
+
+#: Extra fields of the ``close`` connection, stored in ``Connection.extra`` under these names.
+CONNECTION_FIELDS: dict[str, Any] = {
+    "auth_type": {
+        "label": "Authentication",
+        "description": "api_key: the password is a Close API key (HTTP Basic). "
+        "oauth: the password is an OAuth 2.0 access token (Bearer).",
+        "schema": {"type": ["string", "null"], "enum": ["api_key", "oauth", None], "default": "api_key"},
+    },
+    "timeout": {
+        "label": "Timeout (seconds)",
+        "description": "Per-request connect/read timeout. Never infinite.",
+        "schema": {"type": ["number", "null"], "minimum": 1, "default": 30},
+    },
+    "max_retries": {
+        "label": "Max retries",
+        "description": "Retries per request after the first attempt, for rate limits and safe "
+        "transient errors (a POST whose outcome is unknown is never re-sent blindly).",
+        "schema": {"type": ["integer", "null"], "minimum": 0, "default": 5},
+    },
+    "max_total_wait": {
+        "label": "Max total wait (seconds)",
+        "description": "Upper bound on the time one request may spend waiting between attempts.",
+        "schema": {"type": ["number", "null"], "minimum": 0, "default": 300},
+    },
+}
+
+
+def get_provider_info() -> dict[str, Any]:
+    """Return the provider description Airflow validates and registers."""
+    return {
+        "package-name": "airflow-provider-close",
+        "name": "Close CRM",
+        "description": "Hooks, operators, a deferrable sensor, bulk sync and a local sandbox "
+        "for the Close CRM (https://close.com).",
+        "versions": [__version__],
+        "integrations": [
+            {
+                "integration-name": "Close",
+                "external-doc-url": "https://developer.close.com/",
+                "tags": ["service"],
+            }
+        ],
+        "hooks": [{"integration-name": "Close", "python-modules": [f"{_PKG}.hooks.close"]}],
+        "operators": [
+            {
+                "integration-name": "Close",
+                "python-modules": [
+                    f"{_PKG}.operators.leads",
+                    f"{_PKG}.operators.contacts",
+                    f"{_PKG}.operators.opportunities",
+                    f"{_PKG}.operators.activities",
+                    f"{_PKG}.operators.tasks",
+                    f"{_PKG}.operators.notes",
+                    f"{_PKG}.operators.deletions",
+                    f"{_PKG}.operators.request",
+                    f"{_PKG}.operators.reads",
+                    f"{_PKG}.operators.emails",
+                    f"{_PKG}.operators.bulk",
+                    f"{_PKG}.operators.extract",
+                ],
+            }
+        ],
+        "sensors": [{"integration-name": "Close", "python-modules": [f"{_PKG}.sensors.activity"]}],
+        "triggers": [{"integration-name": "Close", "python-modules": [f"{_PKG}.triggers.activity"]}],
+        "extra-links": [f"{_PKG}.links.CloseLeadLink"],
+        "connection-types": [
+            {
+                "connection-type": "close",
+                "hook-class-name": f"{_PKG}.hooks.close.CloseHook",
+                "hook-name": "Close CRM",
+                "ui-field-behaviour": UI_FIELD_BEHAVIOUR,
+                "conn-fields": CONNECTION_FIELDS,
+            }
+        ],
+    }
