@@ -1,0 +1,76 @@
+"""Connection fields -> client settings: the one place connection parsing happens."""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_close.client import CloseConfigError
+from airflow_provider_close.hooks.settings import api_base_url, settings_from_connection
+
+KEY = "api_SECRETSECRETSECRET"
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        (None, "https://api.close.com/api/v1/"),
+        ("", "https://api.close.com/api/v1/"),
+        ("api.close.com", "https://api.close.com/api/v1/"),
+        ("https://api.close.com", "https://api.close.com/api/v1/"),
+        ("https://api.close.com/", "https://api.close.com/api/v1/"),
+        ("https://api.close.com/api/v1", "https://api.close.com/api/v1/"),
+        ("https://api.close.com/api/v1/", "https://api.close.com/api/v1/"),
+        ("http://127.0.0.1:8765", "http://127.0.0.1:8765/api/v1/"),
+        ("127.0.0.1:8765", "https://127.0.0.1:8765/api/v1/"),
+        ("https://user:pw@proxy.example/close", "https://proxy.example/close/api/v1/"),
+    ],
+)
+def test_api_base_url(host: str | None, expected: str) -> None:
+    assert api_base_url(host) == expected
+
+
+@pytest.mark.parametrize("host", ["ftp://api.close.com", "https://", "http:///api/v1"])
+def test_api_base_url_rejects(host: str) -> None:
+    with pytest.raises(CloseConfigError, match="connection host"):
+        api_base_url(host)
+
+
+def test_defaults() -> None:
+    s = settings_from_connection("api.close.com", KEY, {})
+    assert (s.auth_type, s.timeout, s.max_attempts, s.max_total_wait) == ("api_key", 30.0, 6, 300.0)
+
+
+def test_uri_form_extras_arrive_as_strings() -> None:
+    s = settings_from_connection(
+        None, KEY, {"timeout": "12.5", "max_retries": "2", "max_total_wait": "60", "auth_type": "oauth"}
+    )
+    assert (s.auth_type, s.timeout, s.max_attempts, s.max_total_wait) == ("oauth", 12.5, 3, 60.0)
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"timeout": 0}, "timeout"),
+        ({"timeout": "soon"}, "timeout"),
+        ({"timeout": "nan"}, "timeout"),
+        ({"max_retries": -1}, "max_retries"),
+        ({"max_retries": 1.5}, "max_retries"),
+        ({"max_total_wait": -5}, "max_total_wait"),
+        ({"auth_type": "basic"}, "auth_type"),
+    ],
+)
+def test_bad_extras_name_the_field_and_allowed_values(extra: dict[str, object], field: str) -> None:
+    with pytest.raises(CloseConfigError, match=f"extra {field}: got .*allowed") as info:
+        settings_from_connection(None, KEY, extra)
+    assert KEY not in str(info.value)
+
+
+def test_empty_password_is_a_clear_error() -> None:
+    with pytest.raises(CloseConfigError, match="password"):
+        settings_from_connection(None, "", {})
+
+
+def test_repr_hides_the_secret() -> None:
+    s = settings_from_connection(None, KEY, {})
+    assert KEY not in repr(s)
+    assert KEY not in str(s)
