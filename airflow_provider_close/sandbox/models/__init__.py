@@ -1,0 +1,3 @@
+"""Resource rules of the sandbox: validation and record building per Close object (no HTTP)."""
+
+__all__: list[str] = []

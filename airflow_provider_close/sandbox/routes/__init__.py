@@ -1,0 +1,26 @@
+"""Close's REST routes, relative to ``/api/v1`` (moto's ``urls``)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from airflow_provider_close.sandbox.routes.contacts import contact_routes
+from airflow_provider_close.sandbox.routes.leads import lead_routes
+from airflow_provider_close.sandbox.routes.meta import meta_routes
+from airflow_provider_close.sandbox.state import SandboxState
+
+__all__ = ["close_routes"]
+
+
+def close_routes(state: SandboxState) -> list[BaseRoute]:
+    """Return every Close route the sandbox serves, paths relative to ``/api/v1``.
+
+    Each path is served with and without its trailing slash.
+
+    :param state: the state the handlers read and write.
+    """
+    return [
+        *meta_routes(state),
+        *lead_routes(state),
+        *contact_routes(state),
+    ]

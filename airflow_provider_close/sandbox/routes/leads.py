@@ -1,0 +1,103 @@
+"""``/lead/`` routes: list (with the legacy ``query``), create, get, update, delete."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from starlette.requests import Request
+from starlette.routing import BaseRoute
+
+from airflow_provider_close.sandbox.models.leads import (
+    create_lead,
+    delete_lead,
+    render_lead,
+    update_lead,
+)
+from airflow_provider_close.sandbox.pagination import (
+    fields_param,
+    offset_page,
+    offset_window,
+    project,
+    project_all,
+)
+from airflow_provider_close.sandbox.records import Record
+from airflow_provider_close.sandbox.routes.common import (
+    json_body,
+    query_params,
+    request_meta,
+    resource_routes,
+)
+from airflow_provider_close.sandbox.search.lead_query import lead_matcher, parse_lead_query
+from airflow_provider_close.sandbox.state import SandboxState
+
+__all__ = ["lead_routes"]
+
+
+def _contacts_by_lead(state: SandboxState) -> dict[str, list[Record]]:
+    grouped: dict[str, list[Record]] = defaultdict(list)
+    for contact in state.contacts.values():
+        grouped[contact["lead_id"]].append(contact)
+    return grouped
+
+
+def _matching_leads(state: SandboxState, query: str | None) -> list[Record]:
+    leads = list(state.leads.values())
+    if not query:
+        return leads
+    grouped = _contacts_by_lead(state)
+    matches = lead_matcher(parse_lead_query(query), lambda lead_id: grouped.get(lead_id, []))
+    return [lead for lead in leads if matches(lead)]
+
+
+async def _list_leads(request: Request, state: SandboxState) -> Record:
+    params = query_params(request)
+    window = offset_window(params, "lead", state.limits)
+    query = params.get("query")
+    with state.lock:
+        leads = _matching_leads(state, query)
+        page = offset_page(leads, window)
+        page["data"] = project_all(
+            [render_lead(state, lead) for lead in page["data"]], fields_param(params)
+        )
+    if query:
+        page["total_results"] = len(leads)
+    return page
+
+
+async def _create_lead(request: Request, state: SandboxState) -> Record:
+    body = await json_body(request)
+    lead = create_lead(state, body, request_meta(state, request))
+    return project(lead, fields_param(query_params(request)))
+
+
+async def _get_lead(request: Request, state: SandboxState) -> Record:
+    with state.lock:
+        lead = render_lead(state, state.get("lead", request.path_params["lead_id"]))
+    return project(lead, fields_param(query_params(request)))
+
+
+async def _update_lead(request: Request, state: SandboxState) -> Record:
+    body = await json_body(request)
+    meta = request_meta(state, request)
+    lead = update_lead(state, request.path_params["lead_id"], body, meta)
+    return project(lead, fields_param(query_params(request)))
+
+
+async def _delete_lead(request: Request, state: SandboxState) -> Record:
+    delete_lead(state, request.path_params["lead_id"], request_meta(state, request))
+    return {}
+
+
+def lead_routes(state: SandboxState) -> list[BaseRoute]:
+    """Return the ``/lead/`` routes.
+
+    :param state: the sandbox state.
+    """
+    return [
+        *resource_routes(state, "/lead/", {"GET": _list_leads, "POST": _create_lead}),
+        *resource_routes(
+            state,
+            "/lead/{lead_id}/",
+            {"GET": _get_lead, "PUT": _update_lead, "DELETE": _delete_lead},
+        ),
+    ]
