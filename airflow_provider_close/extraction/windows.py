@@ -1,0 +1,124 @@
+"""Half-open date windows and the pure decisions that split them (no I/O).
+
+A window ``[start, end)`` is walked with ``_skip`` in ascending ``window_field`` order. Close
+refuses a ``_skip`` above its maximum, so before the walk would need one (or when the max-skip
+error arrives) the window is split *at the last date value read*: every row before that value
+has been emitted, the rows at that value are held back, and the walk resumes on
+``[last value, end)``. Splitting there, rather than at the midpoint, never re-reads an emitted
+row and never wastes a page; it cannot progress only when the whole walk shares one value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from airflow_provider_close.extraction.errors import WindowTooDenseError
+from airflow_provider_close.extraction.resources import ResourceSpec
+
+__all__ = [
+    "Window",
+    "format_moment",
+    "must_split",
+    "parse_moment",
+    "remaining_window",
+    "window_params",
+]
+
+
+@dataclass(frozen=True)
+class Window:
+    """A half-open interval ``[start, end)``; None means unbounded on that side.
+
+    :param start: inclusive lower bound (aware datetime) or None.
+    :param end: exclusive upper bound (aware datetime) or None.
+    """
+
+    start: datetime | None
+    end: datetime | None
+
+    def __post_init__(self) -> None:
+        for bound in (self.start, self.end):
+            if bound is not None and bound.tzinfo is None:
+                raise ValueError(f"window bounds must be timezone-aware, got {bound!r}")
+        if self.start is not None and self.end is not None and self.start > self.end:
+            raise ValueError(f"window start {self.start} is after its end {self.end}")
+
+    def contains(self, moment: datetime) -> bool:
+        """Return whether ``moment`` lies in ``[start, end)``.
+
+        :param moment: an aware datetime.
+        """
+        after_start = self.start is None or moment >= self.start
+        before_end = self.end is None or moment < self.end
+        return after_start and before_end
+
+
+def parse_moment(value: object) -> datetime:
+    """Return the aware UTC datetime of a Close timestamp (naive ones, as events have, are UTC).
+
+    :param value: e.g. ``2022-11-09T13:57:14.751000+00:00`` or ``2023-04-07T10:01:14.670000``.
+    :raises ValueError: not an ISO 8601 string.
+    """
+    if not isinstance(value, str):
+        raise ValueError(f"expected an ISO 8601 timestamp, got {value!r}")
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def format_moment(moment: datetime) -> str:
+    """Return ``moment`` as a filter value Close accepts: UTC, microseconds, ``+00:00``.
+
+    :param moment: an aware datetime.
+    """
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def window_params(spec: ResourceSpec, window: Window) -> dict[str, str]:
+    """Return the query parameters that list ``window`` of ``spec`` in ascending date order.
+
+    :param spec: a windowed resource spec.
+    :param window: the window to list.
+    :raises ValueError: the resource has no window field.
+    """
+    if spec.window_field is None:
+        raise ValueError(f"{spec.name} has no date filter to window on")
+    params = dict(spec.params)
+    if spec.pagination == "offset":
+        params["_order_by"] = spec.window_field
+    if window.start is not None:
+        params[f"{spec.window_field}__gte"] = format_moment(window.start)
+    if window.end is not None:
+        params[f"{spec.window_field}__lt"] = format_moment(window.end)
+    return params
+
+
+def must_split(rows_read: int, has_more: bool, max_skip: int) -> bool:
+    """Return whether the next page of a walk would need a ``_skip`` above ``max_skip``.
+
+    Close rejects ``_skip > max_skip``; the next request skips every row read so far.
+
+    :param rows_read: rows read in the current window.
+    :param has_more: whether Close said another page exists.
+    :param max_skip: the largest ``_skip`` Close accepts.
+    """
+    return has_more and rows_read > max_skip
+
+
+def remaining_window(
+    spec: ResourceSpec, window: Window, last_moment: datetime, max_skip: int
+) -> Window:
+    """Return the window still to walk after a split at ``last_moment`` (rows there re-read).
+
+    :param spec: the resource being walked (for the error message).
+    :param window: the window that had to be split.
+    :param last_moment: the largest date value read; rows at it were held back.
+    :param max_skip: Close's maximum ``_skip`` (for the error message).
+    :raises WindowTooDenseError: every row read shares ``last_moment`` = the window start,
+        so the split would not make progress.
+    """
+    if window.start is not None and last_moment <= window.start:
+        raise WindowTooDenseError(spec.name, last_moment, max_skip)
+    return Window(last_moment, window.end)

@@ -1,0 +1,154 @@
+"""Pure window decisions: bounds, query parameters, when to split and where."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from airflow_provider_close.extraction import WindowTooDenseError, resource_spec
+from airflow_provider_close.extraction.windows import (
+    Window,
+    format_moment,
+    must_split,
+    parse_moment,
+    remaining_window,
+    window_params,
+)
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+T1 = T0 + timedelta(hours=1)
+T2 = T0 + timedelta(hours=2)
+
+
+@pytest.mark.parametrize(
+    ("rows_read", "has_more", "max_skip", "expected"),
+    [
+        (0, True, 500, False),  # nothing read yet
+        (400, True, 500, False),  # next _skip=400 is allowed
+        (500, True, 500, False),  # _skip == max_skip is allowed
+        (600, True, 500, True),  # _skip=600 would be refused
+        (600, False, 500, False),  # no next page: nothing to split
+        (250_001, True, 250_000, True),
+    ],
+)
+def test_must_split_only_before_a_refused_skip(
+    rows_read: int, has_more: bool, max_skip: int, expected: bool
+) -> None:
+    assert must_split(rows_read, has_more, max_skip) is expected
+
+
+@pytest.mark.parametrize(
+    ("window", "last", "expected"),
+    [
+        (Window(T0, T2), T1, Window(T1, T2)),
+        (Window(None, T2), T1, Window(T1, T2)),
+        (Window(T0, None), T1, Window(T1, None)),
+        (
+            Window(T0, T2),
+            T0 + timedelta(microseconds=1),
+            Window(T0 + timedelta(microseconds=1), T2),
+        ),
+    ],
+)
+def test_remaining_window_resumes_at_the_last_date_read(
+    window: Window, last: datetime, expected: Window
+) -> None:
+    assert remaining_window(resource_spec("activity.call"), window, last, 500) == expected
+
+
+def test_remaining_window_refuses_a_split_that_makes_no_progress() -> None:
+    with pytest.raises(WindowTooDenseError, match=r"more than 500 rows share the date") as err:
+        remaining_window(resource_spec("activity.call"), Window(T0, T2), T0, 500)
+    assert err.value.moment == T0
+    assert "Export" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "window", "expected"),
+    [
+        (
+            "activity.call",
+            Window(T0, T1),
+            {
+                "_order_by": "date_created",
+                "date_created__gte": "2026-01-01T00:00:00.000000+00:00",
+                "date_created__lt": "2026-01-01T01:00:00.000000+00:00",
+            },
+        ),
+        (
+            "task",
+            Window(T0, None),
+            {
+                "_type": "all",
+                "_order_by": "date_created",
+                "date_created__gte": "2026-01-01T00:00:00.000000+00:00",
+            },
+        ),
+        ("opportunity", Window(None, None), {"_order_by": "date_created"}),
+        (
+            "event",
+            Window(T0, T1),
+            {
+                "date_updated__gte": "2026-01-01T00:00:00.000000+00:00",
+                "date_updated__lt": "2026-01-01T01:00:00.000000+00:00",
+            },
+        ),
+    ],
+)
+def test_window_params(name: str, window: Window, expected: dict[str, str]) -> None:
+    assert window_params(resource_spec(name), window) == expected
+
+
+def test_window_params_refuses_unwindowed_resources() -> None:
+    with pytest.raises(ValueError, match="lead has no date filter"):
+        window_params(resource_spec("lead"), Window(T0, T1))
+
+
+@pytest.mark.parametrize(
+    ("bounds", "message"),
+    [
+        ((datetime(2026, 1, 1), None), "timezone-aware"),
+        ((T2, T1), "after its end"),
+    ],
+)
+def test_window_rejects_bad_bounds(bounds: tuple[datetime, datetime | None], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Window(*bounds)
+
+
+@pytest.mark.parametrize(
+    ("moment", "inside"),
+    [
+        (T0 - timedelta(microseconds=1), False),
+        (T0, True),
+        (T1 - timedelta(microseconds=1), True),
+        (T1, False),
+    ],
+)
+def test_window_is_half_open(moment: datetime, inside: bool) -> None:
+    assert Window(T0, T1).contains(moment) is inside
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2022-11-09T13:57:14.751000+00:00", datetime(2022, 11, 9, 13, 57, 14, 751000, tzinfo=UTC)),
+        ("2023-04-07T10:01:14.670000", datetime(2023, 4, 7, 10, 1, 14, 670000, tzinfo=UTC)),
+        ("2023-04-07T12:01:14+02:00", datetime(2023, 4, 7, 10, 1, 14, tzinfo=UTC)),
+        ("2023-04-07T10:01:14Z", datetime(2023, 4, 7, 10, 1, 14, tzinfo=UTC)),
+    ],
+)
+def test_parse_moment(text: str, expected: datetime) -> None:
+    assert parse_moment(text) == expected
+
+
+@pytest.mark.parametrize("value", [None, 12, "yesterday"])
+def test_parse_moment_rejects_non_timestamps(value: object) -> None:
+    with pytest.raises(ValueError):
+        parse_moment(value)
+
+
+def test_format_moment_is_utc_with_microseconds() -> None:
+    moment = datetime(2026, 1, 1, 2, 0, tzinfo=timezone(timedelta(hours=2)))
+    assert format_moment(moment) == "2026-01-01T00:00:00.000000+00:00"
