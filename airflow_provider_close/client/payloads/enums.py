@@ -1,0 +1,71 @@
+"""Closed sets of values in Close payloads (close-api.md §6, close-openapi.yml enums)."""
+
+from __future__ import annotations
+
+from typing import Final, Literal, TypeVar, get_args
+
+from airflow_provider_close.client.errors import ClosePayloadError
+
+__all__ = [
+    "CALL_DIRECTIONS",
+    "CALL_STATUSES",
+    "SMS_LOG_STATUSES",
+    "SMS_MODES",
+    "SMS_SEND_STATUSES",
+    "TASK_TYPES",
+    "VALUE_PERIODS",
+    "VALUE_UNITS",
+    "CallDirection",
+    "CallStatus",
+    "SmsMode",
+    "SmsStatus",
+    "TaskType",
+    "ValuePeriod",
+    "ValueUnit",
+    "allowed_text",
+    "check_choice",
+]
+
+CallDirection = Literal["inbound", "outbound"]
+CallStatus = Literal[
+    "created", "in-progress", "completed", "cancel", "no-answer", "busy", "failed", "timeout"
+]
+SmsStatus = Literal["inbox", "draft", "scheduled", "outbox", "sent", "error"]
+SmsMode = Literal["log", "send"]
+TaskType = Literal["lead", "outgoing_call"]
+ValuePeriod = Literal["one_time", "monthly", "annual"]
+ValueUnit = Literal["units", "cents"]
+
+CALL_DIRECTIONS: Final[tuple[CallDirection, ...]] = get_args(CallDirection)
+CALL_STATUSES: Final[tuple[CallStatus, ...]] = get_args(CallStatus)
+SMS_MODES: Final[tuple[SmsMode, ...]] = get_args(SmsMode)
+#: Statuses that record an SMS that already happened (nothing is sent).
+SMS_LOG_STATUSES: Final[tuple[SmsStatus, ...]] = ("inbox", "sent")
+#: Statuses that make Close send the SMS (now, or at ``date_scheduled``).
+SMS_SEND_STATUSES: Final[tuple[SmsStatus, ...]] = ("outbox", "scheduled")
+TASK_TYPES: Final[tuple[TaskType, ...]] = get_args(TaskType)
+VALUE_PERIODS: Final[tuple[ValuePeriod, ...]] = get_args(ValuePeriod)
+VALUE_UNITS: Final[tuple[ValueUnit, ...]] = get_args(ValueUnit)
+
+ChoiceT = TypeVar("ChoiceT", bound=str)
+
+
+def allowed_text(allowed: tuple[str, ...]) -> str:
+    """Return the choices as ``'a' | 'b'`` for error messages.
+
+    :param allowed: the allowed values.
+    """
+    return " | ".join(repr(choice) for choice in allowed)
+
+
+def check_choice(field: str, value: object, allowed: tuple[ChoiceT, ...]) -> ChoiceT:
+    """Return ``value`` if it is one of ``allowed``, else raise ``ClosePayloadError``.
+
+    :param field: the field name used in the error, e.g. ``"call.direction"``.
+    :param value: the candidate.
+    :param allowed: the allowed values (usually ``get_args`` of a ``Literal``).
+    """
+    for choice in allowed:
+        if value == choice:
+            return choice
+    raise ClosePayloadError(field, value, allowed_text(allowed))
