@@ -131,9 +131,7 @@ def _direction_for(status: EmailStatus, direction: object) -> EmailDirection | N
     checked = check_choice("email.direction", direction, EMAIL_DIRECTIONS)
     expected: EmailDirection = "incoming" if status == "inbox" else "outgoing"
     if checked != expected:
-        raise ClosePayloadError(
-            "email.direction", direction, f"{expected!r} for status={status!r}"
-        )
+        raise ClosePayloadError("email.direction", direction, f"{expected!r} for status={status!r}")
     return checked
 
 

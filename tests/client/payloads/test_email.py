@@ -49,7 +49,12 @@ def _send(**overrides: Any) -> dict[str, Any]:
         ),
         pytest.param(
             _log(status="draft", subject=None, body_html="<p>x</p>", to="  bob@example.com "),
-            {"lead_id": LEAD, "status": "draft", "to": ["bob@example.com"], "body_html": "<p>x</p>"},
+            {
+                "lead_id": LEAD,
+                "status": "draft",
+                "to": ["bob@example.com"],
+                "body_html": "<p>x</p>",
+            },
             id="draft-html-single-recipient",
         ),
         pytest.param(
@@ -139,9 +144,7 @@ def test_builds_payload(kwargs: dict[str, Any], expected: dict[str, Any]) -> Non
             _log(body_text="x", template_id=TEMPLATE), "email.template_id", id="template-and-body"
         ),
         pytest.param(_log(template_id="tmpl_x"), "email.template_id", id="bad-template"),
-        pytest.param(
-            _send(status="scheduled"), "email.date_scheduled", id="scheduled-needs-date"
-        ),
+        pytest.param(_send(status="scheduled"), "email.date_scheduled", id="scheduled-needs-date"),
         pytest.param(
             _send(status="outbox", date_scheduled=WHEN), "email.date_scheduled", id="date-on-outbox"
         ),
@@ -152,7 +155,9 @@ def test_builds_payload(kwargs: dict[str, Any], expected: dict[str, Any]) -> Non
         pytest.param(
             _send(date_scheduled=WHEN, send_in=5), "email.send_in", id="send-in-needs-outbox"
         ),
-        pytest.param(_log(status="draft", followup_date=WHEN), "email.followup_date", id="fu-draft"),
+        pytest.param(
+            _log(status="draft", followup_date=WHEN), "email.followup_date", id="fu-draft"
+        ),
         pytest.param(_log(followup_date="tomorrow"), "email.followup_date", id="bad-followup"),
         pytest.param(_send(activity_at=WHEN), "email.activity_at", id="activity-at-when-sending"),
         pytest.param(_log(activity_at="2026-03-10"), "email.activity_at", id="date-not-datetime"),
