@@ -1,0 +1,246 @@
+"""``AsyncCloseClient``: the asyncio Close client, the same loop as :mod:`.sync`, awaiting.
+
+One client may serve many concurrent tasks: the throttle hands out send slots under a lock
+and never awaits while holding it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from airflow_provider_close.client.attempt import Done, RequestSpec, Send, Step, Wait
+from airflow_provider_close.client.config import (
+    DEFAULT_BASE_URL,
+    DEFAULT_TIMEOUT,
+    ClientCore,
+    Fields,
+    client_config,
+    with_fields,
+)
+from airflow_provider_close.client.errors import JSONObject
+from airflow_provider_close.client.pagination import (
+    Page,
+    Paginator,
+    event_paginator,
+    offset_paginator,
+    search_paginator,
+)
+from airflow_provider_close.client.retry import RetryPolicy
+
+__all__ = ["AsyncCloseClient"]
+
+
+class AsyncCloseClient(ClientCore):
+    """Asynchronous Close API client (httpx), with retries, throttling and pagination.
+
+    :param api_key: Close API key (HTTP Basic); exclusive with ``access_token``.
+    :param access_token: OAuth access token (Bearer); exclusive with ``api_key``.
+    :param base_url: API base URL.
+    :param timeout: seconds per connect/read/write/pool; never infinite.
+    :param retry: retry policy (attempts, total wait, backoff, jitter).
+    :param transport: an httpx transport (tests: ``httpx.MockTransport``).
+    :param sleep: the sleep used between attempts (tests record it).
+    :param clock: monotonic clock used by the throttle.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        access_token: str | None = None,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        config = client_config(
+            api_key=api_key,
+            access_token=access_token,
+            base_url=base_url,
+            timeout=timeout,
+            retry=retry,
+        )
+        super().__init__(config, clock)
+        self._sleep = sleep
+        self._http = httpx.AsyncClient(transport=transport, **config.httpx_options())
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: object = None,
+        fields: Fields = None,
+        retry_safe: bool | None = None,
+    ) -> JSONObject:
+        """Send one request (retried as the policy allows) and return its JSON object.
+
+        :param method: HTTP method.
+        :param path: path relative to the base URL (a trailing ``/`` is added).
+        :param params: query parameters (dates become ISO 8601, lists are comma-joined).
+        :param json: JSON body.
+        :param fields: ``_fields`` to return.
+        :param retry_safe: override whether repeating is safe (default: idempotent methods).
+        """
+        spec = self._spec(method, path, params, json=json, fields=fields, retry_safe=retry_safe)
+        return await self._run(spec)
+
+    async def get(
+        self, path: str, params: Mapping[str, Any] | None = None, *, fields: Fields = None
+    ) -> JSONObject:
+        """GET ``path``. :param path: path. :param params: query. :param fields: ``_fields``."""
+        return await self.request("GET", path, params=params, fields=fields)
+
+    async def post(
+        self,
+        path: str,
+        json: object = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+        retry_safe: bool = False,
+    ) -> JSONObject:
+        """POST ``json`` to ``path``; never re-sent once it may have been applied.
+
+        :param path: path. :param json: body. :param params: query.
+        :param retry_safe: the POST is a read (e.g. a search) and may be repeated.
+        """
+        return await self.request("POST", path, params=params, json=json, retry_safe=retry_safe)
+
+    async def put(
+        self, path: str, json: object = None, *, params: Mapping[str, Any] | None = None
+    ) -> JSONObject:
+        """PUT (partial update) ``json`` to ``path``. :param path: path. :param json: body."""
+        return await self.request("PUT", path, params=params, json=json)
+
+    async def delete(self, path: str, *, params: Mapping[str, Any] | None = None) -> JSONObject:
+        """DELETE ``path`` (``{}`` on success). :param path: path. :param params: query."""
+        return await self.request("DELETE", path, params=params)
+
+    async def iter_pages(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        fields: Fields = None,
+    ) -> AsyncIterator[Page]:
+        """Yield the pages of an offset list lazily.
+
+        :param path: list path. :param params: filters.
+        :param page_size: ``_limit``; ``None`` = the resource's maximum.
+        :param max_items: raise ``ClosePaginationLimitError`` past this many items.
+        :param fields: ``_fields`` to return.
+        """
+        query = with_fields(params, fields)
+        pager = offset_paginator(path, query, page_size=page_size, max_items=max_items)
+        async for page in self._walk(pager):
+            yield page
+
+    async def iter_items(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        fields: Fields = None,
+    ) -> AsyncIterator[JSONObject]:
+        """Yield the items of an offset list lazily (see :meth:`iter_pages`).
+
+        :param path: list path. :param params: filters. :param page_size: ``_limit``.
+        :param max_items: bound. :param fields: ``_fields``.
+        """
+        async for page in self.iter_pages(
+            path, params, page_size=page_size, max_items=max_items, fields=fields
+        ):
+            for item in page.items:
+                yield item
+
+    async def iter_events(
+        self,
+        params: Mapping[str, Any] | None = None,
+        *,
+        max_items: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[JSONObject]:
+        """Yield ``/event/`` items, newest first, following ``cursor_next``.
+
+        :param params: event filters (resent with every page).
+        :param max_items: bound. :param page_size: ``_limit`` (max 50).
+        """
+        async for page in self._walk(
+            event_paginator(params, page_size=page_size, max_items=max_items)
+        ):
+            for item in page.items:
+                yield item
+
+    async def iter_search(
+        self,
+        body: Mapping[str, Any],
+        *,
+        page_size: int | None = None,
+        max_items: int | None = None,
+    ) -> AsyncIterator[JSONObject]:
+        """Yield ``POST /data/search/`` results, following ``cursor``.
+
+        :param body: Advanced Filtering body. :param page_size: ``_limit``.
+        :param max_items: bound.
+        """
+        async for page in self._walk(
+            search_paginator(body, page_size=page_size, max_items=max_items)
+        ):
+            for item in page.items:
+                yield item
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def _walk(self, pager: Paginator) -> AsyncIterator[Page]:
+        """Drive a paginator: request each page, yield it, enforce ``max_items``."""
+        while (page_request := pager.next_request()) is not None:
+            page = pager.on_page(await self._run(self._page_spec(page_request)))
+            if page is not None:
+                yield page
+            pager.raise_if_over_limit()
+
+    async def _run(self, spec: RequestSpec) -> JSONObject:
+        """Drive one request's attempt machine: the only place that sends and sleeps."""
+        attempt = self._attempt(spec)
+        request = self._http.build_request(**self._httpx_request_args(spec))
+        step: Step = attempt.start()
+        while True:
+            if isinstance(step, Wait):
+                await self._sleep(step.seconds)
+                step = attempt.resume()
+            elif isinstance(step, Send):
+                try:
+                    response = await self._http.send(request)
+                except httpx.RequestError as exc:
+                    step = attempt.on_error(exc)
+                else:
+                    step = attempt.on_response(response)
+            elif isinstance(step, Done):
+                return step.result
+            else:
+                raise step.error from step.cause

@@ -1,0 +1,285 @@
+"""One request's attempt loop as a sans-I/O state machine, driven by the sync and async clients.
+
+```
+start() ──> Wait(throttle) ──resume()──> Send
+   └──────────────────────────────────> Send ──on_response()/on_error()──> Done | Wait | Raise
+                                                Wait ──resume()──> Send
+```
+
+The machine decides; the client's loop only sends and sleeps. Every wait is logged here
+(logger ``airflow_provider_close.client``, INFO) with its reason, method, path and seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import httpx
+
+from airflow_provider_close.client.errors import (
+    CloseAPIError,
+    CloseError,
+    CloseRateLimitError,
+    CloseTransportError,
+    CloseUnknownOutcomeError,
+    JSONObject,
+    error_for_status,
+)
+from airflow_provider_close.client.ratelimit import rate_limit_from_headers, server_wait
+from airflow_provider_close.client.resources import endpoint_group
+from airflow_provider_close.client.retry import (
+    FailureKind,
+    RetryPolicy,
+    failure_action,
+    failure_kind_for_error,
+    failure_kind_for_status,
+    retry_delay,
+)
+from airflow_provider_close.client.throttle import Throttle
+
+__all__ = [
+    "Attempt",
+    "ClientStats",
+    "Done",
+    "Raise",
+    "RequestSpec",
+    "Send",
+    "Step",
+    "Wait",
+    "logger",
+]
+
+logger = logging.getLogger("airflow_provider_close.client")
+
+_RAW_CHARS = 500
+_DETAIL_CHARS = 200
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    """Everything needed to build the request, already encoded.
+
+    :param method: upper-case HTTP method.
+    :param path: normalized path relative to the base URL.
+    :param params: encoded query parameters.
+    :param content: encoded JSON body, if any.
+    :param retry_safe: repeating the request is safe even if it is not idempotent.
+    """
+
+    method: str
+    path: str
+    params: dict[str, str] | None = None
+    content: bytes | None = None
+    retry_safe: bool = False
+
+
+@dataclass
+class ClientStats:
+    """Counters of one client, for progress logs and benchmarks.
+
+    :param requests: HTTP attempts that got a response or a transport error.
+    :param retries: attempts repeated after a failure.
+    :param rate_limited: 429 responses seen.
+    :param throttled: requests delayed proactively before ``remaining`` reached zero.
+    :param waited_seconds: total seconds slept (retries and throttling).
+    """
+
+    requests: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+    throttled: int = 0
+    waited_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Send:
+    """Send (or re-send) the request."""
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Sleep ``seconds``, then call :meth:`Attempt.resume`.
+
+    :param seconds: how long to sleep.
+    :param reason: why, for logs.
+    """
+
+    seconds: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Done:
+    """The request succeeded.
+
+    :param result: the decoded JSON object (``{}`` for an empty body).
+    """
+
+    result: JSONObject
+
+
+@dataclass(frozen=True)
+class Raise:
+    """The request failed for good.
+
+    :param error: the error to raise.
+    :param cause: the exception to chain as ``__cause__``.
+    """
+
+    error: CloseError
+    cause: BaseException | None = field(default=None, compare=False)
+
+
+Step = Send | Wait | Done | Raise
+
+
+class Attempt:
+    """The attempts of one request: decides what to do after each response or error.
+
+    :param spec: the request.
+    :param policy: retry policy.
+    :param throttle: the client's shared throttle.
+    :param stats: the client's counters (updated in place).
+    :param clock: monotonic clock.
+    """
+
+    def __init__(
+        self,
+        spec: RequestSpec,
+        *,
+        policy: RetryPolicy,
+        throttle: Throttle,
+        stats: ClientStats,
+        clock: Callable[[], float],
+    ) -> None:
+        self.spec = spec
+        self._policy = policy
+        self._throttle = throttle
+        self._stats = stats
+        self._clock = clock
+        self._group = endpoint_group(spec.method, spec.path)
+        self._attempts = 0
+        self._waited = 0.0
+
+    def start(self) -> Send | Wait:
+        """Return the first step: send now, or wait for the throttle first."""
+        delay = self._throttle.reserve(self._group, self._clock())
+        if delay <= 0:
+            return Send()
+        self._stats.throttled += 1
+        return self._wait(delay, f"throttle: {self._group} is close to its rate limit")
+
+    def resume(self) -> Send:
+        """Return the step after a wait: send."""
+        return Send()
+
+    def on_response(self, response: httpx.Response) -> Done | Wait | Raise:
+        """Return the step after a response.
+
+        :param response: the response (body already read).
+        """
+        self._count_attempt()
+        info = rate_limit_from_headers(response.headers)
+        if info is not None:
+            self._throttle.observe(self._group, info, self._clock())
+        body, is_json = _decoded_body(response)
+        if response.is_success:
+            return self._success(response, body, is_json)
+        error = error_for_status(
+            self.spec.method, self.spec.path, response.status_code, body, response.headers
+        )
+        kind = failure_kind_for_status(response.status_code)
+        asked = server_wait(response.headers, body) if kind == "rate_limited" else None
+        if isinstance(error, CloseRateLimitError):
+            self._stats.rate_limited += 1
+            error.retry_after = asked
+        return self._after_failure(error, kind, asked)
+
+    def on_error(self, error: Exception) -> Wait | Raise:
+        """Return the step after an httpx exception.
+
+        :param error: the exception raised while sending.
+        """
+        self._count_attempt()
+        detail = " ".join(str(error).split())[:_DETAIL_CHARS]
+        wrapped = CloseTransportError(
+            self.spec.method, self.spec.path, type(error).__name__, detail
+        )
+        return self._after_failure(wrapped, failure_kind_for_error(error), None, cause=error)
+
+    def _success(self, response: httpx.Response, body: JSONObject, is_json: bool) -> Done | Raise:
+        """Return Done with the body (``{}`` if empty), or Raise when it is not a JSON object."""
+        if is_json:
+            return Done(body)
+        error = CloseAPIError(
+            self.spec.method,
+            self.spec.path,
+            response.status_code,
+            {"error": "response body is not a JSON object", **body},
+            response.headers,
+        )
+        return Raise(error)
+
+    def _after_failure(
+        self,
+        error: CloseError,
+        kind: FailureKind,
+        server_seconds: float | None,
+        cause: BaseException | None = None,
+    ) -> Wait | Raise:
+        """Return Wait to retry, or Raise the error (or an unknown outcome)."""
+        action = failure_action(kind, self.spec.method, retry_safe=self.spec.retry_safe)
+        if action == "raise":
+            return Raise(error, cause)
+        if action == "unknown_outcome":
+            unknown = CloseUnknownOutcomeError(
+                self.spec.method, self.spec.path, type(cause or error).__name__, error.status
+            )
+            return Raise(unknown, cause or error)
+        delay = retry_delay(
+            self._policy, attempt=self._attempts, waited=self._waited, server_wait=server_seconds
+        )
+        if delay is None:
+            return Raise(error, cause)
+        self._stats.retries += 1
+        return self._wait(delay, f"{_reason(kind, error)}; retry {self._attempts + 1}")
+
+    def _wait(self, seconds: float, reason: str) -> Wait:
+        """Return a Wait step, logged and counted."""
+        self._waited += seconds
+        self._stats.waited_seconds += seconds
+        logger.info(
+            "Close %s %s: waiting %.3f s (%s)", self.spec.method, self.spec.path, seconds, reason
+        )
+        return Wait(seconds, reason)
+
+    def _count_attempt(self) -> None:
+        """Count one HTTP attempt."""
+        self._attempts += 1
+        self._stats.requests += 1
+
+
+def _reason(kind: FailureKind, error: CloseError) -> str:
+    """Return a short log reason for a retried failure."""
+    if kind == "rate_limited":
+        return "rate limited (429)"
+    if isinstance(error, CloseTransportError):
+        return f"transport error {error.cause_type}"
+    return f"server error {error.status}"
+
+
+def _decoded_body(response: httpx.Response) -> tuple[JSONObject, bool]:
+    """Return ``(body, is_json)``: ``{}`` if empty, else the object or ``{"raw": text}``."""
+    content = response.content
+    if not content.strip():
+        return {}, True
+    try:
+        decoded = json.loads(content)
+    except ValueError:
+        decoded = None
+    if isinstance(decoded, dict):
+        return decoded, True
+    return {"raw": response.text[:_RAW_CHARS]}, False

@@ -1,0 +1,205 @@
+"""What the sync and async clients share: validated configuration and the non-I/O half.
+
+Configuration is parsed once here, so the two clients can never disagree about it.
+"""
+
+from __future__ import annotations
+
+import math
+import platform
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from airflow_provider_close import __version__
+from airflow_provider_close.client.attempt import Attempt, ClientStats, RequestSpec
+from airflow_provider_close.client.auth import CloseAuth, auth_for
+from airflow_provider_close.client.encoding import encode_json, encode_params
+from airflow_provider_close.client.errors import CloseConfigError
+from airflow_provider_close.client.pagination import PageRequest
+from airflow_provider_close.client.ratelimit import RateLimitInfo
+from airflow_provider_close.client.resources import normalize_path
+from airflow_provider_close.client.retry import IDEMPOTENT_METHODS, RetryPolicy
+from airflow_provider_close.client.throttle import Throttle
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "ClientConfig",
+    "ClientCore",
+    "Fields",
+    "client_config",
+    "user_agent",
+    "with_fields",
+]
+
+DEFAULT_BASE_URL = "https://api.close.com/api/v1/"
+DEFAULT_TIMEOUT = 30.0
+
+#: ``_fields``: a list of field names or an already comma-joined string.
+Fields = Sequence[str] | str | None
+
+
+def with_fields(params: Mapping[str, Any] | None, fields: Fields) -> dict[str, Any]:
+    """Return a copy of ``params`` with ``_fields`` set from ``fields`` when given.
+
+    :param params: query parameters.
+    :param fields: field names, a comma-joined string, or ``None``.
+    """
+    query = dict(params or {})
+    if fields is not None:
+        query["_fields"] = fields if isinstance(fields, str) else ",".join(fields)
+    return query
+
+
+def user_agent() -> str:
+    """Return ``airflow-provider-close/<v> httpx/<v> python/<v>``."""
+    return (
+        f"airflow-provider-close/{__version__} httpx/{httpx.__version__} "
+        f"python/{platform.python_version()}"
+    )
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """Validated client settings.
+
+    :param base_url: API base URL, ending with ``/``.
+    :param timeout: seconds for connect/read/write/pool.
+    :param retry: retry policy.
+    :param auth: the authentication (its repr hides the secret).
+    """
+
+    base_url: str
+    timeout: float
+    retry: RetryPolicy
+    auth: CloseAuth
+
+    def httpx_options(self) -> dict[str, Any]:
+        """Return the keyword arguments shared by ``httpx.Client`` and ``httpx.AsyncClient``."""
+        return {
+            "base_url": self.base_url,
+            "timeout": httpx.Timeout(self.timeout),
+            "auth": self.auth,
+            "headers": {"User-Agent": user_agent(), "Accept": "application/json"},
+            "follow_redirects": False,
+        }
+
+
+def client_config(
+    *,
+    api_key: str | None,
+    access_token: str | None,
+    base_url: str,
+    timeout: float,
+    retry: RetryPolicy | None,
+) -> ClientConfig:
+    """Return validated settings.
+
+    :param api_key: Close API key (exclusive with ``access_token``).
+    :param access_token: OAuth access token (exclusive with ``api_key``).
+    :param base_url: API base URL (``http(s)://host/...``).
+    :param timeout: seconds, finite and > 0 (there is no "no timeout").
+    :param retry: retry policy, ``None`` for the default.
+    :raises CloseConfigError: on any invalid setting.
+    """
+    auth = auth_for(api_key, access_token)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise CloseConfigError(f"timeout must be a number of seconds, got {timeout!r}")
+    if not math.isfinite(timeout) or timeout <= 0:
+        raise CloseConfigError(f"timeout must be finite and > 0, got {timeout!r}")
+    return ClientConfig(_checked_base_url(base_url), float(timeout), retry or RetryPolicy(), auth)
+
+
+def _checked_base_url(base_url: str) -> str:
+    """Return the base URL with a trailing slash, or raise CloseConfigError."""
+    try:
+        url = httpx.URL(base_url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise CloseConfigError(f"invalid base_url {base_url!r}") from exc
+    if url.scheme not in ("http", "https") or not url.host or url.query or url.userinfo:
+        raise CloseConfigError(f"base_url must be http(s)://host/path, got {base_url!r}")
+    return base_url if base_url.endswith("/") else base_url + "/"
+
+
+class ClientCore:
+    """The non-I/O half of both clients: config, throttle, stats and request specs.
+
+    :param config: validated settings.
+    :param clock: monotonic clock (injectable for tests).
+    """
+
+    def __init__(self, config: ClientConfig, clock: Callable[[], float] | None = None) -> None:
+        self._config = config
+        self._clock = clock or time.monotonic
+        self._throttle = Throttle()
+        self.stats = ClientStats()
+
+    @property
+    def base_url(self) -> str:
+        """The API base URL."""
+        return self._config.base_url
+
+    @property
+    def last_rate_limit(self) -> RateLimitInfo | None:
+        """The last ``RateLimit`` reading seen on any response, if any."""
+        return self._throttle.last
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, auth={self._config.auth!r})"
+
+    __str__ = __repr__
+
+    def _attempt(self, spec: RequestSpec) -> Attempt:
+        """Return a fresh attempt state machine for one request."""
+        return Attempt(
+            spec,
+            policy=self._config.retry,
+            throttle=self._throttle,
+            stats=self.stats,
+            clock=self._clock,
+        )
+
+    @staticmethod
+    def _spec(
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        *,
+        json: object,
+        fields: Fields,
+        retry_safe: bool | None,
+    ) -> RequestSpec:
+        """Return the encoded request (``fields`` -> ``_fields``, dates -> ISO 8601)."""
+        if "://" in path:
+            raise CloseConfigError("paths are relative to the base URL; absolute URLs refused")
+        query = with_fields(params, fields)
+        verb = method.upper()
+        return RequestSpec(
+            method=verb,
+            path=normalize_path(path),
+            params=encode_params(query) or None,
+            content=None if json is None else encode_json(json),
+            retry_safe=verb in IDEMPOTENT_METHODS if retry_safe is None else retry_safe,
+        )
+
+    def _page_spec(self, page: PageRequest) -> RequestSpec:
+        """Return the spec of a page request (lists are reads: always safe to repeat)."""
+        return self._spec(
+            page.method, page.path, page.params, json=page.json, fields=None, retry_safe=True
+        )
+
+    @staticmethod
+    def _httpx_request_args(spec: RequestSpec) -> dict[str, Any]:
+        """Return ``build_request`` arguments for a spec."""
+        headers = {"Content-Type": "application/json"} if spec.content is not None else None
+        return {
+            "method": spec.method,
+            "url": spec.path,
+            "params": spec.params,
+            "content": spec.content,
+            "headers": headers,
+        }

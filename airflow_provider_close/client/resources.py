@@ -1,0 +1,97 @@
+"""Close resources as data: paths, the largest page each list allows, endpoint groups.
+
+Page sizes come from close-api.md §5 (sizes known to work in production connectors).
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+__all__ = [
+    "ACTIVITY_TYPES",
+    "DEFAULT_MAX_PAGE_SIZE",
+    "MAX_PAGE_SIZES",
+    "ORDERED_BY_DATE_CREATED",
+    "ActivityType",
+    "activity_path",
+    "endpoint_group",
+    "first_segment",
+    "max_page_size",
+    "normalize_path",
+]
+
+ActivityType = Literal["call", "sms", "note", "email", "meeting"]
+
+#: The activity kinds the provider reads and writes (``/activity/<kind>/``).
+ACTIVITY_TYPES: tuple[ActivityType, ...] = get_args(ActivityType)
+
+#: Largest ``_limit`` per first path segment.
+MAX_PAGE_SIZES: dict[str, int] = {
+    "activity": 100,
+    "contact": 100,
+    "lead": 200,
+    "opportunity": 250,
+    "task": 1000,
+    "user": 1000,
+    "custom_field": 1000,
+    "event": 50,
+}
+
+#: Close's framework default maximum, for every other list.
+DEFAULT_MAX_PAGE_SIZE = 100
+
+#: List paths that accept ``_order_by=date_created`` without further filters (§5, §6.3).
+ORDERED_BY_DATE_CREATED: frozenset[str] = frozenset(
+    [*(f"activity/{kind}/" for kind in ACTIVITY_TYPES), "task/", "opportunity/"]
+)
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def normalize_path(path: str) -> str:
+    """Return ``path`` relative to the API base URL, without a leading and with a trailing ``/``.
+
+    :param path: e.g. ``lead``, ``/lead/lead_x``, ``lead/lead_x/``.
+    """
+    stripped = path.strip().lstrip("/")
+    return stripped if stripped.endswith("/") else stripped + "/"
+
+
+def first_segment(path: str) -> str:
+    """Return the first segment of a path (``lead`` for ``lead/lead_x/``).
+
+    :param path: a path relative to the base URL.
+    """
+    return normalize_path(path).split("/", 1)[0]
+
+
+def max_page_size(path: str) -> int:
+    """Return the largest page Close allows for the list at ``path``.
+
+    :param path: a list path relative to the base URL.
+    """
+    return MAX_PAGE_SIZES.get(first_segment(path), DEFAULT_MAX_PAGE_SIZE)
+
+
+def activity_path(kind: ActivityType, activity_id: str | None = None) -> str:
+    """Return ``activity/<kind>/`` or ``activity/<kind>/<id>/``.
+
+    :param kind: one of :data:`ACTIVITY_TYPES`.
+    :param activity_id: an ``acti_…`` id, or ``None`` for the list path.
+    """
+    if kind not in ACTIVITY_TYPES:
+        raise ValueError(f"unknown activity type {kind!r}; expected one of {ACTIVITY_TYPES}")
+    return f"activity/{kind}/" + (f"{activity_id}/" if activity_id else "")
+
+
+def endpoint_group(method: str, path: str) -> str:
+    """Return the rate-limit group key of a request: ``read:lead``, ``write:activity``...
+
+    Close limits per endpoint group (path + method family); this approximation keeps one
+    reading per (read|write, first path segment).
+
+    :param method: HTTP method.
+    :param path: path relative to the base URL.
+    """
+    family = "read" if method.upper() in _READ_METHODS else "write"
+    return f"{family}:{first_segment(path)}"
