@@ -1,0 +1,121 @@
+"""The one check behind both the sensor's ``poke`` and the trigger's ``run`` (pure).
+
+Activities fetched by either driver (sync or async client) are fed to an
+:class:`ActivityTally`, which keeps bounded state (a count, the first ``max_items`` ids in
+(date_created, id) order, the latest date) and re-checks every filter client-side, so a row
+Close sent that does not match is never counted.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, TypedDict
+
+from airflow_provider_close.extraction.windows import format_moment, parse_moment
+from airflow_provider_close.triggers.activity_query import ActivityFilter, SensorWindow
+
+__all__ = ["ActivityTally", "NewActivityResult", "evaluate_activities"]
+
+#: Close's ``_type`` for each per-type endpoint.
+_TYPE_NAMES = {"call": "Call", "sms": "SMS", "note": "Note", "email": "Email", "meeting": "Meeting"}
+
+
+class NewActivityResult(TypedDict):
+    """What the sensor reports (JSON-safe; pushed to XCom when satisfied).
+
+    :param satisfied: at least ``min_count`` matching activities were found.
+    :param count: every matching activity found, not only the listed ones.
+    :param activity_ids: the first ``max_items`` ids by (date_created, id).
+    :param truncated: ``count`` exceeds the ids listed.
+    :param watermark: the latest ``date_created`` seen (ISO, UTC), or None when none matched.
+    """
+
+    satisfied: bool
+    count: int
+    activity_ids: list[str]
+    truncated: bool
+    watermark: str | None
+
+
+class ActivityTally:
+    """Counts matching activities with memory bounded by ``max_items``.
+
+    :param activity_filter: the filter every counted activity must match.
+    :param window: the creation-date window.
+    :param max_items: how many ids to keep (at least 1).
+    """
+
+    def __init__(
+        self, activity_filter: ActivityFilter, window: SensorWindow, max_items: int
+    ) -> None:
+        if max_items < 1:
+            raise ValueError(f"max_items must be at least 1, got {max_items}")
+        self._filter = activity_filter
+        self._window = window
+        self._max_items = max_items
+        self._types = {_TYPE_NAMES[t] for t in activity_filter.activity_types}
+        self._first: list[tuple[datetime, str]] = []
+        self.count = 0
+        self.latest: datetime | None = None
+
+    def add(self, activity: dict[str, Any]) -> None:
+        """Count ``activity`` if it matches the filter and the window.
+
+        :param activity: one activity as Close lists it (needs ``id`` and ``date_created``).
+        """
+        moment = parse_moment(activity.get("date_created"))
+        if not self._matches(activity, moment):
+            return
+        self.count += 1
+        self.latest = moment if self.latest is None else max(self.latest, moment)
+        key = (moment, str(activity["id"]))
+        if len(self._first) < self._max_items or key < self._first[-1]:
+            bisect.insort(self._first, key)
+            del self._first[self._max_items :]
+
+    def result(self, min_count: int) -> NewActivityResult:
+        """Return the verdict for ``min_count``.
+
+        :param min_count: how many matching activities satisfy the sensor (at least 1).
+        """
+        if min_count < 1:
+            raise ValueError(f"min_count must be at least 1, got {min_count}")
+        return NewActivityResult(
+            satisfied=self.count >= min_count,
+            count=self.count,
+            activity_ids=[identifier for _, identifier in self._first],
+            truncated=self.count > len(self._first),
+            watermark=format_moment(self.latest) if self.latest else None,
+        )
+
+    def _matches(self, activity: dict[str, Any], moment: datetime) -> bool:
+        if self._types and activity.get("_type") not in self._types:
+            return False
+        wanted = self._filter.id_filters()
+        if any(activity.get(name) != value for name, value in wanted.items()):
+            return False
+        return self._window.contains(moment)
+
+
+def evaluate_activities(
+    activities: Iterable[dict[str, Any]],
+    activity_filter: ActivityFilter,
+    window: SensorWindow,
+    *,
+    min_count: int,
+    max_items: int,
+) -> NewActivityResult:
+    """Return the verdict on a stream of fetched activities.
+
+    :param activities: activities as Close listed them (any order, any endpoint).
+    :param activity_filter: what counts.
+    :param window: the creation-date window.
+    :param min_count: how many matching activities satisfy the sensor.
+    :param max_items: how many ids to report.
+    """
+    tally = ActivityTally(activity_filter, window, max_items)
+    for activity in activities:
+        tally.add(activity)
+    return tally.result(min_count)
