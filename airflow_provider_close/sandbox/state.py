@@ -32,6 +32,7 @@ class SandboxState:
 
     Writes go through :meth:`add`, :meth:`change` and :meth:`remove`, which also log events.
     Readers in other threads should hold :attr:`lock` while iterating the stores.
+    :attr:`revision` grows on every write; code writing the stores directly must bump it.
 
     :param now: the clock (returns an aware UTC datetime).
     :param limits: pagination limits; replaceable at runtime.
@@ -69,6 +70,8 @@ class SandboxState:
             self.tasks: dict[str, Record] = {}
             self.activities: dict[str, Record] = {}
             self.events: dict[str, Record] = {}
+            # Monotonic across resets, so caches keyed on it never see a stale hit.
+            self.revision: int = getattr(self, "revision", 0) + 1
 
     @property
     def organization_id(self) -> str:
@@ -122,6 +125,7 @@ class SandboxState:
         """
         with self.lock:
             self.store(kind)[record["id"]] = record
+            self.revision += 1
             self._log(EventDraft(event_object_type(kind, record), "created", record, {}, []), meta)
         return record
 
@@ -139,6 +143,7 @@ class SandboxState:
             before = self.get(kind, record["id"])
             changed = changed_fields(before, record)
             self.store(kind)[record["id"]] = record
+            self.revision += 1
             previous = {name: before.get(name) for name in changed}
             draft = EventDraft(event_object_type(kind, record), action, record, previous, changed)
             self._log(draft, meta)
@@ -155,6 +160,7 @@ class SandboxState:
         with self.lock:
             record = self.get(kind, object_id)
             del self.store(kind)[object_id]
+            self.revision += 1
             self._log(
                 EventDraft(event_object_type(kind, record), "deleted", record, record, []), meta
             )
@@ -188,6 +194,7 @@ class SandboxState:
             if log_event:
                 return self.add("activity", record)
             self.activities[record["id"]] = record
+            self.revision += 1
             return record
 
     def _activity_defaults(self, kind: str) -> Record:

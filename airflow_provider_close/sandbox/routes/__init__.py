@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
+from airflow_provider_close.sandbox.routes.activities import activity_routes
 from airflow_provider_close.sandbox.routes.contacts import contact_routes
 from airflow_provider_close.sandbox.routes.leads import lead_routes
 from airflow_provider_close.sandbox.routes.meta import meta_routes
@@ -23,4 +24,5 @@ def close_routes(state: SandboxState) -> list[BaseRoute]:
         *meta_routes(state),
         *lead_routes(state),
         *contact_routes(state),
+        *activity_routes(state),
     ]

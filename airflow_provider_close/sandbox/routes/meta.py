@@ -29,9 +29,7 @@ __all__ = ["meta_routes"]
 
 def _render_me(state: SandboxState) -> Record:
     me = dict(state.me)
-    me["organizations"] = [
-        {"id": state.organization_id, "name": state.organization["name"]}
-    ]
+    me["organizations"] = [{"id": state.organization_id, "name": state.organization["name"]}]
     me["email_accounts"] = []
     return me
 
