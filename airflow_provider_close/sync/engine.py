@@ -1,0 +1,153 @@
+"""The bulk lead upsert: map, look up in batches, plan, then write concurrently.
+
+No Airflow here: the operator resolves inputs and custom field names, then awaits
+:func:`upsert_leads` with an ``AsyncCloseClient``. The run is lookup-first, which is what
+makes it idempotent: a second run over the same rows finds every lead and writes nothing;
+a run killed mid-way and retried finds the leads it already created.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from airflow_provider_close.lookups.leads import (
+    DEFAULT_CHUNK_SIZE,
+    LeadMatchKey,
+    afind_leads_by_key,
+)
+from airflow_provider_close.sync.concurrency import AdaptiveLimiter
+from airflow_provider_close.sync.diff import lead_fields_to_fetch
+from airflow_provider_close.sync.mapping import LeadMapping
+from airflow_provider_close.sync.plan import RowPlan, key_column, plan_rows, prepare_rows
+from airflow_provider_close.sync.ports import AsyncCloseAPI
+from airflow_provider_close.sync.progress import Progress
+from airflow_provider_close.sync.results import RowResult
+from airflow_provider_close.sync.writes import WriteSettings, apply_plan, unwritten
+
+__all__ = ["UpsertOptions", "UpsertRun", "lookup_in_chunks", "upsert_leads"]
+
+
+@dataclass(frozen=True)
+class UpsertOptions:
+    """Tuning of one upsert run.
+
+    :param dry_run: look up and plan only; report ``would_create``/``would_update``.
+    :param max_concurrency: rows (or lookup chunks) in flight at most.
+    :param lookup_chunk_size: key values per ``/data/search/`` request.
+    :param progress_interval: seconds between two progress log lines.
+    :param write_attempts: sends of one write at most after unknown outcomes.
+    :param settle_seconds: wait before confirming an unknown outcome by lookup.
+    """
+
+    dry_run: bool = False
+    max_concurrency: int = 8
+    lookup_chunk_size: int = DEFAULT_CHUNK_SIZE
+    progress_interval: float = 5.0
+    write_attempts: int = 3
+    settle_seconds: float = 2.0
+
+
+@dataclass
+class UpsertRun:
+    """The outcome of a run.
+
+    :param results: one result per input row, in input order.
+    :param rate_limited: 429 answers the client saw during the run.
+    :param elapsed: seconds the run took.
+    :param peak_concurrency: the most rows in flight at once.
+    """
+
+    results: list[RowResult]
+    rate_limited: int
+    elapsed: float
+    peak_concurrency: int
+
+
+async def _limited(limiter: AdaptiveLimiter, client: AsyncCloseAPI, work: Awaitable[Any]) -> Any:
+    async with limiter.slot():
+        result = await work
+    await limiter.feedback(client.stats.rate_limited, client.last_rate_limit)
+    return result
+
+
+async def lookup_in_chunks(
+    client: AsyncCloseAPI,
+    key: LeadMatchKey,
+    values: Sequence[str],
+    fields: Sequence[str],
+    *,
+    chunk_size: int,
+    limiter: AdaptiveLimiter,
+) -> dict[str, list[dict[str, Any]]]:
+    """Return value -> matching leads, looking chunks up concurrently under ``limiter``.
+
+    :param client: an ``AsyncCloseClient``.
+    :param key: the match key.
+    :param values: the distinct key values.
+    :param fields: lead fields to fetch for diffing.
+    :param chunk_size: values per search.
+    :param limiter: bounds concurrent searches.
+    """
+    chunks = [values[i : i + chunk_size] for i in range(0, len(values), chunk_size)]
+    found: dict[str, list[dict[str, Any]]] = {}
+    lookups = [
+        _limited(limiter, client, afind_leads_by_key(client, key, chunk, fields=fields))
+        for chunk in chunks
+    ]
+    for part in await asyncio.gather(*lookups):
+        found.update(part)
+    return found
+
+
+async def upsert_leads(
+    client: AsyncCloseAPI,
+    rows: Sequence[Mapping[str, Any]],
+    mapping: LeadMapping,
+    key: LeadMatchKey,
+    custom_keys: Mapping[str, str],
+    *,
+    options: UpsertOptions = UpsertOptions(),
+) -> UpsertRun:
+    """Upsert ``rows`` as leads; return one result per row (never raises for a row).
+
+    :param client: an ``AsyncCloseClient``.
+    :param rows: the input rows.
+    :param mapping: the validated mapping.
+    :param key: the match key.
+    :param custom_keys: custom field name (as in the mapping) -> ``custom.cf_...`` key.
+    :param options: tuning.
+    """
+    progress = Progress(total=len(rows), interval=options.progress_interval)
+    progress.start()
+    rate_limited_before = client.stats.rate_limited
+    limiter = AdaptiveLimiter(options.max_concurrency)
+    prepared = prepare_rows(rows, mapping, key_column(mapping, key, custom_keys), custom_keys)
+    values = list(dict.fromkeys(p.key for p in prepared if p.desired and p.key))
+    fields = lead_fields_to_fetch(mapping.fields, custom_keys.values())
+    found = await lookup_in_chunks(
+        client, key, values, fields, chunk_size=options.lookup_chunk_size, limiter=limiter
+    )
+    plans = plan_rows(key, prepared, found)
+    results = unwritten(plans, options.dry_run)
+    progress.advance(len(results))
+    settings = WriteSettings(key, options.write_attempts, options.settle_seconds)
+
+    async def write(plan: RowPlan) -> RowResult:
+        result: RowResult = await _limited(limiter, client, apply_plan(client, plan, settings))
+        progress.rate_limited = client.stats.rate_limited - rate_limited_before
+        progress.advance()
+        return result
+
+    to_write = [] if options.dry_run else [p for p in plans if p.action in ("create", "update")]
+    results.extend(await asyncio.gather(*(write(p) for p in to_write)))
+    progress.rate_limited = client.stats.rate_limited - rate_limited_before
+    progress.log()
+    return UpsertRun(
+        results=sorted(results, key=lambda r: r["row"]),
+        rate_limited=progress.rate_limited,
+        elapsed=progress.elapsed,
+        peak_concurrency=limiter.peak,
+    )

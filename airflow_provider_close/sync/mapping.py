@@ -1,0 +1,189 @@
+"""The declarative row-to-lead mapping: parsing, up-front validation, and applying it to a row.
+
+A mapping says which row column feeds which lead field::
+
+    {
+        "name": "company",                 # lead fields: name, description, url,
+        "url": "website",                  #   status (a label) or status_id
+        "status": "status_label",
+        "contacts": [                      # nested contacts; each a dict of
+            {"name": "contact_name",       #   name, title (one column each) and
+             "emails": ["email"],          #   emails, phones, urls (lists of columns)
+             "phones": ["phone"]},
+        ],
+        "custom": {"External ID": "account_id", "Lead Score": "score"},  # name or cf_ id
+    }
+
+Values are column names; an empty cell (``None`` or ``""``) is left out, never sent as a clear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+__all__ = [
+    "CONTACT_LIST_FIELDS",
+    "CONTACT_TEXT_FIELDS",
+    "LEAD_FIELDS",
+    "ContactMapping",
+    "DesiredLead",
+    "LeadMapping",
+    "MappingError",
+    "desired_lead",
+    "is_blank",
+    "parse_mapping",
+]
+
+#: Lead fields a mapping may set (``status`` is a label, ``status_id`` a ``stat_`` id).
+LEAD_FIELDS: Final = ("name", "description", "url", "status", "status_id")
+CONTACT_TEXT_FIELDS: Final = ("name", "title")
+CONTACT_LIST_FIELDS: Final = ("emails", "phones", "urls")
+_SECTIONS: Final = ("contacts", "custom")
+
+
+class MappingError(ValueError):
+    """The mapping itself is wrong (raised before any row is read or request sent)."""
+
+
+@dataclass(frozen=True)
+class ContactMapping:
+    """Columns feeding one nested contact.
+
+    :param text: contact field (``name``, ``title``) -> column.
+    :param lists: contact list field (``emails``, ``phones``, ``urls``) -> columns.
+    """
+
+    text: Mapping[str, str] = field(default_factory=dict)
+    lists: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LeadMapping:
+    """A validated mapping.
+
+    :param fields: lead field -> column.
+    :param contacts: one entry per nested contact.
+    :param custom: custom field display name (or ``cf_`` id) -> column.
+    """
+
+    fields: Mapping[str, str]
+    contacts: tuple[ContactMapping, ...] = ()
+    custom: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class DesiredLead:
+    """What one row says the lead should look like (blank cells left out).
+
+    :param fields: lead fields (``status`` holds a label).
+    :param custom: ``custom.cf_...`` key -> value.
+    :param contacts: nested contacts as dicts of ``name, title, emails, phones, urls``.
+    """
+
+    fields: dict[str, Any]
+    custom: dict[str, Any]
+    contacts: list[dict[str, Any]]
+
+
+def is_blank(value: object) -> bool:
+    """Return whether a cell counts as empty (``None`` or a blank string)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _column(where: str, value: object) -> str:
+    if not isinstance(value, str) or not value:
+        raise MappingError(f"{where} must name a column (a non-empty string), got {value!r}")
+    return value
+
+
+def _columns(where: str, value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (_column(where, value),)
+    if not isinstance(value, Sequence) or not value:
+        raise MappingError(f"{where} must be a column or a non-empty list of columns")
+    return tuple(_column(f"{where}[{i}]", item) for i, item in enumerate(value))
+
+
+def _contact_mapping(where: str, raw: object) -> ContactMapping:
+    if not isinstance(raw, Mapping) or not raw:
+        raise MappingError(f"{where} must be a non-empty dict")
+    allowed = (*CONTACT_TEXT_FIELDS, *CONTACT_LIST_FIELDS)
+    unknown = sorted(set(raw) - set(allowed))
+    if unknown:
+        raise MappingError(
+            f"{where}: unknown contact field(s) {unknown}; allowed: {', '.join(allowed)}"
+        )
+    text = {k: _column(f"{where}.{k}", raw[k]) for k in CONTACT_TEXT_FIELDS if k in raw}
+    lists = {k: _columns(f"{where}.{k}", raw[k]) for k in CONTACT_LIST_FIELDS if k in raw}
+    return ContactMapping(text=text, lists=lists)
+
+
+def _custom_mapping(raw: object) -> dict[str, str]:
+    if not isinstance(raw, Mapping):
+        raise MappingError("mapping.custom must be a dict of custom field name -> column")
+    return {str(name): _column(f"mapping.custom[{name!r}]", col) for name, col in raw.items()}
+
+
+def parse_mapping(raw: Mapping[str, Any]) -> LeadMapping:
+    """Return the validated mapping, or raise :class:`MappingError` naming the allowed fields.
+
+    :param raw: the mapping as given to the operator.
+    """
+    if not isinstance(raw, Mapping) or not raw:
+        raise MappingError("the mapping must be a non-empty dict")
+    unknown = sorted(set(raw) - {*LEAD_FIELDS, *_SECTIONS})
+    if unknown:
+        allowed = ", ".join((*LEAD_FIELDS, *_SECTIONS))
+        raise MappingError(f"unknown lead field(s) {unknown} in the mapping; allowed: {allowed}")
+    if "status" in raw and "status_id" in raw:
+        raise MappingError("map either status (a label) or status_id, not both")
+    contacts_raw = raw.get("contacts", [])
+    if not isinstance(contacts_raw, Sequence) or isinstance(contacts_raw, str):
+        raise MappingError("mapping.contacts must be a list of contact mappings")
+    return LeadMapping(
+        fields={k: _column(f"mapping.{k}", raw[k]) for k in LEAD_FIELDS if k in raw},
+        contacts=tuple(
+            _contact_mapping(f"mapping.contacts[{i}]", c) for i, c in enumerate(contacts_raw)
+        ),
+        custom=_custom_mapping(raw.get("custom", {})),
+    )
+
+
+def _cell(row: Mapping[str, Any], column: str) -> Any:
+    if column not in row:
+        raise KeyError(column)
+    value = row[column]
+    return value.strip() if isinstance(value, str) else value
+
+
+def _contact(mapping: ContactMapping, row: Mapping[str, Any]) -> dict[str, Any]:
+    contact: dict[str, Any] = {}
+    for name, column in mapping.text.items():
+        if not is_blank(value := _cell(row, column)):
+            contact[name] = value
+    for name, columns in mapping.lists.items():
+        values = [v for c in columns if not is_blank(v := _cell(row, c))]
+        if values:
+            contact[name] = values
+    return contact
+
+
+def desired_lead(
+    mapping: LeadMapping, row: Mapping[str, Any], custom_keys: Mapping[str, str]
+) -> DesiredLead:
+    """Return what ``row`` says the lead should be; raises ``KeyError`` for a missing column.
+
+    :param mapping: the validated mapping.
+    :param row: one input row.
+    :param custom_keys: custom field name (as in the mapping) -> ``custom.cf_...`` key.
+    """
+    fields = {f: v for f, c in mapping.fields.items() if not is_blank(v := _cell(row, c))}
+    custom = {
+        custom_keys[name]: v
+        for name, column in mapping.custom.items()
+        if not is_blank(v := _cell(row, column))
+    }
+    contacts = [c for m in mapping.contacts if (c := _contact(m, row))]
+    return DesiredLead(fields=fields, custom=custom, contacts=contacts)

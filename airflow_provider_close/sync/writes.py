@@ -1,0 +1,145 @@
+"""Carry out one planned row against Close, resolving unknown outcomes before re-sending.
+
+A ``POST`` whose connection dropped after sending raises ``CloseUnknownOutcomeError``: Close
+may or may not have applied it. We never re-send blind: the lead is looked up by its match
+key (a contact: the lead's contacts are re-read); only when it is absent is the write sent
+again. Any other ``CloseError`` marks the row ``failed`` with the error text (which never
+holds the API key).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from airflow_provider_close.client.errors import CloseError, CloseUnknownOutcomeError
+from airflow_provider_close.lookups.leads import LeadMatchKey, afind_leads_by_key
+from airflow_provider_close.sync.diff import contact_is_present
+from airflow_provider_close.sync.plan import RowPlan
+from airflow_provider_close.sync.ports import AsyncCloseAPI
+from airflow_provider_close.sync.results import RowAction, RowResult
+
+__all__ = ["WriteSettings", "apply_plan", "planned_result", "row_result", "unwritten"]
+
+
+@dataclass(frozen=True)
+class WriteSettings:
+    """How writes resolve unknown outcomes.
+
+    :param key: the match key (used to look a lead up after an unknown outcome).
+    :param attempts: sends of one write at most (each after a lookup found nothing).
+    :param settle_seconds: wait before the confirming lookup (Close's search index lags
+        writes by up to a few seconds; the sandbox does not).
+    """
+
+    key: LeadMatchKey
+    attempts: int = 3
+    settle_seconds: float = 2.0
+
+
+def row_result(
+    plan: RowPlan, action: RowAction, close_id: str | None = None, error: str | None = None
+) -> RowResult:
+    """Return the result line of a row.
+
+    :param plan: the row's plan.
+    :param action: what happened.
+    :param close_id: the lead id.
+    :param error: why it failed, was invalid or a duplicate.
+    """
+    return RowResult(row=plan.index, key=plan.key, action=action, close_id=close_id, error=error)
+
+
+async def _lead_id_after_unknown(
+    client: AsyncCloseAPI, settings: WriteSettings, key_value: str
+) -> list[str]:
+    await asyncio.sleep(settings.settle_seconds)
+    found = await afind_leads_by_key(client, settings.key, [key_value])
+    return [str(lead["id"]) for lead in found[key_value]]
+
+
+async def _create(client: AsyncCloseAPI, plan: RowPlan, settings: WriteSettings) -> RowResult:
+    if plan.create is None or plan.key is None:
+        raise ValueError(f"row {plan.index}: a create plan needs a payload and a key")
+    for _ in range(settings.attempts):
+        try:
+            lead = await client.post("lead/", plan.create)
+            return row_result(plan, "created", str(lead["id"]))
+        except CloseUnknownOutcomeError:
+            ids = await _lead_id_after_unknown(client, settings, plan.key)
+            if len(ids) == 1:
+                return row_result(plan, "created", ids[0])
+            if ids:
+                return row_result(plan, "failed", None, f"create applied twice: {', '.join(ids)}")
+    return row_result(plan, "failed", None, f"create outcome unknown {settings.attempts} times")
+
+
+async def _lead_contacts(client: AsyncCloseAPI, lead_id: str) -> list[dict[str, Any]]:
+    lead = await client.get(f"lead/{lead_id}/", fields="id,contacts")
+    return list(lead.get("contacts") or [])
+
+
+async def _add_contact(
+    client: AsyncCloseAPI, lead_id: str, payload: dict[str, object], settings: WriteSettings
+) -> None:
+    for _ in range(settings.attempts):
+        try:
+            await client.post("contact/", payload)
+            return
+        except CloseUnknownOutcomeError:
+            await asyncio.sleep(settings.settle_seconds)
+            if contact_is_present(payload, await _lead_contacts(client, lead_id)):
+                return
+    raise CloseUnknownOutcomeError("POST", "contact/", f"unknown {settings.attempts} times")
+
+
+async def _update(client: AsyncCloseAPI, plan: RowPlan, settings: WriteSettings) -> RowResult:
+    if plan.lead_id is None:
+        raise ValueError(f"row {plan.index}: an update plan needs a lead id")
+    if plan.patch:
+        await client.put(f"lead/{plan.lead_id}/", plan.patch)
+    for contact in plan.new_contacts:
+        await _add_contact(client, plan.lead_id, contact, settings)
+    return row_result(plan, "updated", plan.lead_id)
+
+
+def planned_result(plan: RowPlan, dry_run: bool) -> RowResult | None:
+    """Return the result of a row that needs no write (or of any row in a dry run), else ``None``.
+
+    :param plan: the row's plan.
+    :param dry_run: report ``would_create``/``would_update`` instead of writing.
+    """
+    if plan.action in ("invalid", "duplicate_key"):
+        return row_result(plan, plan.action, plan.lead_id, plan.reason)
+    if plan.action == "unchanged":
+        return row_result(plan, "unchanged", plan.lead_id)
+    if dry_run:
+        planned: RowAction = "would_create" if plan.action == "create" else "would_update"
+        return row_result(plan, planned, plan.lead_id)
+    return None
+
+
+async def apply_plan(client: AsyncCloseAPI, plan: RowPlan, settings: WriteSettings) -> RowResult:
+    """Carry out a ``create`` or ``update`` plan; errors become a ``failed`` result.
+
+    :param client: an ``AsyncCloseClient``.
+    :param plan: a plan whose action is ``create`` or ``update``.
+    :param settings: unknown-outcome handling.
+    """
+    try:
+        if plan.action == "create":
+            return await _create(client, plan, settings)
+        return await _update(client, plan, settings)
+    except CloseError as error:
+        return row_result(plan, "failed", plan.lead_id, f"{type(error).__name__}: {error}")
+
+
+def unwritten(plans: Sequence[RowPlan], dry_run: bool) -> list[RowResult]:
+    """Return the results of every plan that needs no write.
+
+    :param plans: all plans.
+    :param dry_run: whether the run is a dry run.
+    """
+    return [r for p in plans if (r := planned_result(p, dry_run)) is not None]
