@@ -8,7 +8,7 @@ routes. ``/_sandbox/`` control routes bypass every layer; other paths answer
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -20,19 +20,26 @@ from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from airflow_provider_close.sandbox.auth import AuthMiddleware, Credentials
-from airflow_provider_close.sandbox.config import API_PREFIX, api_path, is_api_path
+from airflow_provider_close.sandbox.config import (
+    API_PREFIX,
+    FAULT_SCOPE_KEY,
+    api_path,
+    is_api_path,
+)
+from airflow_provider_close.sandbox.faults import FaultMiddleware, FaultPlan
+from airflow_provider_close.sandbox.ratelimit import RateLimiter, RateLimitMiddleware
 
-__all__ = ["FAULT_SCOPE_KEY", "AppParts", "RequestLog", "RequestRecord", "build_app"]
+__all__ = ["AppParts", "RequestLog", "RequestRecord", "build_app"]
 
 CONTROL_PREFIX = "/_sandbox/"
-FAULT_SCOPE_KEY = "sandbox.fault"
 
 
 class RequestRecord(NamedTuple):
     """One API request as the sandbox saw it.
 
-    ``path`` is relative to ``/api/v1`` (``"/lead/"``); ``status`` is what the client received
-    (None if the connection was dropped); ``fault`` is the injected fault kind, if any.
+    ``path`` is relative to ``/api/v1`` (``"/lead/"``); ``status`` is what the client was
+    sent (None if the connection was dropped or no response has started yet); ``fault`` is the
+    injected fault kind, if any.
     """
 
     method: str
@@ -42,35 +49,59 @@ class RequestRecord(NamedTuple):
     fault: str | None
 
 
+class _Entry:
+    """A request being (or having been) served; its fault is read from the live scope."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self.status: int | None = None
+
+    def record(self) -> RequestRecord:
+        scope = self.scope
+        return RequestRecord(
+            method=str(scope["method"]),
+            path=api_path(scope),
+            query=bytes(scope.get("query_string", b"")).decode("latin-1"),
+            status=self.status,
+            fault=scope.get(FAULT_SCOPE_KEY),
+        )
+
+
 class RequestLog:
-    """A thread-safe, append-only log of API requests."""
+    """A thread-safe log of API requests in arrival order.
+
+    A request is logged when it arrives and its status when the response starts, so the log
+    is complete before the client sees the response (or the dropped connection).
+    """
 
     def __init__(self) -> None:
         """Create an empty log."""
         self._lock = threading.Lock()
-        self._records: list[RequestRecord] = []
+        self._entries: list[_Entry] = []
 
-    def append(self, record: RequestRecord) -> None:
-        """Add one record.
+    def open(self, scope: Scope) -> _Entry:
+        """Log a request that has just arrived and return its entry.
 
-        :param record: the record.
+        :param scope: the request's ASGI scope.
         """
+        entry = _Entry(scope)
         with self._lock:
-            self._records.append(record)
+            self._entries.append(entry)
+        return entry
 
     def records(self) -> list[RequestRecord]:
         """Return a copy of the records, oldest first."""
         with self._lock:
-            return list(self._records)
+            return [entry.record() for entry in self._entries]
 
     def clear(self) -> None:
         """Forget every record."""
         with self._lock:
-            self._records.clear()
+            self._entries.clear()
 
 
 class RequestLogMiddleware:
-    """Pure-ASGI middleware appending a :class:`RequestRecord` per HTTP request."""
+    """Pure-ASGI middleware logging each HTTP request and the status sent back."""
 
     def __init__(self, app: ASGIApp, log: RequestLog) -> None:
         """Wrap ``app``.
@@ -82,7 +113,7 @@ class RequestLogMiddleware:
         self.log = log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Pass the request on and record what the client received.
+        """Log the request, pass it on and note the status the client is sent.
 
         :param scope: the ASGI scope.
         :param receive: the ASGI receive callable.
@@ -91,29 +122,14 @@ class RequestLogMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        status: int | None = None
+        entry = self.log.open(scope)
 
         async def recording_send(message: Message) -> None:
-            nonlocal status
             if message["type"] == "http.response.start":
-                status = int(message["status"])
+                entry.status = int(message["status"])
             await send(message)
 
-        try:
-            await self.app(scope, receive, recording_send)
-        finally:
-            self.log.append(_record_of(scope, status))
-
-
-def _record_of(scope: Scope, status: int | None) -> RequestRecord:
-    """Return the log record for a finished request."""
-    return RequestRecord(
-        method=str(scope["method"]),
-        path=api_path(scope),
-        query=bytes(scope.get("query_string", b"")).decode("latin-1"),
-        status=status,
-        fault=scope.get(FAULT_SCOPE_KEY),
-    )
+        await self.app(scope, receive, recording_send)
 
 
 async def _http_error(_request: Request, exc: Exception) -> Response:
@@ -135,6 +151,10 @@ class AppParts:
     close_routes: list[BaseRoute]
     credentials: Credentials
     request_log: RequestLog
+    limiter: RateLimiter
+    faults: FaultPlan
+    latency_ms: Callable[[], int]
+    drop_connection: Callable[[Scope], Awaitable[bool]]
     control_routes: list[BaseRoute] = field(default_factory=list)
 
 
@@ -162,6 +182,8 @@ def build_app(parts: AppParts) -> ASGIApp:
     :param parts: routes, credentials and traffic controls.
     """
     routes_app = _json_404_app([Mount(API_PREFIX, routes=parts.close_routes)])
-    api: ASGIApp = AuthMiddleware(routes_app, parts.credentials)
+    api: ASGIApp = RateLimitMiddleware(routes_app, parts.limiter)
+    api = AuthMiddleware(api, parts.credentials)
+    api = FaultMiddleware(api, parts.faults, parts.limiter, parts.latency_ms, parts.drop_connection)
     api = RequestLogMiddleware(api, parts.request_log)
     return _Dispatcher(api, _json_404_app(parts.control_routes), _json_404_app([]))

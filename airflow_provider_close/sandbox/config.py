@@ -5,6 +5,7 @@ Text specs are what the CLI and the ``/_sandbox/`` control endpoints accept:
 * rate limit: ``LIMIT/WINDOW`` (the ``default`` group) or ``GROUP=LIMIT/WINDOW``, e.g.
   ``20/1`` or ``lead:write=5/1``; ``WINDOW`` is seconds and may be decimal.
 * page limit: ``RESOURCE=N``, e.g. ``activity=500``.
+* fault: ``KIND[:OPTION=VALUE[,OPTION=VALUE...]]`` (options and kinds in ``faults.py``).
 """
 
 from __future__ import annotations
@@ -12,17 +13,19 @@ from __future__ import annotations
 import re
 import secrets
 import string
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from starlette.types import Scope
 
 __all__ = [
     "API_PREFIX",
     "DEFAULT_RATE_RULE",
+    "FAULT_SCOPE_KEY",
     "PRINCIPAL_SCOPE_KEY",
     "RateLimitBodyStyle",
     "RateRule",
     "api_path",
+    "fault_spec_options",
     "is_api_path",
     "new_access_token",
     "new_api_key",
@@ -32,6 +35,7 @@ __all__ = [
 
 API_PREFIX = "/api/v1"
 PRINCIPAL_SCOPE_KEY = "sandbox.principal"
+FAULT_SCOPE_KEY = "sandbox.fault"
 
 RateLimitBodyStyle = Literal["legacy", "error", "none"]
 
@@ -41,6 +45,9 @@ _RATE_SPEC = re.compile(
     r"(?P<limit>\d+)/(?P<window>\d+(?:\.\d+)?)$"
 )
 _PAGE_SPEC = re.compile(r"^(?P<resource>[a-z_]+)=(?P<value>\d+)$")
+_FAULT_INT_OPTIONS = frozenset({"times", "every", "seed", "status", "delay_ms"})
+_FAULT_FLOAT_OPTIONS = frozenset({"probability", "retry_after"})
+_FAULT_TEXT_OPTIONS = frozenset({"method", "path"})
 
 
 class RateRule(NamedTuple):
@@ -91,6 +98,35 @@ def parse_page_limit_spec(spec: str) -> tuple[str, int]:
     if match is None:
         raise ValueError(f"bad page limit {spec!r}: expected RESOURCE=N, e.g. activity=500")
     return match["resource"], int(match["value"])
+
+
+def fault_spec_options(spec: str) -> dict[str, Any]:
+    """Parse ``KIND[:OPTION=VALUE,...]`` into ``{"kind": KIND, OPTION: typed value, ...}``.
+
+    :param spec: e.g. ``"server_error:status=503,path=/lead/*,times=2"``.
+    """
+    kind, _, options_text = spec.strip().partition(":")
+    options: dict[str, Any] = {"kind": kind}
+    for item in filter(None, (part.strip() for part in options_text.split(","))):
+        name, equals, value = item.partition("=")
+        if not equals:
+            raise ValueError(f"bad fault option {item!r} in {spec!r}: expected NAME=VALUE")
+        options[name] = _fault_option_value(name, value, spec)
+    return options
+
+
+def _fault_option_value(name: str, value: str, spec: str) -> Any:
+    """Return a fault option's value converted to its type."""
+    try:
+        if name in _FAULT_INT_OPTIONS:
+            return int(value)
+        if name in _FAULT_FLOAT_OPTIONS:
+            return float(value)
+    except ValueError:
+        raise ValueError(f"bad value {value!r} for fault option {name!r} in {spec!r}") from None
+    if name in _FAULT_TEXT_OPTIONS:
+        return value
+    raise ValueError(f"unknown fault option {name!r} in {spec!r}")
 
 
 def is_api_path(path: str) -> bool:

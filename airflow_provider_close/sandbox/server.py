@@ -5,31 +5,32 @@ uvicorn is imported only when a sandbox starts, so importing the package stays c
 
 from __future__ import annotations
 
-import asyncio
-import socket
-import threading
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from starlette.routing import BaseRoute
-from starlette.types import ASGIApp, Scope
+from starlette.types import ASGIApp
 
 from airflow_provider_close.sandbox.app import AppParts, RequestLog, RequestRecord, build_app
 from airflow_provider_close.sandbox.auth import Credentials
 from airflow_provider_close.sandbox.clock import SandboxClock
-from airflow_provider_close.sandbox.config import new_access_token, new_api_key
+from airflow_provider_close.sandbox.config import (
+    RateLimitBodyStyle,
+    RateRule,
+    new_access_token,
+    new_api_key,
+)
+from airflow_provider_close.sandbox.faults import Fault, FaultPlan
+from airflow_provider_close.sandbox.ratelimit import RateLimiter
+from airflow_provider_close.sandbox.uvicorn_thread import ConnectionRegistry, ServerThread
 
 if TYPE_CHECKING:
     from airflow_provider_close.sandbox.limits import PageLimits
     from airflow_provider_close.sandbox.state import SandboxState
 
 __all__ = ["CloseSandbox", "Resources", "load_resources"]
-
-_START_TIMEOUT_S = 10.0
-_STOP_TIMEOUT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -59,126 +60,6 @@ def load_resources() -> Resources:
     )
 
 
-class ConnectionRegistry:
-    """Open HTTP connections by client address, so a fault can drop one for real.
-
-    Used only from the server's event-loop thread.
-    """
-
-    def __init__(self) -> None:
-        """Create an empty registry."""
-        self._transports: dict[tuple[str, int], asyncio.BaseTransport] = {}
-
-    def add(self, client: tuple[str, int], transport: asyncio.BaseTransport) -> None:
-        """Remember the transport of a new connection.
-
-        :param client: the client's (host, port).
-        :param transport: the connection's transport.
-        """
-        self._transports[client] = transport
-
-    def discard(self, client: tuple[str, int]) -> None:
-        """Forget a closed connection.
-
-        :param client: the client's (host, port).
-        """
-        self._transports.pop(client, None)
-
-    async def drop(self, scope: Scope) -> bool:
-        """Close the request's TCP connection without answering; return whether it was found.
-
-        :param scope: the ASGI scope of the request.
-        """
-        client = scope.get("client")
-        transport = self._transports.get(tuple(client)) if client else None
-        if transport is None:
-            return False
-        transport.close()
-        # Let the protocol see connection_lost before the app returns, so uvicorn treats the
-        # request as disconnected instead of answering 500.
-        for _ in range(3):
-            await asyncio.sleep(0)
-        return True
-
-
-def _protocol_class(registry: ConnectionRegistry) -> type[asyncio.Protocol]:
-    """Return uvicorn's h11 protocol, registering each connection in ``registry``."""
-    from uvicorn.protocols.http.h11_impl import H11Protocol
-
-    class SandboxH11Protocol(H11Protocol):
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            if self.client is not None:
-                registry.add(self.client, transport)
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            if self.client is not None:
-                registry.discard(self.client)
-            super().connection_lost(exc)
-
-    return SandboxH11Protocol
-
-
-def _bound_socket(host: str, port: int) -> socket.socket:
-    """Return a socket bound to ``host:port`` (port 0 picks a free one)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    return sock
-
-
-class _ServerThread:
-    """uvicorn serving one app in a daemon thread."""
-
-    def __init__(self, app: ASGIApp, registry: ConnectionRegistry) -> None:
-        self._app = app
-        self._registry = registry
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
-
-    def start(self, host: str, port: int) -> int:
-        """Start serving and return the bound port once uvicorn is accepting."""
-        import uvicorn
-
-        sock = _bound_socket(host, port)
-        config = uvicorn.Config(
-            self._app,
-            log_level="warning",
-            access_log=False,
-            http=_protocol_class(self._registry),
-            ws="none",
-            lifespan="off",
-            loop="asyncio",
-            timeout_graceful_shutdown=1,
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, name="close-sandbox", daemon=True
-        )
-        self._thread.start()
-        self._wait_started()
-        return int(sock.getsockname()[1])
-
-    def _wait_started(self) -> None:
-        deadline = time.monotonic() + _START_TIMEOUT_S
-        while not self._server.started:
-            if self._thread is None or not self._thread.is_alive():
-                raise RuntimeError("the Close sandbox server failed to start")
-            if time.monotonic() > deadline:
-                raise RuntimeError("the Close sandbox server did not start in time")
-            time.sleep(0.002)
-
-    def stop(self) -> None:
-        """Ask uvicorn to exit and wait for the thread."""
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(_STOP_TIMEOUT_S)
-        self._server = None
-        self._thread = None
-
-
 class CloseSandbox:
     """A stateful emulation of the Close REST API on loopback, used as a context manager.
 
@@ -193,6 +74,10 @@ class CloseSandbox:
         api_key: str | None = None,
         api_keys: Iterable[str] = (),
         access_tokens: Iterable[str] = (),
+        rate_limits: Mapping[str, tuple[int, float]] | None = None,
+        rate_limit_body: RateLimitBodyStyle = "legacy",
+        latency_ms: int = 0,
+        faults: Iterable[Fault] = (),
         max_skip: dict[str, int] | None = None,
         max_limit: dict[str, int] | None = None,
         host: str = "127.0.0.1",
@@ -204,6 +89,12 @@ class CloseSandbox:
         :param api_key: the main accepted API key (random and Close-shaped if None).
         :param api_keys: extra accepted API keys (each is rate-limited separately).
         :param access_tokens: accepted OAuth Bearer tokens (one more is generated).
+        :param rate_limits: group -> ``(limit, window_seconds)``, e.g.
+            ``{"default": (20, 1), "lead:write": (5, 1)}``; unset groups allow 1000 per 1 s.
+        :param rate_limit_body: 429 body: ``"legacy"`` (Close's old ``error.rate_reset``
+            object), ``"error"`` (``{"error": "..."}``) or ``"none"`` (empty).
+        :param latency_ms: delay added to every API response.
+        :param faults: scripted faults armed at start and on every ``reset()``.
         :param max_skip: per-resource ``_skip`` maxima overriding the defaults.
         :param max_limit: per-resource ``_limit`` maxima overriding the defaults.
         :param host: the interface to bind (loopback by default).
@@ -221,9 +112,14 @@ class CloseSandbox:
         )
         self.clock = SandboxClock()
         self.state = self._resources.new_state(self.clock.now, self._configured_page_limits())
+        self._rate_rules = {group: RateRule(*rule) for group, rule in (rate_limits or {}).items()}
+        self._latency_configured = self._latency = latency_ms
+        self._faults_configured = list(faults)
+        self._limiter = RateLimiter(self._rate_rules, body_style=rate_limit_body)
+        self._fault_plan = FaultPlan(self._faults_configured)
         self._request_log = RequestLog()
         self._registry = ConnectionRegistry()
-        self._server: _ServerThread | None = None
+        self._server: ServerThread | None = None
         self._load_seed(seed)
 
     # lifecycle ---------------------------------------------------------------------------
@@ -231,7 +127,7 @@ class CloseSandbox:
         """Start serving (returns once the port accepts connections)."""
         if self._server is not None:
             raise RuntimeError("the Close sandbox is already running")
-        server = _ServerThread(self._build_app(), self._registry)
+        server = ServerThread(self._build_app(), self._registry)
         self._port = server.start(self._host, self._port)
         self._server = server
         return self
@@ -282,8 +178,57 @@ class CloseSandbox:
         self.clock.reset()
         self.state.reset()
         self.state.limits = self._configured_page_limits()
+        self._fault_plan.replace(self._faults_configured)
+        self._limiter.reset(self._rate_rules)
+        self._latency = self._latency_configured
         self._request_log.clear()
         self._load_seed(seed)
+
+    @property
+    def faults(self) -> list[dict[str, Any]]:
+        """Return the armed faults as JSON, each with its ``seen`` and ``fired`` counters."""
+        return self._fault_plan.describe()
+
+    def add_fault(self, fault: Fault) -> None:
+        """Arm one more fault (after those already armed) until the next reset.
+
+        :param fault: the fault.
+        """
+        self._fault_plan.add(fault)
+
+    def clear_faults(self) -> None:
+        """Disarm every fault until the next reset."""
+        self._fault_plan.replace([])
+
+    @property
+    def rate_limits(self) -> dict[str, RateRule]:
+        """Return the rate-limit rules in force, by group."""
+        return self._limiter.rules()
+
+    def set_rate_limit(self, group: str, limit: int, window_seconds: float) -> None:
+        """Set one group's rate limit until the next reset (restarts the counting windows).
+
+        :param group: ``"default"`` or ``"<resource>:<read|write>"``, e.g. ``"lead:write"``.
+        :param limit: requests allowed per key and window (the org gets 3x).
+        :param window_seconds: the window length.
+        """
+        if limit < 1 or window_seconds <= 0:
+            raise ValueError("a rate limit needs limit >= 1 and window_seconds > 0")
+        self._limiter.set_rule(group, RateRule(limit, window_seconds))
+
+    @property
+    def latency_ms(self) -> int:
+        """Return the delay added to every API response."""
+        return self._latency
+
+    def set_latency(self, ms: int) -> None:
+        """Add ``ms`` milliseconds to every API response until the next reset.
+
+        :param ms: the delay (0 for none).
+        """
+        if ms < 0:
+            raise ValueError("latency cannot be negative")
+        self._latency = ms
 
     def set_limits(
         self, max_limit: dict[str, int] | None = None, max_skip: dict[str, int] | None = None
@@ -313,5 +258,9 @@ class CloseSandbox:
             close_routes=self._resources.close_routes(self.state),
             credentials=self.credentials,
             request_log=self._request_log,
+            limiter=self._limiter,
+            faults=self._fault_plan,
+            latency_ms=lambda: self._latency,
+            drop_connection=self._registry.drop,
         )
         return build_app(parts)
