@@ -1,25 +1,26 @@
 """Operators that read one Close object by id: contacts, opportunities, tasks, users, activities.
 
-Each returns ``{"id": ..., "object": {...}}`` through XCom (``None`` when the object does not
-exist and ``missing_ok=True``). Ids are checked before any request.
+Each returns the provider's result convention through XCom, ``{"id": ..., "object": {...},
+"action": "fetched"}`` (``None`` when the object does not exist and ``missing_ok=True``), and
+pushes the object's lead id for the "View in Close" link. Ids are checked before any request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
+from typing import Any, ClassVar
 
-from airflow.sdk import BaseOperator
+from airflow.sdk import Context
 
 from airflow_provider_close.client import CloseNotFoundError, JSONObject
 from airflow_provider_close.client.payloads.enums import check_choice
 from airflow_provider_close.client.payloads.ids import IdKind, check_id
 from airflow_provider_close.client.resources import ACTIVITY_TYPES, ActivityType
-from airflow_provider_close.hooks.close import CloseHook
-
-if TYPE_CHECKING:
-    from airflow.sdk import Context
+from airflow_provider_close.operators._base import (
+    CloseLeadOperator,
+    CloseObjectResult,
+    push_lead_id,
+)
 
 __all__ = [
     "CloseGetActivityOperator",
@@ -28,18 +29,10 @@ __all__ = [
     "CloseGetOpportunityOperator",
     "CloseGetTaskOperator",
     "CloseGetUserOperator",
-    "ObjectResult",
 ]
 
 
-class ObjectResult(TypedDict):
-    """What a get operator pushes to XCom: the object's id and the object as Close sent it."""
-
-    id: str
-    object: JSONObject
-
-
-class CloseGetObjectOperator(BaseOperator):
+class CloseGetObjectOperator(CloseLeadOperator):
     """Base of the get operators: check the id, read the object, return it through XCom.
 
     Subclasses set :attr:`object_kind` (the id kind) and implement :meth:`read_object`.
@@ -50,8 +43,7 @@ class CloseGetObjectOperator(BaseOperator):
     :param close_conn_id: the Airflow connection to Close (templated).
     """
 
-    template_fields: Sequence[str] = ("object_id", "fields", "close_conn_id")
-    ui_color = "#e8f4fd"
+    template_fields: Sequence[str] = ("object_id", "fields", *CloseLeadOperator.template_fields)
     object_kind: ClassVar[IdKind]
 
     def __init__(
@@ -60,19 +52,12 @@ class CloseGetObjectOperator(BaseOperator):
         object_id: str,
         fields: list[str] | None = None,
         missing_ok: bool = False,
-        close_conn_id: str = CloseHook.default_conn_name,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.object_id = object_id
         self.fields = fields
         self.missing_ok = missing_ok
-        self.close_conn_id = close_conn_id
-
-    @cached_property
-    def hook(self) -> CloseHook:
-        """The Close hook (built on first use; the constructor does no I/O)."""
-        return CloseHook(close_conn_id=self.close_conn_id)
 
     def checked_id(self) -> str:
         """Return the rendered id, checked for its kind (raises ``ClosePayloadError``)."""
@@ -85,8 +70,8 @@ class CloseGetObjectOperator(BaseOperator):
         """
         raise NotImplementedError
 
-    def execute(self, context: Context) -> ObjectResult | None:  # noqa: ARG002
-        """Read the object; XCom gets ``{"id", "object"}``, or ``None`` if missing and allowed."""
+    def execute(self, context: Context) -> CloseObjectResult | None:
+        """Read the object; XCom gets ``{"id", "object", "action": "fetched"}`` (or ``None``)."""
         object_id = self.checked_id()
         try:
             found = self.read_object(object_id)
@@ -95,11 +80,12 @@ class CloseGetObjectOperator(BaseOperator):
                 raise
             self.log.info("No %s %s in Close (missing_ok=True).", self.object_kind, object_id)
             return None
-        return ObjectResult(id=str(found.get("id", object_id)), object=found)
+        push_lead_id(context, found.get("lead_id"))
+        return CloseObjectResult(id=str(found.get("id", object_id)), object=found, action="fetched")
 
 
 class CloseGetContactOperator(CloseGetObjectOperator):
-    """Read one contact (``cont_…``); XCom gets ``{"id", "object"}``.
+    """Read one contact (``cont_…``); XCom gets ``{"id", "object", "action"}``.
 
     :param object_id: the contact id (templated).
     """
@@ -112,7 +98,7 @@ class CloseGetContactOperator(CloseGetObjectOperator):
 
 
 class CloseGetOpportunityOperator(CloseGetObjectOperator):
-    """Read one opportunity (``oppo_…``); XCom gets ``{"id", "object"}``.
+    """Read one opportunity (``oppo_…``); XCom gets ``{"id", "object", "action"}``.
 
     :param object_id: the opportunity id (templated).
     """
@@ -125,7 +111,7 @@ class CloseGetOpportunityOperator(CloseGetObjectOperator):
 
 
 class CloseGetTaskOperator(CloseGetObjectOperator):
-    """Read one task (``task_…``); XCom gets ``{"id", "object"}``.
+    """Read one task (``task_…``); XCom gets ``{"id", "object", "action"}``.
 
     System-generated tasks (``noti_…`` ids, e.g. email follow-ups) are not accepted.
 
@@ -140,7 +126,9 @@ class CloseGetTaskOperator(CloseGetObjectOperator):
 
 
 class CloseGetUserOperator(CloseGetObjectOperator):
-    """Read one user of the organisation (``user_…``); XCom gets ``{"id", "object"}``.
+    """Read one user of the organisation (``user_…``); XCom gets ``{"id", "object", "action"}``.
+
+    A user has no lead, so its "View in Close" link stays empty.
 
     :param object_id: the user id (templated).
     """
@@ -156,7 +144,7 @@ class CloseGetUserOperator(CloseGetObjectOperator):
 class CloseGetActivityOperator(CloseGetObjectOperator):
     """Read one activity of a type (call, sms, note, email, meeting).
 
-    XCom gets ``{"id", "object"}``.
+    XCom gets ``{"id", "object", "action"}``.
 
     :param activity_type: ``call``, ``sms``, ``note``, ``email`` or ``meeting`` (templated).
     :param object_id: the activity id, ``acti_…`` whatever the type (templated).

@@ -10,6 +10,7 @@ import pytest
 
 from airflow_provider_close.client import CloseNotFoundError, ClosePayloadError
 from airflow_provider_close.hooks.close import CloseHook
+from airflow_provider_close.links import LEAD_ID_XCOM_KEY
 from airflow_provider_close.operators.reads_get import (
     CloseGetActivityOperator,
     CloseGetContactOperator,
@@ -40,8 +41,8 @@ class FakeTI:
         self.pushed[key] = value
 
 
-def _context() -> Any:
-    return {"ti": FakeTI()}
+def _context(ti: FakeTI | None = None) -> Any:
+    return {"ti": ti or FakeTI()}
 
 
 @pytest.fixture
@@ -57,9 +58,12 @@ def lead(sandbox: CloseSandbox, close_conn: Callable[..., str]) -> dict[str, Any
 def test_get_contact_returns_id_and_object(lead: dict[str, Any]) -> None:
     contact_id = lead["contacts"][0]["id"]
     op = CloseGetContactOperator(task_id="get", object_id=f" {contact_id} ")
-    result = op.execute(_context())
+    ti = FakeTI()
+    result = op.execute(_context(ti))
     assert result is not None
     assert result["id"] == contact_id
+    assert result["action"] == "fetched"
+    assert ti.pushed == {LEAD_ID_XCOM_KEY: lead["id"]}
     assert result["object"]["name"] == "Wile"
     assert result["object"]["lead_id"] == lead["id"]
 
@@ -76,7 +80,7 @@ def test_get_user(sandbox: CloseSandbox, close_conn: Callable[..., str]) -> None
     me = sandbox.state.me
     result = CloseGetUserOperator(task_id="get", object_id=me["id"]).execute(_context())
     assert result is not None
-    assert result == {"id": me["id"], "object": result["object"]}
+    assert result == {"id": me["id"], "object": result["object"], "action": "fetched"}
     assert result["object"]["email"] == me["email"]
 
 
