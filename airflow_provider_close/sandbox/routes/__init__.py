@@ -6,8 +6,11 @@ from starlette.routing import BaseRoute
 
 from airflow_provider_close.sandbox.routes.activities import activity_routes
 from airflow_provider_close.sandbox.routes.contacts import contact_routes
+from airflow_provider_close.sandbox.routes.events import event_routes
 from airflow_provider_close.sandbox.routes.leads import lead_routes
 from airflow_provider_close.sandbox.routes.meta import meta_routes
+from airflow_provider_close.sandbox.routes.opportunities import opportunity_routes
+from airflow_provider_close.sandbox.routes.tasks import task_routes
 from airflow_provider_close.sandbox.state import SandboxState
 
 __all__ = ["close_routes"]
@@ -25,4 +28,7 @@ def close_routes(state: SandboxState) -> list[BaseRoute]:
         *lead_routes(state),
         *contact_routes(state),
         *activity_routes(state),
+        *task_routes(state),
+        *opportunity_routes(state),
+        *event_routes(state),
     ]
