@@ -14,7 +14,31 @@ import httpx
 
 from airflow_provider_close.client.errors import CloseConfigError
 
-__all__ = ["ApiKeyAuth", "BearerAuth", "CloseAuth", "auth_for"]
+__all__ = ["ApiKeyAuth", "BearerAuth", "CloseAuth", "Secret", "auth_for"]
+
+
+class Secret:
+    """A string that never shows itself in ``repr``/``str``/``vars`` dumps nor pickles.
+
+    :param value: the secret text.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """Return the secret text (only to put it on the wire)."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<redacted>"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("a secret cannot be pickled")
 
 
 class CloseAuth(httpx.Auth):
@@ -24,14 +48,14 @@ class CloseAuth(httpx.Auth):
     """
 
     def __init__(self, header_value: str) -> None:
-        self.__header_value = header_value
+        self._header_value = Secret(header_value)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         """Set the header and send the request once.
 
         :param request: the outgoing request.
         """
-        request.headers["Authorization"] = self.__header_value
+        request.headers["Authorization"] = self._header_value.reveal()
         yield request
 
     def __repr__(self) -> str:

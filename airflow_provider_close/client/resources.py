@@ -46,6 +46,8 @@ ORDERED_BY_DATE_CREATED: frozenset[str] = frozenset(
 )
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: First segments whose POSTs are reads (``POST /data/search/``).
+_READ_ONLY_POST_SEGMENTS = frozenset({"data"})
 
 
 def normalize_path(path: str) -> str:
@@ -93,5 +95,7 @@ def endpoint_group(method: str, path: str) -> str:
     :param method: HTTP method.
     :param path: path relative to the base URL.
     """
-    family = "read" if method.upper() in _READ_METHODS else "write"
-    return f"{family}:{first_segment(path)}"
+    segment = first_segment(path)
+    verb = method.upper()
+    is_read = verb in _READ_METHODS or (verb == "POST" and segment in _READ_ONLY_POST_SEGMENTS)
+    return f"{'read' if is_read else 'write'}:{segment}"
