@@ -22,6 +22,7 @@ __all__ = [
     "must_split",
     "parse_moment",
     "remaining_window",
+    "to_moment",
     "window_params",
 ]
 
@@ -66,6 +67,19 @@ def parse_moment(value: object) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def to_moment(value: datetime | str) -> datetime:
+    """Return an aware UTC datetime from a datetime or an ISO 8601 string (naive means UTC).
+
+    Rendered templates such as ``{{ data_interval_start }}`` arrive as strings.
+
+    :param value: e.g. ``2026-01-01T00:00:00+00:00`` or a pendulum/stdlib datetime.
+    :raises ValueError: not a datetime or an ISO 8601 string.
+    """
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    return parse_moment(value.strip() if isinstance(value, str) else value)
 
 
 def format_moment(moment: datetime) -> str:

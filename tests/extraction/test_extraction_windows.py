@@ -13,6 +13,7 @@ from airflow_provider_close.extraction.windows import (
     must_split,
     parse_moment,
     remaining_window,
+    to_moment,
     window_params,
 )
 
@@ -152,3 +153,19 @@ def test_parse_moment_rejects_non_timestamps(value: object) -> None:
 def test_format_moment_is_utc_with_microseconds() -> None:
     moment = datetime(2026, 1, 1, 2, 0, tzinfo=timezone(timedelta(hours=2)))
     assert format_moment(moment) == "2026-01-01T00:00:00.000000+00:00"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (datetime(2026, 1, 1, 1, tzinfo=timezone(timedelta(hours=1))), T0),
+        (datetime(2026, 1, 1), T0),
+        (" 2026-01-01 00:00:00+00:00 ", T0),
+        ("2026-01-01T02:00:00+02:00", T0),
+    ],
+)
+def test_to_moment_accepts_datetimes_and_rendered_templates(
+    value: datetime | str, expected: datetime
+) -> None:
+    assert to_moment(value) == expected
+    assert to_moment(value).tzinfo is UTC

@@ -1,0 +1,207 @@
+"""CloseNewActivitySensor: wait until enough new activities (calls, SMS...) exist in Close.
+
+Poke and reschedule modes fetch with the sync client; ``deferrable=True`` hands the wait to
+:class:`~airflow_provider_close.triggers.new_activity.CloseNewActivityTrigger`. Both evaluate
+the same query plan and predicate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue, conf
+
+from airflow_provider_close.client import CloseClient
+from airflow_provider_close.extraction.windows import format_moment, to_moment
+from airflow_provider_close.hooks.close import CloseHook
+from airflow_provider_close.sensors.errors import CloseSensorError
+from airflow_provider_close.triggers.activity_predicate import ActivityTally, NewActivityResult
+from airflow_provider_close.triggers.activity_query import (
+    ActivityFilter,
+    SensorWindow,
+    activity_queries,
+)
+from airflow_provider_close.triggers.new_activity import CloseNewActivityTrigger
+
+__all__ = ["CloseNewActivitySensor", "fetch_new_activities"]
+
+
+def fetch_new_activities(
+    client: CloseClient,
+    activity_filter: ActivityFilter,
+    window: SensorWindow,
+    *,
+    min_count: int,
+    max_items: int,
+) -> NewActivityResult:
+    """Run the query plan with the sync client and return the shared predicate's verdict.
+
+    :param client: a Close client.
+    :param activity_filter: what counts.
+    :param window: the creation-date window.
+    :param min_count: how many matching activities satisfy the sensor.
+    :param max_items: how many ids to report.
+    """
+    tally = ActivityTally(activity_filter, window, max_items)
+    for query in activity_queries(activity_filter, window):
+        for activity in client.iter_items(query["path"], query["params"]):
+            tally.add(activity)
+    return tally.result(min_count)
+
+
+class CloseNewActivitySensor(BaseSensorOperator):
+    """Wait until at least ``min_count`` matching activities were created in a date window.
+
+    The window is ``[watermark, upper_bound)`` on ``date_created``; by default the run's data
+    interval, so consecutive runs and backfills see each activity exactly once. Pushes to
+    XCom (return value) ``{"count", "activity_ids" (at most max_items, earliest first),
+    "truncated", "watermark" (latest date_created seen), "satisfied"}``.
+
+    :param activity_types: ``call``, ``sms``, ``note``, ``email``, ``meeting``; None/empty
+        for every activity type (templated).
+    :param lead_id: only this lead's activities (templated).
+    :param user_id: only this user's activities (templated).
+    :param contact_id: only activities with this contact (templated).
+    :param watermark: lower bound; default the run's ``data_interval_start`` (templated).
+    :param upper_bound: exclusive upper bound; default the run's ``data_interval_end``
+        (templated).
+    :param open_ended: ignore ``data_interval_end``: count everything after the watermark.
+    :param include_watermark: count activities created exactly at the watermark (set False
+        when chaining the ``watermark`` this sensor returned).
+    :param min_count: how many activities satisfy the sensor.
+    :param max_items: most ids pushed to XCom (``count`` and ``truncated`` tell the rest).
+    :param close_conn_id: Airflow connection to Close (templated).
+    :param max_transient_errors: consecutive transient errors the trigger tolerates.
+    :param deferrable: wait in the triggerer instead of a worker slot.
+    """
+
+    template_fields: Sequence[str] = (
+        "close_conn_id",
+        "activity_types",
+        "lead_id",
+        "user_id",
+        "contact_id",
+        "watermark",
+        "upper_bound",
+    )
+
+    def __init__(
+        self,
+        *,
+        activity_types: Sequence[str] | None = None,
+        lead_id: str | None = None,
+        user_id: str | None = None,
+        contact_id: str | None = None,
+        watermark: datetime | str | None = None,
+        upper_bound: datetime | str | None = None,
+        open_ended: bool = False,
+        include_watermark: bool = True,
+        min_count: int = 1,
+        max_items: int = 100,
+        close_conn_id: str = CloseHook.default_conn_name,
+        max_transient_errors: int = 5,
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.activity_types = list(activity_types) if activity_types else None
+        self.lead_id = lead_id
+        self.user_id = user_id
+        self.contact_id = contact_id
+        self.watermark = watermark
+        self.upper_bound = upper_bound
+        self.open_ended = open_ended
+        self.include_watermark = include_watermark
+        self.min_count = min_count
+        self.max_items = max_items
+        self.close_conn_id = close_conn_id
+        self.max_transient_errors = max_transient_errors
+        self.deferrable = deferrable
+
+    @cached_property
+    def hook(self) -> CloseHook:
+        """The Close hook (built on first use; no I/O before)."""
+        return CloseHook(close_conn_id=self.close_conn_id)
+
+    def check(self, context: Context) -> tuple[ActivityFilter, SensorWindow]:
+        """Return the validated filter and window of this run (no request is sent).
+
+        :param context: the task context (for the data interval defaults).
+        :raises ValueError: invalid filters, or no watermark and no data interval.
+        """
+        activity_filter = ActivityFilter.of(
+            self.activity_types, self.lead_id, self.user_id, self.contact_id
+        )
+        watermark = self.watermark or context.get("data_interval_start")
+        if not watermark:
+            raise ValueError("no watermark given and the run has no data_interval_start")
+        upper = self.upper_bound or (None if self.open_ended else context.get("data_interval_end"))
+        window = SensorWindow(
+            to_moment(watermark), to_moment(upper) if upper else None, self.include_watermark
+        )
+        return activity_filter, window
+
+    def poke(self, context: Context) -> PokeReturnValue:
+        """Fetch with the sync client and evaluate the shared predicate once."""
+        activity_filter, window = self.check(context)
+        result = fetch_new_activities(
+            self.hook.client,
+            activity_filter,
+            window,
+            min_count=self.min_count,
+            max_items=self.max_items,
+        )
+        self.log.info("%d of %d matching activities", result["count"], self.min_count)
+        return PokeReturnValue(is_done=result["satisfied"], xcom_value=dict(result))
+
+    def execute(self, context: Context) -> Any:
+        """Poke/reschedule as usual, or poke once and defer to the trigger."""
+        if not self.deferrable:
+            return super().execute(context)
+        first = self.poke(context)
+        if first.is_done:
+            return first.xcom_value
+        self.defer(
+            trigger=self._trigger(context),
+            method_name="execute_complete",
+            timeout=timedelta(seconds=self.timeout),
+        )
+        return None  # pragma: no cover - defer() always raises TaskDeferred
+
+    def execute_complete(
+        self,
+        context: Context,  # noqa: ARG002  (Airflow passes it)
+        event: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Return the trigger's result (pushed to XCom) or raise :class:`CloseSensorError`.
+
+        :param context: the task context.
+        :param event: the trigger's event payload.
+        """
+        if not event or event.get("status") != "success":
+            event = event or {}
+            raise CloseSensorError(
+                str(event.get("error_type", "UnknownError")),
+                str(event.get("message", "the trigger ended without an event")),
+            )
+        return {key: value for key, value in event.items() if key != "status"}
+
+    def _trigger(self, context: Context) -> CloseNewActivityTrigger:
+        activity_filter, window = self.check(context)
+        return CloseNewActivityTrigger(
+            close_conn_id=self.close_conn_id,
+            watermark=format_moment(window.watermark),
+            upper_bound=format_moment(window.upper_bound) if window.upper_bound else None,
+            include_watermark=window.include_watermark,
+            activity_types=list(activity_filter.activity_types) or None,
+            lead_id=activity_filter.lead_id,
+            user_id=activity_filter.user_id,
+            contact_id=activity_filter.contact_id,
+            min_count=self.min_count,
+            max_items=self.max_items,
+            poll_interval=float(self.poke_interval),
+            max_transient_errors=self.max_transient_errors,
+        )

@@ -1,0 +1,176 @@
+"""CloseNewActivityTrigger: waits in the triggerer until enough new activities exist in Close.
+
+It evaluates the same query plan and predicate as the sensor's ``poke``
+(:mod:`~airflow_provider_close.triggers.activity_query`,
+:mod:`~airflow_provider_close.triggers.activity_predicate`) on data fetched by the async
+client. Its kwargs are JSON-safe and hold only the connection id, never the API key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+from airflow_provider_close.client import AsyncCloseClient
+from airflow_provider_close.extraction.windows import to_moment
+from airflow_provider_close.hooks.close import CloseHook
+from airflow_provider_close.triggers.activity_predicate import ActivityTally, NewActivityResult
+from airflow_provider_close.triggers.activity_query import (
+    ActivityFilter,
+    SensorWindow,
+    activity_queries,
+)
+from airflow_provider_close.triggers.error_policy import error_event, is_fatal
+
+__all__ = ["CloseNewActivityTrigger", "afetch_new_activities"]
+
+log = logging.getLogger(__name__)
+
+
+def _event(payload: dict[str, Any]) -> TriggerEvent:
+    """Wrap ``payload`` in a TriggerEvent (Airflow's constructor is untyped)."""
+    return TriggerEvent(payload)  # type: ignore[no-untyped-call]
+
+
+async def afetch_new_activities(
+    client: AsyncCloseClient,
+    activity_filter: ActivityFilter,
+    window: SensorWindow,
+    *,
+    min_count: int,
+    max_items: int,
+) -> NewActivityResult:
+    """Run the query plan with the async client and return the shared predicate's verdict.
+
+    :param client: an async Close client.
+    :param activity_filter: what counts.
+    :param window: the creation-date window.
+    :param min_count: how many matching activities satisfy the wait.
+    :param max_items: how many ids to report.
+    """
+    tally = ActivityTally(activity_filter, window, max_items)
+    for query in activity_queries(activity_filter, window):
+        async for activity in client.iter_items(query["path"], query["params"]):
+            tally.add(activity)
+    return tally.result(min_count)
+
+
+class CloseNewActivityTrigger(BaseTrigger):
+    """Poll Close until at least ``min_count`` matching activities were created in the window.
+
+    Yields ``{"status": "success", **NewActivityResult}``, or ``{"status": "error",
+    "error_type", "message"}`` on a fatal error (400/401/403...) or after more than
+    ``max_transient_errors`` consecutive transient ones (5xx, transport, unknown).
+
+    :param close_conn_id: Airflow connection to Close.
+    :param watermark: lower bound of ``date_created`` (ISO 8601).
+    :param upper_bound: exclusive upper bound (ISO 8601), or None.
+    :param include_watermark: count activities created exactly at the watermark.
+    :param activity_types: per-type endpoints to watch; None/empty for every type.
+    :param lead_id: only this lead's activities.
+    :param user_id: only this user's activities.
+    :param contact_id: only activities with this contact.
+    :param min_count: how many activities satisfy the wait.
+    :param max_items: how many ids the event lists.
+    :param poll_interval: seconds between polls.
+    :param max_transient_errors: consecutive transient errors tolerated.
+    """
+
+    def __init__(
+        self,
+        *,
+        close_conn_id: str,
+        watermark: str,
+        upper_bound: str | None = None,
+        include_watermark: bool = True,
+        activity_types: list[str] | None = None,
+        lead_id: str | None = None,
+        user_id: str | None = None,
+        contact_id: str | None = None,
+        min_count: int = 1,
+        max_items: int = 100,
+        poll_interval: float = 60.0,
+        max_transient_errors: int = 5,
+    ) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # Airflow's is untyped
+        self.close_conn_id = close_conn_id
+        self.watermark = watermark
+        self.upper_bound = upper_bound
+        self.include_watermark = include_watermark
+        self.activity_types = activity_types
+        self.lead_id = lead_id
+        self.user_id = user_id
+        self.contact_id = contact_id
+        self.min_count = min_count
+        self.max_items = max_items
+        self.poll_interval = poll_interval
+        self.max_transient_errors = max_transient_errors
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        """Return the import path and the JSON-safe kwargs that rebuild this trigger."""
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "close_conn_id": self.close_conn_id,
+                "watermark": self.watermark,
+                "upper_bound": self.upper_bound,
+                "include_watermark": self.include_watermark,
+                "activity_types": self.activity_types,
+                "lead_id": self.lead_id,
+                "user_id": self.user_id,
+                "contact_id": self.contact_id,
+                "min_count": self.min_count,
+                "max_items": self.max_items,
+                "poll_interval": self.poll_interval,
+                "max_transient_errors": self.max_transient_errors,
+            },
+        )
+
+    def check(self) -> tuple[ActivityFilter, SensorWindow]:
+        """Return the validated filter and window (raises ValueError on bad input)."""
+        activity_filter = ActivityFilter.of(
+            self.activity_types, self.lead_id, self.user_id, self.contact_id
+        )
+        upper = to_moment(self.upper_bound) if self.upper_bound else None
+        window = SensorWindow(to_moment(self.watermark), upper, self.include_watermark)
+        return activity_filter, window
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        """Poll until satisfied or failed; yield exactly one event."""
+        try:
+            activity_filter, window = self.check()
+            client = await CloseHook(close_conn_id=self.close_conn_id).get_async_client()
+        except Exception as err:  # bad input or connection: polling cannot fix it
+            yield _event(dict(error_event(err)))
+            return
+        async with client:
+            yield await self._poll_until_done(client, activity_filter, window)
+
+    async def _poll_until_done(
+        self, client: AsyncCloseClient, activity_filter: ActivityFilter, window: SensorWindow
+    ) -> TriggerEvent:
+        transient = 0
+        while True:
+            try:
+                result = await afetch_new_activities(
+                    client,
+                    activity_filter,
+                    window,
+                    min_count=self.min_count,
+                    max_items=self.max_items,
+                )
+            except Exception as err:
+                transient += 1
+                if is_fatal(err) or transient > self.max_transient_errors:
+                    return _event(dict(error_event(err)))
+                log.warning("Transient error %d/%d: %s", transient, self.max_transient_errors, err)
+            else:
+                transient = 0
+                if result["satisfied"]:
+                    return _event({"status": "success", **result})
+                log.info("%d of %d activities so far", result["count"], self.min_count)
+            await asyncio.sleep(self.poll_interval)
