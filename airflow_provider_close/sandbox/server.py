@@ -22,6 +22,7 @@ from airflow_provider_close.sandbox.config import (
     new_access_token,
     new_api_key,
 )
+from airflow_provider_close.sandbox.control import control_routes
 from airflow_provider_close.sandbox.faults import Fault, FaultPlan
 from airflow_provider_close.sandbox.ratelimit import RateLimiter
 from airflow_provider_close.sandbox.uvicorn_thread import ConnectionRegistry, ServerThread
@@ -262,5 +263,6 @@ class CloseSandbox:
             faults=self._fault_plan,
             latency_ms=lambda: self._latency,
             drop_connection=self._registry.drop,
+            control_routes=control_routes(self),
         )
         return build_app(parts)

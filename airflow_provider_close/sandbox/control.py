@@ -1,0 +1,201 @@
+"""Control endpoints under ``/_sandbox/`` (not Close paths): loopback clients only, no auth.
+
+``POST /_sandbox/reset`` ``{"seed": "demo"}`` (body optional) · ``GET|POST|DELETE
+/_sandbox/faults`` (POST a fault object, ``{"spec": "KIND:..."}`` or a list of either) ·
+``GET|POST /_sandbox/rate_limits`` (``{"group": "lead:write", "limit": 5, "window_seconds": 1}``
+or ``{"spec": "lead:write=5/1"}``) · ``GET|POST /_sandbox/latency`` (``{"ms": 200}``) ·
+``GET|POST /_sandbox/limits`` (``{"max_limit": {...}, "max_skip": {...}}``) ·
+``GET /_sandbox/requests`` · ``GET|POST /_sandbox/clock`` (``{"set": ISO-8601}``,
+``{"advance": seconds}`` or ``{"reset": true}``). Bad input answers ``400 {"error": ...}``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from airflow_provider_close.sandbox.app import RequestRecord
+from airflow_provider_close.sandbox.clock import SandboxClock
+from airflow_provider_close.sandbox.config import RateRule, parse_rate_limit_spec
+from airflow_provider_close.sandbox.faults import Fault, parse_fault_spec
+
+__all__ = ["SandboxControls", "control_routes"]
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+class SandboxControls(Protocol):
+    """What the control endpoints drive (implemented by ``CloseSandbox``)."""
+
+    clock: SandboxClock
+
+    @property
+    def state(self) -> Any:
+        """The resource state (its ``limits`` are read)."""
+
+    @property
+    def faults(self) -> list[dict[str, Any]]:
+        """The armed faults as JSON."""
+
+    @property
+    def rate_limits(self) -> dict[str, RateRule]:
+        """The rate-limit rules by group."""
+
+    @property
+    def latency_ms(self) -> int:
+        """The added latency."""
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """The request log."""
+
+    def reset(self, seed: str | None = None) -> None:
+        """Reset everything."""
+
+    def add_fault(self, fault: Fault) -> None:
+        """Arm a fault."""
+
+    def clear_faults(self) -> None:
+        """Disarm all faults."""
+
+    def set_rate_limit(self, group: str, limit: int, window_seconds: float) -> None:
+        """Set a group's rate limit."""
+
+    def set_latency(self, ms: int) -> None:
+        """Set the added latency."""
+
+    def set_limits(
+        self, max_limit: dict[str, int] | None = None, max_skip: dict[str, int] | None = None
+    ) -> None:
+        """Replace the page limits."""
+
+
+async def _json_body(request: Request) -> Any:
+    """Return the request's JSON body ({} when empty)."""
+    raw = await request.body()
+    return json.loads(raw) if raw.strip() else {}
+
+
+def _guarded(handler: Endpoint) -> Endpoint:
+    """Refuse non-loopback clients and turn bad input into ``400 {"error": ...}``."""
+
+    async def endpoint(request: Request) -> Response:
+        host = request.client.host if request.client else ""
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            return JSONResponse({"error": "control endpoints are loopback-only"}, 403)
+        try:
+            return await handler(request)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            return JSONResponse({"error": f"bad control request: {exc}"}, 400)
+
+    return endpoint
+
+
+def _fault_of(item: Any) -> Fault:
+    """Return the fault described by a JSON object or ``{"spec": ...}``."""
+    if "spec" in item:
+        return parse_fault_spec(str(item["spec"]))
+    return Fault.from_json(item)
+
+
+def _rate_rule_of(body: Any) -> tuple[str, RateRule]:
+    """Return ``(group, rule)`` from ``{"spec": ...}`` or group/limit/window_seconds."""
+    if "spec" in body:
+        return parse_rate_limit_spec(str(body["spec"]))
+    group = str(body.get("group", "default"))
+    return group, RateRule(int(body["limit"]), float(body["window_seconds"]))
+
+
+def _requests_json(records: list[RequestRecord]) -> list[dict[str, Any]]:
+    """Return request records as JSON objects."""
+    return [record._asdict() for record in records]
+
+
+def control_routes(controls: SandboxControls) -> list[BaseRoute]:
+    """Return the ``/_sandbox/`` routes driving ``controls``.
+
+    :param controls: the sandbox to control.
+    """
+
+    async def reset(request: Request) -> Response:
+        seed = (await _json_body(request)).get("seed")
+        controls.reset(seed=seed)
+        return JSONResponse({"reset": True, "seed": seed})
+
+    async def faults(request: Request) -> Response:
+        if request.method == "POST":
+            body = await _json_body(request)
+            for fault in [_fault_of(item) for item in (body if isinstance(body, list) else [body])]:
+                controls.add_fault(fault)
+        elif request.method == "DELETE":
+            controls.clear_faults()
+        return JSONResponse({"faults": controls.faults})
+
+    async def rate_limits(request: Request) -> Response:
+        if request.method == "POST":
+            group, rule = _rate_rule_of(await _json_body(request))
+            controls.set_rate_limit(group, rule.limit, rule.window)
+        rules = {
+            g: {"limit": r.limit, "window_seconds": r.window}
+            for g, r in controls.rate_limits.items()
+        }
+        return JSONResponse({"rate_limits": rules})
+
+    async def latency(request: Request) -> Response:
+        if request.method == "POST":
+            controls.set_latency(int((await _json_body(request))["ms"]))
+        return JSONResponse({"ms": controls.latency_ms})
+
+    async def limits(request: Request) -> Response:
+        if request.method == "POST":
+            body = await _json_body(request)
+            controls.set_limits(max_limit=body.get("max_limit"), max_skip=body.get("max_skip"))
+        current = controls.state.limits
+        return JSONResponse({"max_limit": current.max_limit, "max_skip": current.max_skip})
+
+    async def requests(_request: Request) -> Response:
+        return JSONResponse({"requests": _requests_json(controls.requests)})
+
+    async def clock(request: Request) -> Response:
+        if request.method == "POST":
+            _drive_clock(controls.clock, await _json_body(request))
+        return JSONResponse(
+            {"now": controls.clock.now().isoformat(), "frozen": controls.clock.frozen}
+        )
+
+    table: list[tuple[str, Endpoint, list[str]]] = [
+        ("reset", reset, ["POST"]),
+        ("faults", faults, ["GET", "POST", "DELETE"]),
+        ("rate_limits", rate_limits, ["GET", "POST"]),
+        ("latency", latency, ["GET", "POST"]),
+        ("limits", limits, ["GET", "POST"]),
+        ("requests", requests, ["GET"]),
+        ("clock", clock, ["GET", "POST"]),
+    ]
+    return [
+        Route(f"/_sandbox/{name}", _guarded(handler), methods=methods)
+        for name, handler, methods in table
+    ]
+
+
+def _drive_clock(clock: SandboxClock, body: Any) -> None:
+    """Apply one clock command: ``set`` (ISO-8601), ``advance`` (seconds) or ``reset``."""
+    if "set" in body:
+        clock.set(datetime.fromisoformat(str(body["set"]).replace("Z", "+00:00")))
+    elif "advance" in body:
+        clock.advance(float(body["advance"]))
+    elif body.get("reset"):
+        clock.reset()
+    else:
+        raise ValueError('expected {"set": ISO-8601}, {"advance": seconds} or {"reset": true}')
