@@ -142,14 +142,14 @@ def test_clock_set_converts_to_utc() -> None:
     assert clock.now().tzinfo is UTC
 
 
-def test_control_refuses_non_loopback_clients(fake_layer: None) -> None:
+async def test_control_refuses_non_loopback_clients(fake_layer: None) -> None:
     from starlette.applications import Starlette
-    from starlette.testclient import TestClient
 
     from airflow_provider_close.sandbox.control import control_routes
 
     app = Starlette(routes=control_routes(CloseSandbox()))
-    with TestClient(app, client=("192.0.2.10", 5000)) as client:
-        response = client.get("/_sandbox/faults")
+    transport = httpx.ASGITransport(app=app, client=("192.0.2.10", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as client:
+        response = await client.get("/_sandbox/faults")
     assert response.status_code == 403
     assert response.json() == {"error": "control endpoints are loopback-only"}
