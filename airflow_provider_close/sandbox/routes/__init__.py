@@ -10,6 +10,7 @@ from airflow_provider_close.sandbox.routes.events import event_routes
 from airflow_provider_close.sandbox.routes.leads import lead_routes
 from airflow_provider_close.sandbox.routes.meta import meta_routes
 from airflow_provider_close.sandbox.routes.opportunities import opportunity_routes
+from airflow_provider_close.sandbox.routes.search import search_routes
 from airflow_provider_close.sandbox.routes.tasks import task_routes
 from airflow_provider_close.sandbox.state import SandboxState
 
@@ -31,4 +32,5 @@ def close_routes(state: SandboxState) -> list[BaseRoute]:
         *task_routes(state),
         *opportunity_routes(state),
         *event_routes(state),
+        *search_routes(state),
     ]
