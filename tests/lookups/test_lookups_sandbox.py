@@ -1,0 +1,99 @@
+"""The lookups against the sandbox, over real HTTP through the real clients."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from airflow_provider_close.client.asynchronous import AsyncCloseClient
+from airflow_provider_close.client.sync import CloseClient
+from airflow_provider_close.lookups.activities import find_existing_activity, find_existing_task
+from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
+from airflow_provider_close.lookups.leads import LeadMatchKey, afind_leads_by_key, find_leads_by_key
+from airflow_provider_close.sandbox import CloseSandbox
+
+
+@pytest.fixture
+def client(seeded_sandbox: CloseSandbox) -> Iterator[CloseClient]:
+    with CloseClient(api_key=seeded_sandbox.api_key, base_url=seeded_sandbox.api_url) as c:
+        yield c
+
+
+def _external_id_key(client: CloseClient) -> LeadMatchKey:
+    return LeadMatchKey("custom_field", CustomFieldResolver(client, "lead").key_for("External ID"))
+
+
+def _search_requests(sandbox: CloseSandbox) -> int:
+    return sum(1 for r in sandbox.requests if r.path.endswith("/data/search/"))
+
+
+def test_find_by_custom_field_is_one_search_per_chunk(
+    seeded_sandbox: CloseSandbox, client: CloseClient
+) -> None:
+    key = _external_id_key(client)
+    values = [f"EXT-{1000 + i}" for i in range(5)] + ["EXT-NOPE", "EXT-100"]
+    before = _search_requests(seeded_sandbox)
+    found = find_leads_by_key(client, key, values, fields=["url"], chunk_size=4)
+    assert _search_requests(seeded_sandbox) - before == 2
+    assert [len(found[v]) for v in values] == [1, 1, 1, 1, 1, 0, 0]
+    lead = found["EXT-1000"][0]
+    assert lead[key.lead_field] == "EXT-1000"
+    assert "url" in lead
+    assert lead["id"] in seeded_sandbox.state.leads
+
+
+def test_find_by_name_is_exact(seeded_sandbox: CloseSandbox, client: CloseClient) -> None:
+    lead = next(iter(seeded_sandbox.state.leads.values()))
+    name = lead["name"]
+    first_word = name.split()[0]
+    found = find_leads_by_key(client, LeadMatchKey("name"), [name, first_word, name.lower()])
+    assert [x["id"] for x in found[name]] == [lead["id"]]
+    assert found[first_word] == []  # a word search would have matched: re-checked exactly
+    assert found[name.lower()] == []
+
+
+def test_find_by_contact_email_ignores_case(
+    seeded_sandbox: CloseSandbox, client: CloseClient
+) -> None:
+    contact = next(iter(seeded_sandbox.state.contacts.values()))
+    email = contact["emails"][0]["email"]
+    found = find_leads_by_key(client, LeadMatchKey("contact_email"), [email.upper(), "no@x.io"])
+    assert [x["id"] for x in found[email.upper()]] == [contact["lead_id"]]
+    assert found["no@x.io"] == []
+
+
+async def test_async_finder_agrees_with_the_sync_one(
+    seeded_sandbox: CloseSandbox, client: CloseClient
+) -> None:
+    key = _external_id_key(client)
+    values = ["EXT-1003", "EXT-1004", "missing"]
+    expected = find_leads_by_key(client, key, values)
+    async with AsyncCloseClient(
+        api_key=seeded_sandbox.api_key, base_url=seeded_sandbox.api_url
+    ) as aclient:
+        assert await afind_leads_by_key(aclient, key, values) == expected
+
+
+def test_find_existing_activity_and_task(seeded_sandbox: CloseSandbox, client: CloseClient) -> None:
+    lead_id = next(iter(seeded_sandbox.state.leads))
+    call = {
+        "lead_id": lead_id,
+        "direction": "outbound",
+        "duration": 95,
+        "phone": "+14155550123",
+        "note": "Talked pricing",
+        "activity_at": "2026-03-01T12:00:00+02:00",
+    }
+    assert find_existing_activity(client, "call", call) is None
+    created = client.post("activity/call/", call)
+    found = find_existing_activity(client, "call", {**call, "note": " Talked  pricing "})
+    assert found is not None
+    assert found["id"] == created["id"]
+    assert find_existing_activity(client, "call", {**call, "duration": 96}) is None
+    task = {"_type": "lead", "lead_id": lead_id, "text": "Send the quote", "date": "2026-03-10"}
+    assert find_existing_task(client, task) is None
+    made = client.post("task/", task)
+    existing = find_existing_task(client, task)
+    assert existing is not None
+    assert existing["id"] == made["id"]
