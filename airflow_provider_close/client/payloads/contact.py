@@ -129,6 +129,7 @@ def build_contact_update(
     phones: object = None,
     urls: object = None,
     custom: Mapping[str, object] | None = None,
+    allow_empty: bool = False,
 ) -> dict[str, object]:
     """Return the body of ``PUT /contact/{id}/``: only the fields given (``None`` = unchanged).
 
@@ -140,11 +141,13 @@ def build_contact_update(
     :param phones: the new list of phone numbers.
     :param urls: the new list of URLs.
     :param custom: custom field values keyed ``custom.cf_…``.
+    :param allow_empty: accept an empty result (checking fields before custom names are
+        resolved).
     """
     entry = _contact_fields(
         "contact", name=name, title=title, emails=emails, phones=phones, urls=urls
     )
     payload = {**entry, **custom_field_values("contact", custom)}
-    if not payload:
+    if not payload and not allow_empty:
         raise ClosePayloadError("contact", None, "at least one field to update")
     return payload

@@ -143,6 +143,7 @@ def build_lead_update(
     status_label: object = None,
     addresses: object = None,
     custom: Mapping[str, object] | None = None,
+    allow_empty: bool = False,
 ) -> dict[str, object]:
     """Return the body of ``PUT /lead/{id}/``: only the fields given (``None`` = unchanged).
 
@@ -155,12 +156,14 @@ def build_lead_update(
     :param status_label: the new status label; not together with ``status_id``.
     :param addresses: the new list of addresses (replaces the old one).
     :param custom: custom field values keyed ``custom.cf_…``; ``None`` values unset.
+    :param allow_empty: accept an empty result (checking fields before custom names are
+        resolved).
     """
     fields = _common_fields(name=name, description=description, url=url)
     fields.update(_status_fields(status_id, status_label))
     if addresses is not None:
         fields["addresses"] = address_entries("lead.addresses", addresses)
     payload = {**fields, **custom_field_values("lead", custom)}
-    if not payload:
+    if not payload and not allow_empty:
         raise ClosePayloadError("lead", None, "at least one field to update")
     return payload

@@ -121,6 +121,7 @@ def build_opportunity_update(
     note: object = None,
     date_won: object = None,
     custom: Mapping[str, object] | None = None,
+    allow_empty: bool = False,
 ) -> dict[str, object]:
     """Return the body of ``PUT /opportunity/{id}/``: only the fields given (``None`` = unchanged).
 
@@ -134,6 +135,8 @@ def build_opportunity_update(
     :param note: the new note.
     :param date_won: a date.
     :param custom: custom field values keyed ``custom.cf_…``; ``None`` values unset.
+    :param allow_empty: accept an empty result (checking fields before custom names are
+        resolved).
     """
     fields = _optional_fields(
         status_id=status_id,
@@ -149,6 +152,6 @@ def build_opportunity_update(
     if cents is not None:
         fields["value"] = cents
     payload = {**fields, **custom_field_values("opportunity", custom)}
-    if not payload:
+    if not payload and not allow_empty:
         raise ClosePayloadError("opportunity", None, "at least one field to update")
     return payload

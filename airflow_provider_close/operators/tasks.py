@@ -1,0 +1,93 @@
+"""Operator that creates a task on a lead, at most once under retries.
+
+XCom: ``{"id", "object", "action"}`` (``created`` or ``found_existing``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from airflow.sdk import Context
+
+from airflow_provider_close.client.payloads.enums import TaskType
+from airflow_provider_close.client.payloads.task import build_task_payload
+from airflow_provider_close.lookups.activities import find_existing_task
+from airflow_provider_close.operators._base import (
+    CloseLeadOperator,
+    CloseObjectResult,
+    is_retry,
+    object_result,
+    push_lead_id,
+)
+from airflow_provider_close.operators._recovery import create_once
+
+__all__ = ["CloseCreateTaskOperator"]
+
+
+class CloseCreateTaskOperator(CloseLeadOperator):
+    """Create a task on a lead (a to-do for a user).
+
+    :param lead_id: the lead (``lead_…``) (templated).
+    :param text: what to do (templated).
+    :param date: due date: a date or an aware datetime, or ISO 8601 text (templated).
+    :param assigned_to: the assignee (``user_…``); default: the API key's user (templated).
+    :param is_complete: create it already completed (templated).
+    :param contact_id: the contact concerned (``cont_…``) (templated).
+    :param task_kind: Close's task ``_type``: ``lead`` (default) or ``outgoing_call`` (templated).
+    :param close_conn_id: the Airflow connection to Close (templated).
+    """
+
+    template_fields: Sequence[str] = (
+        "lead_id",
+        "text",
+        "date",
+        "assigned_to",
+        "is_complete",
+        "contact_id",
+        "task_kind",
+        "close_conn_id",
+    )
+
+    def __init__(
+        self,
+        *,
+        lead_id: str,
+        text: str,
+        date: date | datetime | str | None = None,
+        assigned_to: str | None = None,
+        is_complete: bool | str = False,
+        contact_id: str | None = None,
+        task_kind: TaskType = "lead",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.lead_id = lead_id
+        self.text = text
+        self.date = date
+        self.assigned_to = assigned_to
+        self.is_complete = is_complete
+        self.contact_id = contact_id
+        self.task_kind = task_kind
+
+    def execute(self, context: Context) -> CloseObjectResult:
+        """Create the task unless an earlier attempt did; return ``{"id", "object", "action"}``."""
+        payload = build_task_payload(
+            lead_id=self.lead_id,
+            text=self.text,
+            date=self.date,
+            assigned_to=self.assigned_to,
+            is_complete=self.is_complete,
+            contact_id=self.contact_id,
+            task_type=self.task_kind,
+        )
+        push_lead_id(context, payload["lead_id"])
+        task, created = create_once(
+            create=lambda: self.hook.create_task(payload),
+            find_existing=lambda: find_existing_task(self.hook.client, payload),
+            look_first=is_retry(context),
+            what="task",
+            log=self.log,
+        )
+        return object_result(task, "created" if created else "found_existing")
