@@ -1,0 +1,275 @@
+"""Which filters each Close list accepts, checked before any request (pure: no Airflow, no I/O).
+
+A list query is a resource of the extraction engine's table (``lead``, ``activity.call``,
+``task``...) plus filters (close-api.md §6) plus an optional ``[start, end)`` window on the
+resource's date field. Filter values are checked with the payload helpers (ids, dates, enums)
+and turned into the query text Close expects. Close's rule that ``user_id``, ``contact_id`` and
+``_type`` only work on ``/activity/`` together with ``lead_id`` (§6.3) is enforced here: a
+single ``_type`` of call, sms, note, email or meeting is routed to ``/activity/<type>/``, which
+accepts them; anything else is refused with the way out in the message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Final
+
+from airflow_provider_close.client.errors import ClosePayloadError
+from airflow_provider_close.client.payloads.dates import iso_date_or_datetime
+from airflow_provider_close.client.payloads.enums import VALUE_PERIODS, allowed_text, check_choice
+from airflow_provider_close.client.payloads.ids import IdKind, check_id
+from airflow_provider_close.client.payloads.scalars import check_bool
+from airflow_provider_close.client.payloads.text import required_text
+from airflow_provider_close.extraction.resources import ResourceSpec, resource_spec
+
+__all__ = [
+    "LIST_RESOURCES",
+    "ListQuery",
+    "ListResource",
+    "list_query",
+    "window_bound",
+]
+
+#: Turns one filter value into Close's query text: ``(field name for errors, value) -> text``.
+Checker = Callable[[str, object], str]
+
+_ACTIVITY_TYPE_NAMES: Final[dict[str, str]] = {
+    "Call": "call",
+    "SMS": "sms",
+    "Note": "note",
+    "Email": "email",
+    "Meeting": "meeting",
+}
+#: ``_type`` values of ``/activity/`` (close-api.md §6.3); ``actitype_…`` ids are accepted too.
+ACTIVITY_TYPE_FILTERS: Final[tuple[str, ...]] = (
+    *_ACTIVITY_TYPE_NAMES,
+    "EmailThread",
+    "LeadStatusChange",
+    "OpportunityStatusChange",
+    "TaskCompleted",
+    "Created",
+    "LeadMerge",
+    "WhatsAppMessage",
+    "FormSubmission",
+    "CustomActivity",
+    "Custom",
+)
+_SLUG = re.compile(r"[a-z][a-z_]*")
+_OPS: Final = ("gt", "gte", "lt", "lte")
+_NEEDS_LEAD: Final = frozenset({"user_id", "contact_id", "_type"})
+
+
+def _id(kind: IdKind) -> Checker:
+    return lambda field, value: check_id(field, value, kind)
+
+
+def _many(check: Checker) -> Checker:
+    """Return a checker of ``__in`` filters: a list (or comma-separated text) of values."""
+
+    def checked(field: str, value: object) -> str:
+        items = value.split(",") if isinstance(value, str) else value
+        if isinstance(items, str | bytes) or not isinstance(items, Sequence) or not items:
+            raise ClosePayloadError(field, value, "a non-empty list")
+        return ",".join(check(f"{field}[{i}]", item) for i, item in enumerate(items))
+
+    return checked
+
+
+def _choice(allowed: tuple[str, ...]) -> Checker:
+    return lambda field, value: check_choice(field, value, allowed)
+
+
+def _flag(field: str, value: object) -> str:
+    return "true" if check_bool(field, value) else "false"
+
+
+def _text(field: str, value: object) -> str:
+    return required_text(field, value).strip()
+
+
+def _slug(field: str, value: object) -> str:
+    if not isinstance(value, str) or not _SLUG.fullmatch(value):
+        raise ClosePayloadError(field, value, "a lower-case type such as 'lead' or 'all'")
+    return value
+
+
+def _activity_type(field: str, value: object) -> str:
+    if isinstance(value, str) and value.startswith("actitype_"):
+        return value
+    return check_choice(field, value, ACTIVITY_TYPE_FILTERS)
+
+
+def _dates(*names: str) -> dict[str, Checker]:
+    return {f"{name}__{op}": iso_date_or_datetime for name in names for op in _OPS}
+
+
+_LEAD: Final[dict[str, Checker]] = {"lead_id": _id("lead")}
+_PEOPLE: Final[dict[str, Checker]] = {"user_id": _id("user"), "contact_id": _id("contact")}
+
+
+@dataclass(frozen=True)
+class ListResource:
+    """A list resource: its extraction spec and the filters Close accepts on it.
+
+    :param spec_name: the extraction engine's spec, e.g. ``activity.call``.
+    :param filters: filter name -> checker of its value.
+    """
+
+    spec_name: str
+    filters: Mapping[str, Checker]
+
+
+def _resource(spec_name: str, **filters: Checker) -> ListResource:
+    return ListResource(spec_name, MappingProxyType(filters))
+
+
+_OPPORTUNITY_FILTERS: Final[dict[str, Checker]] = {
+    **_LEAD,
+    "user_id": _id("user"),
+    "user_id__in": _many(_id("user")),
+    "status_id": _id("status"),
+    "status_id__in": _many(_id("status")),
+    "status_type": _choice(("active", "won", "lost")),
+    "status_type__in": _many(_choice(("active", "won", "lost"))),
+    "status_label": _text,
+    "value_period": _choice(VALUE_PERIODS),
+    "is_stalled": _flag,
+    **_dates("date_won", "date_updated"),
+}
+_TASK_FILTERS: Final[dict[str, Checker]] = {
+    **_LEAD,
+    "assigned_to": _id("user"),
+    "is_complete": _flag,
+    "_type": _slug,
+    "view": _choice(("inbox", "future", "archive")),
+    **_dates("date", "due_date", "date_updated"),
+}
+
+#: Every list the operators offer, by name.
+LIST_RESOURCES: Final[Mapping[str, ListResource]] = MappingProxyType(
+    {
+        "lead": _resource("lead", query=_text),
+        "contact": _resource("contact", **_LEAD),
+        "opportunity": _resource("opportunity", **_OPPORTUNITY_FILTERS),
+        "task": _resource("task", **_TASK_FILTERS),
+        "activity": _resource("activity", **_LEAD, **_PEOPLE, _type=_activity_type),
+        **{
+            f"activity.{kind}": _resource(f"activity.{kind}", **_LEAD, **_PEOPLE)
+            for kind in _ACTIVITY_TYPE_NAMES.values()
+        },
+        "user": _resource("user"),
+        "lead_status": _resource("lead_status"),
+        "opportunity_status": _resource("opportunity_status"),
+        "pipeline": _resource("pipeline"),
+        **{
+            f"custom_field.{kind}": _resource(f"custom_field.{kind}")
+            for kind in ("lead", "contact", "opportunity", "activity")
+        },
+    }
+)
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A checked list query, ready for the extraction engine.
+
+    :param spec: the resource spec with the filters merged into its parameters.
+    :param start: inclusive start of the date window, or None.
+    :param end: exclusive end of the date window, or None.
+    """
+
+    spec: ResourceSpec
+    start: datetime | None
+    end: datetime | None
+
+
+def window_bound(field: str, value: object) -> datetime | None:
+    """Return a window bound as an aware UTC datetime (a date means its midnight UTC).
+
+    :param field: the name used in errors (``start`` or ``end``).
+    :param value: None, a date, an aware datetime or an ISO 8601 string of either.
+    """
+    if value is None:
+        return None
+    text = iso_date_or_datetime(field, value)
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _checked_filters(name: str, resource: ListResource, filters: object) -> dict[str, str]:
+    if filters is None:
+        return {}
+    if not isinstance(filters, Mapping):
+        raise ClosePayloadError(f"{name}.filters", filters, "a mapping of filter -> value")
+    checked: dict[str, str] = {}
+    for key, value in filters.items():
+        if value is None:
+            continue
+        check = resource.filters.get(str(key))
+        if check is None:
+            raise ClosePayloadError(f"{name}.filters", key, _allowed_filters(resource))
+        checked[str(key)] = check(f"{name}.filters.{key}", value)
+    return checked
+
+
+def _allowed_filters(resource: ListResource) -> str:
+    names = tuple(sorted(resource.filters))
+    window = resource_spec(resource.spec_name).window_field
+    hint = f"; filter {window} with start/end" if window else ""
+    return (allowed_text(names) if names else "no filters") + hint
+
+
+def _routed(name: str, filters: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """Apply Close's ``/activity/`` lead rule: route to a per-type list, or refuse."""
+    if name != "activity" or "lead_id" in filters:
+        return name, filters
+    lead_bound = sorted(_NEEDS_LEAD.intersection(filters))
+    if not lead_bound:
+        return name, filters
+    kind = _ACTIVITY_TYPE_NAMES.get(filters.get("_type", ""))
+    if kind is not None:
+        return f"activity.{kind}", {k: v for k, v in filters.items() if k != "_type"}
+    raise ClosePayloadError(
+        f"activity.filters.{lead_bound[0]}",
+        filters[lead_bound[0]],
+        "only together with lead_id on /activity/ (Close's rule); give lead_id, or list one "
+        "type (call, sms, note, email, meeting) whose own list accepts user_id and contact_id",
+    )
+
+
+def _window(
+    name: str, spec: ResourceSpec, start: object, end: object
+) -> tuple[datetime | None, datetime | None]:
+    if spec.window_field is None and (start is not None or end is not None):
+        field, value = ("start", start) if start is not None else ("end", end)
+        raise ClosePayloadError(
+            f"{name}.{field}", value, f"None: Close has no date filter on {name}"
+        )
+    lower, upper = window_bound(f"{name}.start", start), window_bound(f"{name}.end", end)
+    if lower is not None and upper is not None and lower > upper:
+        raise ClosePayloadError(f"{name}.end", end, f"not before start ({lower.isoformat()})")
+    return lower, upper
+
+
+def list_query(
+    resource: object, filters: object = None, start: object = None, end: object = None
+) -> ListQuery:
+    """Return the checked query listing ``resource``, or raise ``ClosePayloadError``.
+
+    :param resource: a name of :data:`LIST_RESOURCES`, e.g. ``opportunity``, ``activity.call``.
+    :param filters: filter name -> value (ids, dates, enums, booleans; ``__in`` take lists).
+    :param start: inclusive start of the window on the resource's date field (``date_created``).
+    :param end: exclusive end of that window.
+    """
+    if not isinstance(resource, str) or resource not in LIST_RESOURCES:
+        raise ClosePayloadError("resource", resource, allowed_text(tuple(LIST_RESOURCES)))
+    checked = _checked_filters(resource, LIST_RESOURCES[resource], filters)
+    name, params = _routed(resource, checked)
+    base = resource_spec(LIST_RESOURCES[name].spec_name)
+    lower, upper = _window(name, base, start, end)
+    spec = replace(base, params=MappingProxyType({**base.params, **params}))
+    return ListQuery(spec, lower, upper)
