@@ -117,7 +117,14 @@ def lead_patch(desired: DesiredLead, lead: Mapping[str, Any]) -> dict[str, objec
     custom = {k: v for k, v in desired.custom.items() if not same_value(v, lead.get(k))}
     if not changes and not custom:
         return None
-    return build_lead_update(**changes, custom=custom or None)
+    return build_lead_update(
+        name=changes.get("name"),
+        description=changes.get("description"),
+        url=changes.get("url"),
+        status_id=changes.get("status_id"),
+        status_label=changes.get("status_label"),
+        custom=custom or None,
+    )
 
 
 def _digits(phone: object) -> str:

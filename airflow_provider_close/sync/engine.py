@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from airflow_provider_close.lookups.leads import (
     DEFAULT_CHUNK_SIZE,
@@ -27,7 +27,9 @@ from airflow_provider_close.sync.progress import Progress
 from airflow_provider_close.sync.results import RowResult
 from airflow_provider_close.sync.writes import WriteSettings, apply_plan, unwritten
 
-__all__ = ["UpsertOptions", "UpsertRun", "lookup_in_chunks", "upsert_leads"]
+T = TypeVar("T")
+
+__all__ = ["UpsertOptions", "UpsertRun", "limited", "lookup_in_chunks", "upsert_leads"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ class UpsertRun:
     peak_concurrency: int
 
 
-async def _limited(limiter: AdaptiveLimiter, client: AsyncCloseAPI, work: Awaitable[Any]) -> Any:
+async def limited(limiter: AdaptiveLimiter, client: AsyncCloseAPI, work: Awaitable[Any]) -> Any:
     async with limiter.slot():
         result = await work
     await limiter.feedback(client.stats.rate_limited, client.last_rate_limit)
@@ -94,7 +96,7 @@ async def lookup_in_chunks(
     chunks = [values[i : i + chunk_size] for i in range(0, len(values), chunk_size)]
     found: dict[str, list[dict[str, Any]]] = {}
     lookups = [
-        _limited(limiter, client, afind_leads_by_key(client, key, chunk, fields=fields))
+        limited(limiter, client, afind_leads_by_key(client, key, chunk, fields=fields))
         for chunk in chunks
     ]
     for part in await asyncio.gather(*lookups):
@@ -136,7 +138,7 @@ async def upsert_leads(
     settings = WriteSettings(key, options.write_attempts, options.settle_seconds)
 
     async def write(plan: RowPlan) -> RowResult:
-        result: RowResult = await _limited(limiter, client, apply_plan(client, plan, settings))
+        result: RowResult = await limited(limiter, client, apply_plan(client, plan, settings))
         progress.rate_limited = client.stats.rate_limited - rate_limited_before
         progress.advance()
         return result

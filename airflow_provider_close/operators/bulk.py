@@ -1,0 +1,206 @@
+"""Bulk operators: warehouse rows to Close leads (upsert) and activities (de-duplicated).
+
+Both are thin: they read the input (rows, SQL through any Airflow SQL connection, or a
+JSONL/CSV file, local or ``ObjectStoragePath``), resolve names, hand the rows to the engine in
+``airflow_provider_close.sync`` on an ``AsyncCloseClient``, then write the per-row result file
+and return a small summary (XCom). See ``docs/bulk.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from airflow.sdk import Context
+from airflow.sdk.exceptions import AirflowException
+
+from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
+from airflow_provider_close.operators._base import CloseBaseOperator
+from airflow_provider_close.sync.activities_engine import ActivityOptions, create_activities
+from airflow_provider_close.sync.airflow_sources import (
+    default_result_path,
+    load_rows,
+    storage_target,
+)
+from airflow_provider_close.sync.engine import UpsertOptions, UpsertRun, upsert_leads
+from airflow_provider_close.sync.mapping import parse_mapping
+from airflow_provider_close.sync.readers import FileFormat
+from airflow_provider_close.sync.resolve import custom_keys_for, match_key_for
+from airflow_provider_close.sync.results import (
+    FailureThreshold,
+    SyncSummary,
+    summarise,
+    write_results,
+)
+
+__all__ = ["CloseBulkCreateActivitiesOperator", "CloseUpsertLeadsOperator"]
+
+
+class _CloseBulkOperator(CloseBaseOperator):
+    """Inputs, result file, failure threshold and concurrency shared by the bulk operators."""
+
+    template_fields: Sequence[str] = (
+        "close_conn_id",
+        "rows",
+        "sql",
+        "sql_conn_id",
+        "file",
+        "result_path",
+    )
+
+    def __init__(
+        self,
+        *,
+        rows: list[dict[str, Any]] | str | None = None,
+        sql: str | None = None,
+        sql_conn_id: str | None = None,
+        file: str | None = None,
+        file_format: FileFormat | None = None,
+        result_path: str | None = None,
+        max_concurrency: int = 8,
+        max_failed_rows: int | None = 0,
+        max_failed_ratio: float | None = None,
+        progress_interval: float = 5.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.rows = rows
+        self.sql = sql
+        self.sql_conn_id = sql_conn_id
+        self.file = file
+        self.file_format = file_format
+        self.result_path = result_path
+        self.max_concurrency = max_concurrency
+        self.threshold = FailureThreshold(max_failed_rows, max_failed_ratio)
+        self.progress_interval = progress_interval
+
+    def _input_rows(self) -> list[Any]:
+        rows = self.rows if not isinstance(self.rows, str) else None
+        if isinstance(self.rows, str):
+            raise ValueError("rows rendered to a string; use render_template_as_native_obj=True")
+        return load_rows(
+            rows=rows,
+            sql=self.sql,
+            sql_conn_id=self.sql_conn_id,
+            file=self.file,
+            file_format=self.file_format,
+        )
+
+    def _finish(self, context: Context, run: UpsertRun, *, dry_run: bool) -> SyncSummary:
+        path = self.result_path or default_result_path(
+            context["dag"].dag_id, self.task_id, str(context.get("run_id", "manual"))
+        )
+        written = write_results(storage_target(path), run.results)
+        summary = summarise(
+            run.results,
+            result_path=written,
+            duration_seconds=run.elapsed,
+            dry_run=dry_run,
+            rate_limited=run.rate_limited,
+        )
+        self.log.info("Bulk run finished: %s; per-row results in %s", summary["counts"], written)
+        reason = self.threshold.crossed_by(summary["counts"], summary["total"])
+        if reason is not None and not dry_run:
+            raise AirflowException(f"failure threshold crossed: {reason}; see {written}")
+        return summary
+
+
+class CloseUpsertLeadsOperator(_CloseBulkOperator):
+    """Create or update Close leads from warehouse rows, idempotently and rate-aware.
+
+    Exactly one input: ``rows``, ``sql`` (with ``sql_conn_id``) or ``file``. Returns (XCom)
+    a :class:`~airflow_provider_close.sync.results.SyncSummary`: counts per action, the
+    result file path, the duration and a small sample. Every input row appears once in the
+    result file (JSONL: ``row, key, action, close_id, error``).
+
+    :param mapping: row columns -> lead fields, contacts and custom fields (templated); see
+        docs/bulk.md.
+    :param match_key: ``name``, ``contact_email`` or a lead custom field name/``cf_`` id
+        whose column identifies the lead (templated).
+    :param rows: input rows (templated; a list of dicts, e.g. from XCom).
+    :param sql: a query whose rows are the input (templated).
+    :param sql_conn_id: the Airflow SQL connection for ``sql`` (templated).
+    :param file: a JSONL or CSV file, local path or object storage URL (templated).
+    :param file_format: ``jsonl`` or ``csv`` when the suffix does not tell.
+    :param dry_run: read only: report would-create/would-update/unchanged/invalid counts.
+    :param result_path: where the JSONL result file goes (templated; local or URL);
+        default: a file under the system temp directory named after the task run.
+    :param max_concurrency: rows in flight at most (the live rate budget may lower it).
+    :param max_failed_rows: fail the task when more rows than this were not written.
+    :param max_failed_ratio: fail the task when that share of rows was not written.
+    :param progress_interval: seconds between progress lines in the task log.
+    :param close_conn_id: the Close connection (templated).
+    """
+
+    template_fields: Sequence[str] = (*_CloseBulkOperator.template_fields, "mapping", "match_key")
+
+    def __init__(
+        self, *, mapping: dict[str, Any], match_key: str, dry_run: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.mapping = mapping
+        self.match_key = match_key
+        self.plan_only = dry_run
+
+    def execute(self, context: Context) -> SyncSummary:
+        """Run the upsert and return the summary (pushed to XCom)."""
+        mapping = parse_mapping(self.mapping)
+        rows = self._input_rows()
+        resolver = CustomFieldResolver(self.hook.client, "lead")
+        custom_keys = custom_keys_for(mapping, resolver)
+        key = match_key_for(self.match_key, resolver)
+        options = UpsertOptions(
+            dry_run=self.plan_only,
+            max_concurrency=self.max_concurrency,
+            progress_interval=self.progress_interval,
+        )
+        self.log.info("Upserting %d rows into Close leads (match on %s)", len(rows), self.match_key)
+
+        async def run() -> UpsertRun:
+            async with await self.hook.get_async_client() as client:
+                return await upsert_leads(client, rows, mapping, key, custom_keys, options=options)
+
+        return self._finish(context, asyncio.run(run()), dry_run=self.plan_only)
+
+
+class CloseBulkCreateActivitiesOperator(_CloseBulkOperator):
+    """Log calls, SMS, notes and tasks from rows, never twice (fingerprint de-duplication).
+
+    Each row is a create payload for ``kind`` (``lead_id`` required), checked with the
+    client's payload validators; an invalid row is reported, never sent. One listing per
+    lead finds what is already logged. Returns (XCom) the same summary as the upsert.
+
+    :param kind: ``call``, ``sms``, ``note`` or ``task``.
+    :param rows: input rows (templated).
+    :param sql: a query whose rows are the input (templated).
+    :param sql_conn_id: the Airflow SQL connection for ``sql`` (templated).
+    :param file: a JSONL or CSV file, local path or object storage URL (templated).
+    :param file_format: ``jsonl`` or ``csv`` when the suffix does not tell.
+    :param result_path: where the JSONL result file goes (templated).
+    :param max_concurrency: rows in flight at most.
+    :param max_failed_rows: fail the task when more rows than this were not written.
+    :param max_failed_ratio: fail the task when that share of rows was not written.
+    :param progress_interval: seconds between progress lines in the task log.
+    :param close_conn_id: the Close connection (templated).
+    """
+
+    template_fields: Sequence[str] = (*_CloseBulkOperator.template_fields, "kind")
+
+    def __init__(self, *, kind: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.kind = kind
+
+    def execute(self, context: Context) -> SyncSummary:
+        """Log the activities and return the summary (pushed to XCom)."""
+        rows = self._input_rows()
+        options = ActivityOptions(
+            max_concurrency=self.max_concurrency, progress_interval=self.progress_interval
+        )
+        self.log.info("Logging %d %s rows in Close", len(rows), self.kind)
+
+        async def run() -> UpsertRun:
+            async with await self.hook.get_async_client() as client:
+                return await create_activities(client, self.kind, rows, options=options)
+
+        return self._finish(context, asyncio.run(run()), dry_run=False)

@@ -1,0 +1,87 @@
+"""Airflow-specific inputs and outputs of the bulk operators: SQL via a connection, and
+``ObjectStoragePath`` URLs. The engine itself never imports Airflow; only this module does.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+from airflow.sdk import BaseHook, ObjectStoragePath
+
+from airflow_provider_close.sync.readers import FileFormat, read_file_rows, rows_from_iterable
+from airflow_provider_close.sync.results import Openable
+
+__all__ = ["default_result_path", "load_rows", "rows_from_sql", "storage_target"]
+
+
+def storage_target(location: str) -> str | Openable:
+    """Return a local path as is, and a URL (``s3://``, ``file://``...) as an ``ObjectStoragePath``.
+
+    :param location: a local path or an object storage URL.
+    """
+    return ObjectStoragePath(location) if "://" in location else location
+
+
+def rows_from_sql(
+    conn_id: str, sql: str, parameters: Sequence[Any] | Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Return the rows of a query as dicts, run through any Airflow SQL connection.
+
+    :param conn_id: a connection whose hook is a ``DbApiHook`` (common-sql).
+    :param sql: the query.
+    :param parameters: query parameters, passed to the DB-API cursor.
+    """
+    hook = BaseHook.get_connection(conn_id).get_hook()  # type: ignore[no-untyped-call]
+    if not hasattr(hook, "get_conn"):
+        raise TypeError(f"connection {conn_id!r} has no SQL hook (got {type(hook).__name__})")
+    with closing(hook.get_conn()) as connection, closing(connection.cursor()) as cursor:
+        if parameters is None:
+            cursor.execute(sql)
+        else:
+            cursor.execute(sql, parameters)
+        columns = [description[0] for description in cursor.description or ()]
+        return [dict(zip(columns, record, strict=True)) for record in cursor.fetchall()]
+
+
+def load_rows(
+    *,
+    rows: Sequence[Any] | None,
+    sql: str | None,
+    sql_conn_id: str | None,
+    file: str | None,
+    file_format: FileFormat | None,
+) -> list[Any]:
+    """Return the input rows from exactly one source (rows, SQL or a file).
+
+    :param rows: in-memory rows (e.g. pulled from XCom).
+    :param sql: a query, run through ``sql_conn_id``.
+    :param sql_conn_id: the SQL connection.
+    :param file: a JSONL or CSV file (local path or object storage URL).
+    :param file_format: ``jsonl`` or ``csv`` (guessed from the suffix when omitted).
+    """
+    given = [name for name, value in (("rows", rows), ("sql", sql), ("file", file)) if value]
+    if len(given) != 1 and not (rows is not None and not given):
+        raise ValueError(f"give exactly one input of rows, sql or file (got {given or 'none'})")
+    if sql:
+        if not sql_conn_id:
+            raise ValueError("sql needs sql_conn_id (an Airflow SQL connection)")
+        return rows_from_sql(sql_conn_id, sql)
+    if file:
+        return read_file_rows(storage_target(file), file_format)
+    return rows_from_iterable(rows or [])
+
+
+def default_result_path(dag_id: str, task_id: str, run_id: str) -> str:
+    """Return a local result file path for a task run (under the system temp directory).
+
+    :param dag_id: the DAG id.
+    :param task_id: the task id.
+    :param run_id: the run id.
+    """
+    dag, task, run = (re.sub(r"[^A-Za-z0-9_.-]+", "_", p) for p in (dag_id, task_id, run_id))
+    return str(Path(tempfile.gettempdir(), "close-bulk", dag, task, f"{run}.jsonl"))
