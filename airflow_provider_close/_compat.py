@@ -26,5 +26,7 @@ def default_deferrable() -> bool:
     try:
         from airflow.sdk import conf
     except ImportError:  # Airflow 3.1
-        from airflow.configuration import conf
+        from airflow.configuration import conf as core_conf
+
+        return core_conf.getboolean("operators", "default_deferrable", fallback=False)
     return conf.getboolean("operators", "default_deferrable", fallback=False)

@@ -30,7 +30,11 @@ CONNECTION_FIELDS: dict[str, Any] = {
         "label": "Authentication",
         "description": "api_key: the password is a Close API key (HTTP Basic). "
         "oauth: the password is an OAuth 2.0 access token (Bearer).",
-        "schema": {"type": ["string", "null"], "enum": ["api_key", "oauth", None], "default": "api_key"},
+        "schema": {
+            "type": ["string", "null"],
+            "enum": ["api_key", "oauth", None],
+            "default": "api_key",
+        },
     },
     "timeout": {
         "label": "Timeout (seconds)",
@@ -87,7 +91,9 @@ def get_provider_info() -> dict[str, Any]:
             }
         ],
         "sensors": [{"integration-name": "Close", "python-modules": [f"{_PKG}.sensors.activity"]}],
-        "triggers": [{"integration-name": "Close", "python-modules": [f"{_PKG}.triggers.activity"]}],
+        "triggers": [
+            {"integration-name": "Close", "python-modules": [f"{_PKG}.triggers.activity"]}
+        ],
         "extra-links": [f"{_PKG}.links.CloseLeadLink"],
         "connection-types": [
             {

@@ -50,11 +50,21 @@ def run(runs: int = 7) -> list[dict[str, object]]:
     base = _median(BASELINE, runs)
     rows: list[dict[str, object]] = [
         {"import": "python -c pass", "median ms": empty * 1000, "added over baseline ms": ""},
-        {"import": f"baseline: {BASELINE}", "median ms": base * 1000, "added over baseline ms": 0.0},
+        {
+            "import": f"baseline: {BASELINE}",
+            "median ms": base * 1000,
+            "added over baseline ms": 0.0,
+        },
     ]
     for module in MODULES:
         total = _median(f"{BASELINE}; import {module}", runs)
-        rows.append({"import": module, "median ms": total * 1000, "added over baseline ms": (total - base) * 1000})
+        rows.append(
+            {
+                "import": module,
+                "median ms": total * 1000,
+                "added over baseline ms": (total - base) * 1000,
+            }
+        )
     return rows
 
 

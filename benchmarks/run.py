@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from table import format_table  # noqa: E402
+from table import format_table
 
 BENCHMARKS = {
     "import": "bench_import",
@@ -32,12 +32,16 @@ def main(names: list[str]) -> int:
     if unknown:
         print(f"unknown benchmark(s) {unknown}; choose from {sorted(BENCHMARKS)}")
         return 2
-    print(f"python {platform.python_version()} on {platform.machine()}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(f"python {platform.python_version()} on {platform.machine()}, {stamp}")
     for name in names or list(BENCHMARKS):
         module = importlib.import_module(BENCHMARKS[name])
         started = time.perf_counter()
         rows = module.run()
-        print(f"\n## {name} ({time.perf_counter() - started:.0f} s)\n\n{format_table(rows)}", flush=True)
+        print(
+            f"\n## {name} ({time.perf_counter() - started:.0f} s)\n\n{format_table(rows)}",
+            flush=True,
+        )
     return 0
 
 

@@ -22,5 +22,8 @@ def format_table(rows: Sequence[dict[str, object]]) -> str:
         columns += [key for key in row if key not in columns]
     cells = [[_cell(row.get(col, "")) for col in columns] for row in rows]
     widths = [max(len(col), *(len(r[i]) for r in cells)) for i, col in enumerate(columns)]
-    line = lambda values: "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths)) + " |"  # noqa: E731
+
+    def line(values: list[str]) -> str:
+        return "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)) + " |"
+
     return "\n".join([line(columns), line(["-" * w for w in widths]), *(line(r) for r in cells)])

@@ -45,13 +45,13 @@ def seeded_sandbox(sandbox: CloseSandbox) -> CloseSandbox:
 
 
 @pytest.fixture
-def close_conn(
-    sandbox: CloseSandbox, monkeypatch: pytest.MonkeyPatch
-) -> Callable[..., str]:
+def close_conn(sandbox: CloseSandbox, monkeypatch: pytest.MonkeyPatch) -> Callable[..., str]:
     """Point an Airflow connection (default ``close_default``) at the sandbox; returns its id."""
     import json
 
-    def make(conn_id: str = "close_default", *, password: str | None = None, **extra: object) -> str:
+    def make(
+        conn_id: str = "close_default", *, password: str | None = None, **extra: object
+    ) -> str:
         conn = {
             "conn_type": "close",
             "host": sandbox.url,

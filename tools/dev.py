@@ -2,7 +2,7 @@
 """The project's two set-up commands, runnable on a fresh machine that has only Python.
 
     python3 tools/dev.py demo    # install, start the sandbox, run the example pipelines, summarise
-    python3 tools/dev.py test    # install, then ruff + mypy + the whole suite on every supported Airflow
+    python3 tools/dev.py test    # install, then ruff, mypy and the suite on each supported Airflow
 
 Each Airflow version under test gets its own virtualenv under ``.venv`` / ``.venv-airflow-*``,
 rebuilt only when ``pyproject.toml`` or the pinned version changes. Standard library only.
@@ -59,7 +59,9 @@ def ensure_env(env: Env) -> None:
     if stamp_file.exists() and stamp_file.read_text() == _stamp(env):
         return
     started = time.monotonic()
-    print(f"== installing {env.name} into {env.path.relative_to(ROOT)} (about a minute)", flush=True)
+    print(
+        f"== installing {env.name} into {env.path.relative_to(ROOT)} (about a minute)", flush=True
+    )
     if not (env.path / "bin" / "python").exists():
         venv.EnvBuilder(with_pip=True, clear=True).create(env.path)
     pip = [_python(env), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
@@ -80,7 +82,16 @@ def lint(env: Env) -> int:
 def pytest(env: Env, extra: list[str]) -> int:
     """Run the suite; warnings-as-errors come from pyproject's filterwarnings."""
     return _run(
-        [_python(env), "-m", "pytest", "-W", "error::DeprecationWarning", "-W", "error::FutureWarning", *extra]
+        [
+            _python(env),
+            "-m",
+            "pytest",
+            "-W",
+            "error::DeprecationWarning",
+            "-W",
+            "error::FutureWarning",
+            *extra,
+        ]
     )
 
 
@@ -104,11 +115,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     test = sub.add_parser("test", help="install, lint, type-check and run every test")
     test.add_argument(
-        "--airflow", nargs="+", choices=sorted(ENVS), default=["newest", "floor"],
+        "--airflow",
+        nargs="+",
+        choices=sorted(ENVS),
+        default=["newest", "floor"],
         help="which supported Airflow versions to test (default: both)",
     )
     test.add_argument("--no-lint", action="store_true", help="skip ruff and mypy")

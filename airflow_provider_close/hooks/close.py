@@ -15,7 +15,7 @@ from typing import Any, Literal
 from airflow.sdk import BaseHook
 
 from airflow_provider_close._compat import DECLARATIVE_CONNECTION_FORM
-from airflow_provider_close.client import AsyncCloseClient, CloseClient, CloseError
+from airflow_provider_close.client import ActivityType, AsyncCloseClient, CloseClient, CloseError
 from airflow_provider_close.client.resources import activity_path
 from airflow_provider_close.hooks.settings import ClientSettings, settings_from_connection
 from airflow_provider_close.provider_info import UI_FIELD_BEHAVIOUR
@@ -151,7 +151,9 @@ class CloseHook(BaseHook):
         """Delete a contact."""
         return self.client.delete(f"contact/{contact_id}/")
 
-    def get_opportunity(self, opportunity_id: str, *, fields: list[str] | None = None) -> JSONObject:
+    def get_opportunity(
+        self, opportunity_id: str, *, fields: list[str] | None = None
+    ) -> JSONObject:
         """Return one opportunity."""
         return self._get("opportunity", opportunity_id, fields)
 
@@ -186,24 +188,26 @@ class CloseHook(BaseHook):
     # -- activities -----------------------------------------------------------------------
 
     def get_activity(
-        self, activity_type: str, activity_id: str, *, fields: list[str] | None = None
+        self, activity_type: ActivityType, activity_id: str, *, fields: list[str] | None = None
     ) -> JSONObject:
         """Return one activity of a type (``call``, ``sms``, ``note``, ``email``, ``meeting``)."""
         return self._get(activity_path(activity_type).rstrip("/"), activity_id, fields)
 
     def create_activity(
-        self, activity_type: str, payload: Mapping[str, Any], *, params: Params = None
+        self, activity_type: ActivityType, payload: Mapping[str, Any], *, params: Params = None
     ) -> JSONObject:
         """Create (log, or send) an activity of a type."""
-        return self.client.request("POST", activity_path(activity_type), params=params, json=payload)
+        return self.client.request(
+            "POST", activity_path(activity_type), params=params, json=payload
+        )
 
     def update_activity(
-        self, activity_type: str, activity_id: str, payload: Mapping[str, Any]
+        self, activity_type: ActivityType, activity_id: str, payload: Mapping[str, Any]
     ) -> JSONObject:
         """Patch an activity."""
         return self.client.put(f"{activity_path(activity_type)}{activity_id}/", json=payload)
 
-    def delete_activity(self, activity_type: str, activity_id: str) -> JSONObject:
+    def delete_activity(self, activity_type: ActivityType, activity_id: str) -> JSONObject:
         """Delete an activity."""
         return self.client.delete(f"{activity_path(activity_type)}{activity_id}/")
 
@@ -226,7 +230,7 @@ class CloseHook(BaseHook):
         return list(self.client.iter_items("user/"))
 
 
-def _legacy_ui_field_behaviour(cls: type[CloseHook]) -> dict[str, Any]:
+def _legacy_ui_field_behaviour(_cls: type[CloseHook]) -> dict[str, Any]:
     """Airflow 3.1's connection form asks the hook; 3.2+ reads the provider info instead."""
     return {
         "hidden_fields": UI_FIELD_BEHAVIOUR["hidden-fields"],

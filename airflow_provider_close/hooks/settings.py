@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from airflow_provider_close.client import AsyncCloseClient, CloseClient, CloseConfigError, RetryPolicy
+from airflow_provider_close.client import (
+    AsyncCloseClient,
+    CloseClient,
+    CloseConfigError,
+    RetryPolicy,
+)
 
 __all__ = ["DEFAULT_HOST", "ClientSettings", "api_base_url", "settings_from_connection"]
 
@@ -32,8 +37,13 @@ class ClientSettings:
     max_total_wait: float
     secret: str = field(repr=False)
 
-    def _auth_kwargs(self) -> dict[str, str]:
-        return {"access_token" if self.auth_type == "oauth" else "api_key": self.secret}
+    @property
+    def _api_key(self) -> str | None:
+        return self.secret if self.auth_type == "api_key" else None
+
+    @property
+    def _access_token(self) -> str | None:
+        return self.secret if self.auth_type == "oauth" else None
 
     def _retry(self) -> RetryPolicy:
         return RetryPolicy(max_attempts=self.max_attempts, max_total_wait=self.max_total_wait)
@@ -41,13 +51,21 @@ class ClientSettings:
     def sync_client(self) -> CloseClient:
         """Build a :class:`CloseClient` from these settings."""
         return CloseClient(
-            base_url=self.base_url, timeout=self.timeout, retry=self._retry(), **self._auth_kwargs()
+            api_key=self._api_key,
+            access_token=self._access_token,
+            base_url=self.base_url,
+            timeout=self.timeout,
+            retry=self._retry(),
         )
 
     def async_client(self) -> AsyncCloseClient:
         """Build an :class:`AsyncCloseClient` from these settings."""
         return AsyncCloseClient(
-            base_url=self.base_url, timeout=self.timeout, retry=self._retry(), **self._auth_kwargs()
+            api_key=self._api_key,
+            access_token=self._access_token,
+            base_url=self.base_url,
+            timeout=self.timeout,
+            retry=self._retry(),
         )
 
 
@@ -63,7 +81,9 @@ def api_base_url(host: str | None) -> str:
         text = f"https://{text}"
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise CloseConfigError(f"connection host: got {host!r}; allowed: an http(s) URL such as {DEFAULT_HOST}")
+        raise CloseConfigError(
+            f"connection host: got {host!r}; allowed: an http(s) URL such as {DEFAULT_HOST}"
+        )
     netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
     path = parts.path.rstrip("/")
     if not path.endswith(_API_PREFIX.rstrip("/")):
@@ -80,7 +100,9 @@ def _number(extra: Mapping[str, object], name: str, default: float, minimum: flo
     except ValueError:
         value = float("nan")
     if not value >= minimum:  # also rejects NaN
-        raise CloseConfigError(f"connection extra {name}: got {raw!r}; allowed: a number >= {minimum:g}")
+        raise CloseConfigError(
+            f"connection extra {name}: got {raw!r}; allowed: a number >= {minimum:g}"
+        )
     return value
 
 
@@ -105,11 +127,14 @@ def settings_from_connection(
         ``auth_type``).
     """
     if not password:
-        raise CloseConfigError("connection password: the Close API key is empty; set it as the password")
+        raise CloseConfigError(
+            "connection password: the Close API key is empty; set it as the password"
+        )
     retries = _number(extra, "max_retries", 5, 0)
     if retries != int(retries):
         raise CloseConfigError(
-            f"connection extra max_retries: got {extra.get('max_retries')!r}; allowed: an integer >= 0"
+            f"connection extra max_retries: got {extra.get('max_retries')!r}; "
+            "allowed: an integer >= 0"
         )
     return ClientSettings(
         base_url=api_base_url(host),

@@ -42,7 +42,9 @@ def test_defaults() -> None:
 
 def test_uri_form_extras_arrive_as_strings() -> None:
     s = settings_from_connection(
-        None, KEY, {"timeout": "12.5", "max_retries": "2", "max_total_wait": "60", "auth_type": "oauth"}
+        None,
+        KEY,
+        {"timeout": "12.5", "max_retries": "2", "max_total_wait": "60", "auth_type": "oauth"},
     )
     assert (s.auth_type, s.timeout, s.max_attempts, s.max_total_wait) == ("oauth", 12.5, 3, 60.0)
 

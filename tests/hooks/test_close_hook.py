@@ -1,0 +1,119 @@
+"""CloseHook against the sandbox over real HTTP: connection forms, async path, secrets."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from urllib.parse import quote
+
+import pytest
+
+from airflow_provider_close.client import CloseAuthError, CloseNotFoundError
+from airflow_provider_close.hooks.close import CloseHook
+from airflow_provider_close.sandbox import CloseSandbox
+
+
+def test_constructor_does_no_io(sandbox: CloseSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AIRFLOW_CONN_NOWHERE", raising=False)
+    hook = CloseHook(close_conn_id="nowhere")  # the connection does not even exist
+    assert hook.close_conn_id == "nowhere"
+    assert sandbox.requests == []
+
+
+def test_test_connection_succeeds(sandbox: CloseSandbox, close_conn: Callable[..., str]) -> None:
+    ok, message = CloseHook().test_connection()
+    assert ok, message
+    assert sandbox.state.me["email"] in message
+    assert [(r.method, r.path) for r in sandbox.requests] == [("GET", "/me/")]
+
+
+def test_test_connection_reports_a_bad_key_without_raising(
+    sandbox: CloseSandbox, close_conn: Callable[..., str]
+) -> None:
+    close_conn(password="api_wrong_key_0123456789")
+    ok, message = CloseHook().test_connection()
+    assert not ok
+    assert "401" in message
+    assert "api_wrong_key_0123456789" not in message
+
+
+def test_test_connection_reports_a_missing_connection() -> None:
+    ok, message = CloseHook(close_conn_id="does_not_exist").test_connection()
+    assert not ok
+    assert "does_not_exist" in message
+
+
+def test_uri_connection_form(sandbox: CloseSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The URI form: host percent-encoded with its scheme; extras come back as strings."""
+    host = quote(sandbox.url, safe="")
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_CLOSE_URI", f"close://:{sandbox.api_key}@{host}?timeout=7&max_retries=2"
+    )
+    hook = CloseHook(close_conn_id="close_uri")
+    settings = hook.client_settings()
+    assert (settings.base_url, settings.timeout, settings.max_attempts) == (sandbox.api_url, 7.0, 3)
+    assert hook.get_me()["id"] == sandbox.state.me["id"]
+
+
+def test_oauth_access_token(sandbox: CloseSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    conn = {
+        "conn_type": "close",
+        "host": sandbox.url,
+        "password": sandbox.access_token,
+        "extra": {"auth_type": "oauth"},
+    }
+    monkeypatch.setenv("AIRFLOW_CONN_CLOSE_OAUTH", json.dumps(conn))
+    assert CloseHook(close_conn_id="close_oauth").get_me()["id"] == sandbox.state.me["id"]
+
+
+def test_resource_round_trip(sandbox: CloseSandbox, close_conn: Callable[..., str]) -> None:
+    hook = CloseHook()
+    lead = hook.create_lead({"name": "Acme", "contacts": [{"name": "Wile E."}]})
+    assert lead["id"].startswith("lead_")
+    assert hook.update_lead(lead["id"], {"description": "rockets"})["description"] == "rockets"
+    assert hook.get_lead(lead["id"], fields=["id", "name"]) == {"id": lead["id"], "name": "Acme"}
+    call = hook.create_activity(
+        "call", {"lead_id": lead["id"], "direction": "outbound", "duration": 5}
+    )
+    assert call["id"].startswith("acti_")
+    assert hook.get_activity("call", call["id"])["duration"] == 5
+    task = hook.create_task({"lead_id": lead["id"], "text": "follow up", "date": "2026-01-02"})
+    assert [t["id"] for t in hook.iter_items("task/", {"lead_id": lead["id"]})] == [task["id"]]
+    hook.delete_lead(lead["id"])
+    with pytest.raises(CloseNotFoundError):
+        hook.get_activity("call", call["id"])
+    assert {u["id"] for u in hook.list_users()} >= {sandbox.state.me["id"]}
+    assert hook.list_lead_statuses()
+
+
+async def test_async_client_fetches_the_connection_asynchronously(
+    sandbox: CloseSandbox, close_conn: Callable[..., str]
+) -> None:
+    async with await CloseHook().get_async_client() as client:
+        me = await client.get("me/")
+    assert me["id"] == sandbox.state.me["id"]
+
+
+def test_key_never_appears_in_logs_reprs_or_errors(
+    sandbox: CloseSandbox, close_conn: Callable[..., str], caplog: pytest.LogCaptureFixture
+) -> None:
+    import base64
+
+    key = sandbox.api_key  # the session sandbox runs with a distinctive sentinel key
+    caplog.set_level(logging.DEBUG)
+    hook = CloseHook()
+    hook.get_me()
+    texts = [repr(hook), str(hook), repr(hook.client), repr(hook.client_settings())]
+    with pytest.raises(CloseNotFoundError) as not_found:
+        hook.get_lead("lead_" + "x" * 43)
+    close_conn(password=key + "_wrong")
+    with pytest.raises(CloseAuthError) as unauthorized:
+        CloseHook().get_me()
+    for err in (not_found.value, unauthorized.value):
+        texts += [str(err), repr(err), repr(err.args)]
+    texts += [record.getMessage() for record in caplog.records]
+    encoded = base64.b64encode(f"{key}:".encode()).decode()
+    for text in texts:
+        assert key not in text
+        assert encoded not in text
