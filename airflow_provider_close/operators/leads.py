@@ -44,10 +44,14 @@ JSONObject = dict[str, Any]
 
 
 def _resolved(
-    client: CloseClient, custom: Mapping[str, object], status: str | None
+    client: CloseClient,
+    custom: Mapping[str, object],
+    status: str | None,
+    fields: CustomFieldResolver | None = None,
 ) -> tuple[dict[str, object], str | None]:
     """Return the custom values keyed ``custom.cf_…`` and the status id (GETs, no writes)."""
-    resolved = CustomFieldResolver(client, "lead").resolve_mapping(custom) if custom else {}
+    fields = fields or CustomFieldResolver(client, "lead")
+    resolved = fields.resolve_mapping(custom) if custom else {}
     status_id = StatusResolver(client, "lead").status_id_for(status) if status else None
     return resolved, status_id
 
@@ -152,9 +156,9 @@ class CloseCreateLeadOperator(CloseLeadOperator):
         status = optional_text("lead.status", self.status)
         self._payload({}, None)  # validates everything that needs no request
         client = self.hook.client
-        custom, status_id = _resolved(client, custom_inputs, status)
-        payload = self._payload(custom, status_id)
         resolver = CustomFieldResolver(client, "lead")
+        custom, status_id = _resolved(client, custom_inputs, status, resolver)
+        payload = self._payload(custom, status_id)
         match = lead_match(match_on or "name", payload, resolver)
         if mode != "create":
             found = existing_leads(client, match)
