@@ -9,6 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
 
 from airflow_provider_close.sandbox.errors import (
     INVALID_JSON,
@@ -20,6 +21,7 @@ from airflow_provider_close.sandbox.events import RequestMeta
 from airflow_provider_close.sandbox.state import SandboxState
 
 __all__ = [
+    "CloseEndpoint",
     "Handler",
     "json_body",
     "query_params",
@@ -29,7 +31,6 @@ __all__ = [
 
 #: A route handler: the request and the state in, a JSON body out.
 Handler = Callable[[Request, SandboxState], Awaitable[Any]]
-_ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 _OVERRIDE_HEADER = "x-http-method-override"
 
 
@@ -88,21 +89,46 @@ async def _effective_method(request: Request) -> str:
     return request.method
 
 
-def _endpoint(
-    state: SandboxState, handlers: Mapping[str, Handler]
-) -> Callable[[Request], Awaitable[Response]]:
-    async def endpoint(request: Request) -> Response:
+class CloseEndpoint:
+    """The ASGI endpoint of one Close path: dispatches by method, renders Close's errors.
+
+    :param state: the sandbox state handed to every handler.
+    :param handlers: HTTP method -> handler; other methods answer 405.
+    """
+
+    def __init__(self, state: SandboxState, handlers: Mapping[str, Handler]) -> None:
+        self.state = state
+        self.handlers = dict(handlers)
+
+    @property
+    def methods(self) -> frozenset[str]:
+        """The HTTP methods this path serves."""
+        return frozenset(self.handlers)
+
+    async def respond(self, request: Request) -> Response:
+        """Return the response to ``request``.
+
+        :param request: the request.
+        """
         try:
             method = await _effective_method(request)
-            handler = handlers.get(method)
+            handler = self.handlers.get(method)
             if handler is None:
                 raise MethodNotAllowed(request.method)
-            body = await handler(request, state)
+            body = await handler(request, self.state)
         except CloseSandboxError as error:
             return JSONResponse(error.body, status_code=error.status)
         return JSONResponse(body)
 
-    return endpoint
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI request.
+
+        :param scope: the ASGI scope.
+        :param receive: the ASGI receive callable.
+        :param send: the ASGI send callable.
+        """
+        response = await self.respond(Request(scope, receive))
+        await response(scope, receive, send)
 
 
 def resource_routes(
@@ -116,8 +142,5 @@ def resource_routes(
     :param path: the path relative to ``/api/v1``, ending with ``/``.
     :param handlers: HTTP method -> handler.
     """
-    endpoint = _endpoint(state, handlers)
-    return [
-        Route(path, endpoint, methods=_ALL_METHODS),
-        Route(path.rstrip("/"), endpoint, methods=_ALL_METHODS),
-    ]
+    endpoint = CloseEndpoint(state, handlers)
+    return [Route(path, endpoint), Route(path.rstrip("/"), endpoint)]
