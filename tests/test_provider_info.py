@@ -97,24 +97,27 @@ def test_cli_lists_the_close_connection_type(providers_cli: dict[str, str]) -> N
 
 
 def test_connection_form_metadata() -> None:
-    """What the React connection form shows: relabels, placeholder, hidden fields and extras."""
+    """What the React connection form reads: relabels, placeholder, hidden fields and extras."""
+    from airflow.api_fastapi.core_api.services.ui.connections import HookMetaService
+
     from airflow_provider_close._compat import DECLARATIVE_CONNECTION_FORM
 
-    if DECLARATIVE_CONNECTION_FORM:
-        from airflow.providers_manager import ProvidersManager
-
-        pm = ProvidersManager()
-        behaviour = pm.field_behaviours["close"]
-        extras = {
-            name.rsplit("__", 1)[-1]: widget
-            for name, widget in pm.connection_form_widgets.items()
-            if name.startswith("extra__close__")
+    (meta,) = [m for m in HookMetaService.hook_meta_data() if m.connection_type == "close"]
+    fields = meta.standard_fields
+    assert fields is not None
+    assert (fields.password.title, fields.host.title) == ("API key", "API base URL")
+    assert fields.host.placeholder == "https://api.close.com"
+    hidden = {
+        name
+        for name in ("login", "port", "url_schema", "password", "host")
+        if getattr(fields, name).hidden
+    }
+    assert hidden == {"login", "port", "url_schema"}
+    if DECLARATIVE_CONNECTION_FORM:  # Airflow 3.1 has no declarative extra fields
+        assert set(meta.extra_fields or {}) == {
+            "auth_type",
+            "timeout",
+            "max_retries",
+            "max_total_wait",
         }
-        assert set(extras) >= {"timeout", "max_retries", "max_total_wait", "auth_type"}
-    else:  # Airflow 3.1 asks the hook
-        from airflow_provider_close.hooks.close import CloseHook
-
-        behaviour = CloseHook.get_ui_field_behaviour()
-    assert behaviour["relabeling"] == {"password": "API key", "host": "API base URL"}
-    assert behaviour["placeholders"]["host"] == "https://api.close.com"
-    assert set(behaviour["hidden_fields"]) == {"schema", "port", "login"}
+        assert meta.extra_fields["auth_type"]["schema"]["enum"] == ["api_key", "oauth", None]
