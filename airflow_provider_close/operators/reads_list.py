@@ -1,0 +1,145 @@
+"""List any Close resource to XCom (bounded) or to a newline-delimited JSON file (any volume).
+
+One operator, :class:`CloseListOperator`, serves every resource through the extraction engine
+(:mod:`airflow_provider_close.extraction`): date-windowed where Close has a date filter, so a
+list deeper than Close's maximum ``_skip`` still comes back complete, in ascending
+(``date_created``, id) order. The named operators below only turn keyword arguments into filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import islice
+from typing import Any, TypedDict
+
+from airflow.sdk import Context, ObjectStoragePath
+
+from airflow_provider_close.client import ClosePaginationLimitError, JSONObject
+from airflow_provider_close.client.payloads.scalars import bounded_int
+from airflow_provider_close.client.payloads.text import required_text
+from airflow_provider_close.extraction import extract_to_stream, iter_extract
+from airflow_provider_close.operators._base import CloseLeadOperator, push_lead_id
+from airflow_provider_close.operators.reads_filters import ListQuery, list_query
+
+__all__ = ["DEFAULT_MAX_ITEMS", "CloseListOperator", "ListFileResult"]
+
+#: Default bound on the objects a list may push to XCom.
+DEFAULT_MAX_ITEMS = 1000
+_LOCAL_PROTOCOLS = frozenset({"", "file", "local"})
+
+
+class ListFileResult(TypedDict):
+    """What a list written to a file pushes to XCom.
+
+    ``path``: where the NDJSON was written. ``count``: objects written. ``resource``: the
+    extraction resource. ``requests``, ``windows``, ``rows_reread``, ``duplicates_dropped``:
+    the extraction engine's counters (more than one window = the range was split).
+    """
+
+    path: str
+    count: int
+    resource: str
+    requests: int
+    windows: int
+    rows_reread: int
+    duplicates_dropped: int
+
+
+class CloseListOperator(CloseLeadOperator):
+    """List a Close resource, filtered and optionally date-windowed.
+
+    Without ``output_path`` the objects go to XCom as a list, at most ``max_items`` of them: a
+    longer list fails (``ClosePaginationLimitError``) rather than being cut short. With
+    ``output_path`` they are streamed, one JSON object per line, to a local path or an object
+    storage URL (``s3://…``, ``file://…``), with flat memory whatever the volume; XCom then gets
+    ``{"path", "count", ...}`` (:class:`ListFileResult`). The file appears only when complete.
+
+    :param resource: ``lead``, ``contact``, ``opportunity``, ``task``, ``activity``,
+        ``activity.<call|sms|note|email|meeting>``, ``user``, ``lead_status``,
+        ``opportunity_status``, ``pipeline`` or ``custom_field.<lead|contact|opportunity|
+        activity>`` (templated).
+    :param filters: Close's list filters for the resource, e.g. ``{"lead_id": ...}``; ``__in``
+        filters take lists; checked before any request (templated).
+    :param start: inclusive start of the ``date_created`` window (date, aware datetime or ISO
+        8601 text); only for activities, tasks and opportunities (templated).
+    :param end: exclusive end of that window (templated).
+    :param output_path: write NDJSON here instead of returning the objects (templated).
+    :param max_items: the most objects XCom may receive (templated).
+    :param close_conn_id: the Airflow connection to Close (templated).
+    """
+
+    template_fields: Sequence[str] = (
+        "resource",
+        "filters",
+        "start",
+        "end",
+        "output_path",
+        "max_items",
+        *CloseLeadOperator.template_fields,
+    )
+    template_fields_renderers = {"filters": "json"}
+
+    def __init__(
+        self,
+        *,
+        resource: str,
+        filters: dict[str, Any] | None = None,
+        start: Any = None,
+        end: Any = None,
+        output_path: str | None = None,
+        max_items: int | str = DEFAULT_MAX_ITEMS,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.resource = resource
+        self.filters = filters
+        self.start = start
+        self.end = end
+        self.output_path = output_path
+        self.max_items = max_items
+
+    def execute(self, context: Context) -> list[JSONObject] | ListFileResult:
+        """List the resource; XCom gets the objects, or ``{"path", "count", ...}`` for a file."""
+        query = list_query(self.resource, self.filters, self.start, self.end)
+        lead_id = query.spec.params.get("lead_id")
+        if self.output_path is None:
+            bound = bounded_int("max_items", self.max_items, minimum=1)
+            push_lead_id(context, lead_id)
+            return self._bounded_rows(query, bound)
+        path = ObjectStoragePath(required_text("output_path", self.output_path).strip())
+        push_lead_id(context, lead_id)
+        return self._write(query, path)
+
+    def _bounded_rows(self, query: ListQuery, bound: int) -> list[JSONObject]:
+        """Return at most ``bound`` objects, or raise if the list holds more."""
+        rows = iter_extract(self.hook.client, query.spec, query.start, query.end)
+        items = list(islice(rows, bound + 1))
+        if len(items) > bound:
+            raise ClosePaginationLimitError("GET", query.spec.path, bound)
+        self.log.info("Listed %d %s objects", len(items), query.spec.name)
+        return items
+
+    def _write(self, query: ListQuery, path: ObjectStoragePath) -> ListFileResult:
+        """Stream the list to ``path`` through a partial file renamed on success."""
+        if path.protocol in _LOCAL_PROTOCOLS:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.parent / f".{path.name}.partial"
+        try:
+            with partial.open("w", encoding="utf-8") as stream:  # type: ignore[no-untyped-call]
+                result = extract_to_stream(
+                    self.hook.client, query.spec, query.start, query.end, stream
+                )
+            partial.rename(path)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        self.log.info("Wrote %d %s objects to %s", result["rows"], query.spec.name, path)
+        return ListFileResult(
+            path=str(path),
+            count=result["rows"],
+            resource=result["resource"],
+            requests=result["requests"],
+            windows=result["windows"],
+            rows_reread=result["rows_reread"],
+            duplicates_dropped=result["duplicates_dropped"],
+        )

@@ -1,0 +1,293 @@
+"""List operators against the sandbox over real HTTP, through the real client and the engine."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from airflow_provider_close.client import ClosePaginationLimitError, ClosePayloadError
+from airflow_provider_close.hooks.close import CloseHook
+from airflow_provider_close.links import LEAD_ID_XCOM_KEY
+from airflow_provider_close.operators.reads import (
+    CloseListActivitiesOperator,
+    CloseListContactsOperator,
+    CloseListCustomFieldsOperator,
+    CloseListLeadsOperator,
+    CloseListLeadStatusesOperator,
+    CloseListNotesOperator,
+    CloseListOperator,
+    CloseListOpportunitiesOperator,
+    CloseListOpportunityStatusesOperator,
+    CloseListTasksOperator,
+    CloseListUsersOperator,
+)
+from airflow_provider_close.sandbox import CloseSandbox
+
+BASE = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class FakeTI:
+    """The part of a task instance the operators touch."""
+
+    try_number: int = 1
+    pushed: dict[str, Any] = field(default_factory=dict)
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        self.pushed[key] = value
+
+
+def _run(op: CloseListOperator, ti: FakeTI | None = None) -> Any:
+    return op.execute({"ti": ti or FakeTI()})  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def hook(sandbox: CloseSandbox, close_conn: Callable[..., str]) -> CloseHook:
+    return CloseHook()
+
+
+@pytest.fixture
+def two_leads(hook: CloseHook) -> list[dict[str, Any]]:
+    return [
+        hook.create_lead({"name": "Acme", "contacts": [{"name": "Ann"}, {"name": "Ben"}]}),
+        hook.create_lead({"name": "Globex", "contacts": [{"name": "Cleo"}]}),
+    ]
+
+
+def _insert_calls(sandbox: CloseSandbox, count: int, **fields: Any) -> list[str]:
+    return [
+        sandbox.state.insert_activity(
+            "call", date_created=BASE + timedelta(seconds=i // 2), **fields
+        )["id"]
+        for i in range(count)
+    ]
+
+
+def test_contacts_of_a_lead(two_leads: list[dict[str, Any]], sandbox: CloseSandbox) -> None:
+    ti = FakeTI()
+    lead_id = two_leads[0]["id"]
+    rows = _run(CloseListContactsOperator(task_id="l", lead_id=lead_id), ti)
+    assert sorted(r["name"] for r in rows) == ["Ann", "Ben"]
+    assert ti.pushed == {LEAD_ID_XCOM_KEY: lead_id}
+    assert len(_run(CloseListContactsOperator(task_id="l"))) == 3
+
+
+def test_leads_by_query(two_leads: list[dict[str, Any]]) -> None:
+    rows = _run(CloseListLeadsOperator(task_id="l", query='name:"Globex"'))
+    assert [r["id"] for r in rows] == [two_leads[1]["id"]]
+
+
+def test_opportunities_by_lead_and_status(
+    two_leads: list[dict[str, Any]], hook: CloseHook, sandbox: CloseSandbox
+) -> None:
+    won = next(s for s in sandbox.state.opportunity_statuses.values() if s["type"] == "won")
+    acme, globex = (lead["id"] for lead in two_leads)
+    hook.create_opportunity({"lead_id": acme, "value": 100})
+    won_one = hook.create_opportunity({"lead_id": acme, "value": 200, "status_id": won["id"]})
+    hook.create_opportunity({"lead_id": globex, "value": 300, "status_id": won["id"]})
+    rows = _run(CloseListOpportunitiesOperator(task_id="l", lead_id=acme, status_type="won"))
+    assert [r["id"] for r in rows] == [won_one["id"]]
+    assert len(_run(CloseListOpportunitiesOperator(task_id="l", status_id=won["id"]))) == 2
+
+
+def test_tasks_every_type_and_by_completion(
+    two_leads: list[dict[str, Any]], hook: CloseHook
+) -> None:
+    acme = two_leads[0]["id"]
+    open_task = hook.create_task({"_type": "lead", "lead_id": acme, "text": "Call"})
+    done = hook.create_task({"_type": "lead", "lead_id": acme, "text": "Mail"})
+    hook.update_task(done["id"], {"is_complete": True})
+    rows = _run(CloseListTasksOperator(task_id="l", lead_id=acme, is_complete=False))
+    assert [r["id"] for r in rows] == [open_task["id"]]
+    assert len(_run(CloseListTasksOperator(task_id="l", lead_id=acme))) == 2
+
+
+def test_activities_by_user_route_to_the_typed_list(
+    two_leads: list[dict[str, Any]], sandbox: CloseSandbox
+) -> None:
+    me = sandbox.state.me["id"]
+    acme, globex = (lead["id"] for lead in two_leads)
+    calls = _insert_calls(sandbox, 2, lead_id=acme) + _insert_calls(sandbox, 1, lead_id=globex)
+    sandbox.state.insert_activity("note", lead_id=acme, note="x", date_created=BASE)
+    op = CloseListActivitiesOperator(task_id="l", user_id=me, filters={"_type": "Call"})
+    rows = _run(op)
+    assert sorted(r["id"] for r in rows) == sorted(calls)
+    assert {r.path for r in sandbox.requests if r.method == "GET"} == {"/activity/call/"}
+    every = _run(CloseListActivitiesOperator(task_id="l", lead_id=acme))
+    assert len(every) == 3
+
+
+def test_notes_of_a_lead_in_a_window(
+    two_leads: list[dict[str, Any]], sandbox: CloseSandbox
+) -> None:
+    acme = two_leads[0]["id"]
+    for day in range(4):
+        sandbox.state.insert_activity(
+            "note", lead_id=acme, note=f"n{day}", date_created=BASE + timedelta(days=day)
+        )
+    op = CloseListNotesOperator(
+        task_id="l", lead_id=acme, start="2026-01-02", end=BASE + timedelta(days=3)
+    )
+    assert [r["note"] for r in _run(op)] == ["n1", "n2"]
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda: CloseListUsersOperator(task_id="l"), lambda sb: len(sb.state.users)),
+        (
+            lambda: CloseListLeadStatusesOperator(task_id="l"),
+            lambda sb: len(sb.state.lead_statuses),
+        ),
+        (
+            lambda: CloseListOpportunityStatusesOperator(task_id="l"),
+            lambda sb: len(sb.state.opportunity_statuses),
+        ),
+        (
+            lambda: CloseListCustomFieldsOperator(task_id="l", object_type="lead"),
+            lambda sb: len(sb.state.custom_fields["lead"]),
+        ),
+    ],
+    ids=["users", "lead-statuses", "opportunity-statuses", "custom-fields"],
+)
+def test_organisation_lists(
+    make: Callable[[], CloseListOperator],
+    expected: Callable[[CloseSandbox], int],
+    seeded_sandbox: CloseSandbox,
+    close_conn: Callable[..., str],
+) -> None:
+    rows = _run(make())
+    assert len(rows) == expected(seeded_sandbox) > 0
+    assert all(isinstance(row.get("id"), str) for row in rows)
+
+
+def test_list_deeper_than_max_skip_comes_back_complete(
+    sandbox: CloseSandbox, close_conn: Callable[..., str]
+) -> None:
+    sandbox.set_limits(max_skip={"activity": 300})
+    calls = _insert_calls(sandbox, 750)
+    rows = _run(CloseListActivitiesOperator(task_id="l", activity_type="call", max_items=750))
+    assert len(rows) == 750
+    assert sorted(r["id"] for r in rows) == sorted(calls)
+    statuses = [r.status for r in sandbox.requests]
+    # Close refused a _skip past 300 (so the list really is deeper than the max skip) and the
+    # engine split the window there instead of stopping or truncating.
+    assert statuses.count(400) >= 1
+    assert set(statuses) == {200, 400}
+
+
+def test_bound_exceeded_fails_loudly(sandbox: CloseSandbox, close_conn: Callable[..., str]) -> None:
+    _insert_calls(sandbox, 11)
+    op = CloseListActivitiesOperator(task_id="l", activity_type="call", max_items="10")
+    with pytest.raises(ClosePaginationLimitError, match="max_items=10"):
+        _run(op)
+    exact = CloseListActivitiesOperator(task_id="l", activity_type="call", max_items=11)
+    assert len(_run(exact)) == 11
+
+
+@pytest.mark.parametrize("as_url", [False, True], ids=["local-path", "file-url"])
+def test_list_to_file_streams_every_row(
+    as_url: bool, tmp_path: Path, sandbox: CloseSandbox, close_conn: Callable[..., str]
+) -> None:
+    sandbox.set_limits(max_skip={"activity": 300})
+    calls = _insert_calls(sandbox, 650)
+    target = tmp_path / "out" / "calls.jsonl"
+    output = f"file://{target}" if as_url else str(target)
+    ti = FakeTI()
+    op = CloseListActivitiesOperator(
+        task_id="l", activity_type="call", output_path=output, max_items=1
+    )
+    result = _run(op, ti)
+    assert result["path"] == output
+    assert result["count"] == 650
+    assert result["resource"] == "activity.call"
+    assert result["windows"] > 1
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert sorted(json.loads(line)["id"] for line in lines) == sorted(calls)
+    assert [p.name for p in target.parent.iterdir()] == ["calls.jsonl"]
+    assert ti.pushed == {}
+
+
+def test_unwindowed_list_past_max_skip_fails_and_leaves_no_file(
+    tmp_path: Path, sandbox: CloseSandbox, hook: CloseHook
+) -> None:
+    sandbox.set_limits(max_skip={"contact": 150}, max_limit={"contact": 100})
+    lead = hook.create_lead({"name": "Big", "contacts": [{"name": f"c{i}"} for i in range(260)]})
+    target = tmp_path / "contacts.jsonl"
+    op = CloseListContactsOperator(task_id="l", lead_id=lead["id"], output_path=str(target))
+    with pytest.raises(Exception, match="maximum skip"):
+        _run(op)
+    assert list(tmp_path.iterdir()) == []
+
+
+LEAD = "lead_" + "a" * 43
+
+
+@pytest.mark.parametrize(
+    ("make", "field"),
+    [
+        (lambda: CloseListOperator(task_id="l", resource="leads"), "resource"),
+        (
+            lambda: CloseListContactsOperator(task_id="l", lead_id="lead_1"),
+            "contact.filters.lead_id",
+        ),
+        (
+            lambda: CloseListActivitiesOperator(task_id="l", user_id="user_" + "b" * 43),
+            "activity.filters.user_id",
+        ),
+        (
+            lambda: CloseListActivitiesOperator(task_id="l", activity_type="fax"),
+            "resource",
+        ),
+        (
+            lambda: CloseListOpportunitiesOperator(task_id="l", status_type="open"),
+            "opportunity.filters.status_type",
+        ),
+        (
+            lambda: CloseListTasksOperator(task_id="l", is_complete="perhaps"),
+            "task.filters.is_complete",
+        ),
+        (lambda: CloseListUsersOperator(task_id="l", start="2026-01-01"), "user.start"),
+        (
+            lambda: CloseListNotesOperator(task_id="l", start="2026-02-01", end="2026-01-01"),
+            "activity.note.end",
+        ),
+        (lambda: CloseListUsersOperator(task_id="l", max_items=0), "max_items"),
+        (lambda: CloseListUsersOperator(task_id="l", max_items="lots"), "max_items"),
+        (lambda: CloseListUsersOperator(task_id="l", output_path="  "), "output_path"),
+        (
+            lambda: CloseListCustomFieldsOperator(task_id="l", object_type="task"),
+            "resource",
+        ),
+    ],
+    ids=[
+        "unknown-resource",
+        "bad-lead-id",
+        "activity-user-without-lead",
+        "unknown-activity-type",
+        "bad-status-type",
+        "bad-bool",
+        "window-on-unwindowed",
+        "inverted-window",
+        "zero-bound",
+        "text-bound",
+        "blank-path",
+        "custom-fields-of-tasks",
+    ],
+)
+def test_bad_inputs_refused_before_any_request(
+    make: Callable[[], CloseListOperator],
+    field: str,
+    sandbox: CloseSandbox,
+    close_conn: Callable[..., str],
+) -> None:
+    with pytest.raises(ClosePayloadError) as caught:
+        _run(make())
+    assert caught.value.field == field
+    assert sandbox.requests == []
