@@ -90,9 +90,9 @@ def get_provider_info() -> dict[str, Any]:
                 ],
             }
         ],
-        "sensors": [{"integration-name": "Close", "python-modules": [f"{_PKG}.sensors.activity"]}],
+        "sensors": [{"integration-name": "Close", "python-modules": [f"{_PKG}.sensors.new_activity"]}],
         "triggers": [
-            {"integration-name": "Close", "python-modules": [f"{_PKG}.triggers.activity"]}
+            {"integration-name": "Close", "python-modules": [f"{_PKG}.triggers.new_activity"]}
         ],
         "extra-links": [f"{_PKG}.links.CloseLeadLink"],
         "connection-types": [

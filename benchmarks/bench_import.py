@@ -27,8 +27,8 @@ MODULES = [
     "airflow_provider_close.operators.emails",
     "airflow_provider_close.operators.bulk",
     "airflow_provider_close.operators.extract",
-    "airflow_provider_close.sensors.activity",
-    "airflow_provider_close.triggers.activity",
+    "airflow_provider_close.sensors.new_activity",
+    "airflow_provider_close.triggers.new_activity",
     "airflow_provider_close.sandbox",
 ]
 BASELINE = "from airflow.sdk import BaseOperator"
