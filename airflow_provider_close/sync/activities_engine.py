@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Final, cast
 
 from airflow_provider_close.client.errors import (
@@ -78,7 +79,7 @@ class ActivityOptions:
 
     max_concurrency: int = 8
     progress_interval: float = 5.0
-    write_attempts: int = 3
+    write_attempts: int = 5
     settle_seconds: float = 0.5
 
 
@@ -235,7 +236,7 @@ async def create_activities(
     for row in pending:
         groups.setdefault(group_key(kind, row.payload or {}), []).append(row)
     listings = await asyncio.gather(
-        *(limited(limiter, client, _listing(client, kind, g)) for g in groups.values())
+        *(limited(limiter, client, partial(_listing, client, kind, g)) for g in groups.values())
     )
     to_write: list[ActivityRow] = []
     for group, existing in zip(groups.values(), listings, strict=True):
@@ -247,7 +248,9 @@ async def create_activities(
     progress.advance(len(results))
 
     async def write(row: ActivityRow) -> RowResult:
-        result: RowResult = await limited(limiter, client, _create(client, kind, row, options))
+        result: RowResult = await limited(
+            limiter, client, partial(_create, client, kind, row, options)
+        )
         progress.rate_limited = client.stats.rate_limited - before
         progress.advance()
         return result

@@ -9,8 +9,9 @@ a run killed mid-way and retried finds the leads it already created.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from airflow_provider_close.lookups.leads import (
@@ -48,7 +49,7 @@ class UpsertOptions:
     max_concurrency: int = 8
     lookup_chunk_size: int = DEFAULT_CHUNK_SIZE
     progress_interval: float = 5.0
-    write_attempts: int = 3
+    write_attempts: int = 5
     settle_seconds: float = 2.0
 
 
@@ -68,9 +69,19 @@ class UpsertRun:
     peak_concurrency: int
 
 
-async def limited(limiter: AdaptiveLimiter, client: AsyncCloseAPI, work: Awaitable[Any]) -> Any:
+async def limited(
+    limiter: AdaptiveLimiter, client: AsyncCloseAPI, work: Callable[[], Awaitable[T]]
+) -> T:
+    """Run ``work()`` in a limiter slot, then feed the client's rate readings back.
+
+    The coroutine is only created once a slot is held, so a cancelled run leaves none behind.
+
+    :param limiter: the run's limiter.
+    :param client: the client whose ``stats`` and ``last_rate_limit`` steer the limiter.
+    :param work: makes the coroutine to run.
+    """
     async with limiter.slot():
-        result = await work
+        result = await work()
     await limiter.feedback(client.stats.rate_limited, client.last_rate_limit)
     return result
 
@@ -96,7 +107,7 @@ async def lookup_in_chunks(
     chunks = [values[i : i + chunk_size] for i in range(0, len(values), chunk_size)]
     found: dict[str, list[dict[str, Any]]] = {}
     lookups = [
-        limited(limiter, client, afind_leads_by_key(client, key, chunk, fields=fields))
+        limited(limiter, client, partial(afind_leads_by_key, client, key, chunk, fields=fields))
         for chunk in chunks
     ]
     for part in await asyncio.gather(*lookups):
@@ -138,7 +149,9 @@ async def upsert_leads(
     settings = WriteSettings(key, options.write_attempts, options.settle_seconds)
 
     async def write(plan: RowPlan) -> RowResult:
-        result: RowResult = await limited(limiter, client, apply_plan(client, plan, settings))
+        result: RowResult = await limited(
+            limiter, client, partial(apply_plan, client, plan, settings)
+        )
         progress.rate_limited = client.stats.rate_limited - rate_limited_before
         progress.advance()
         return result

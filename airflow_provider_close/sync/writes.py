@@ -35,7 +35,7 @@ class WriteSettings:
     """
 
     key: LeadMatchKey
-    attempts: int = 3
+    attempts: int = 5
     settle_seconds: float = 2.0
 
 

@@ -1,0 +1,154 @@
+"""The upsert engine against the sandbox under faults, and killed mid-way then retried."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from airflow_provider_close.client.asynchronous import AsyncCloseClient
+from airflow_provider_close.client.retry import RetryPolicy
+from airflow_provider_close.lookups.leads import LeadMatchKey
+from airflow_provider_close.sandbox import CloseSandbox, Fault
+from airflow_provider_close.sync.engine import UpsertOptions, UpsertRun, upsert_leads
+from airflow_provider_close.sync.mapping import parse_mapping
+
+MAPPING = parse_mapping(
+    {
+        "name": "company",
+        "contacts": [{"name": "person", "emails": ["email"]}],
+        "custom": {"External ID": "ext", "Lead Score": "score"},
+    }
+)
+FAST = UpsertOptions(max_concurrency=16, settle_seconds=0.0, progress_interval=1.0)
+
+
+def _keys(sandbox: CloseSandbox) -> tuple[LeadMatchKey, dict[str, str]]:
+    ids = {f["name"]: i for i, f in sandbox.state.custom_fields["lead"].items()}
+    custom = {name: f"custom.{ids[name]}" for name in ("External ID", "Lead Score")}
+    return LeadMatchKey("custom_field", ids["External ID"]), custom
+
+
+def _client(sandbox: CloseSandbox) -> AsyncCloseClient:
+    retry = RetryPolicy(max_attempts=8, max_total_wait=60.0, backoff_base=0.05, backoff_max=0.5)
+    return AsyncCloseClient(
+        api_key=sandbox.api_key, base_url=sandbox.api_url, retry=retry, timeout=10.0
+    )
+
+
+async def _run(sandbox: CloseSandbox, rows: list[dict[str, Any]], **options: Any) -> UpsertRun:
+    key, custom = _keys(sandbox)
+    chosen = UpsertOptions(**{**FAST.__dict__, **options})
+    async with _client(sandbox) as client:
+        return await upsert_leads(client, rows, MAPPING, key, custom, options=chosen)
+
+
+def _rows(count: int, prefix: str = "BULK") -> list[dict[str, Any]]:
+    return [
+        {
+            "company": f"{prefix} Company {i}",
+            "person": f"Person {i}",
+            "email": f"p{i}@{prefix.lower()}.example",
+            "ext": f"{prefix}-{i}",
+            "score": i % 100,
+        }
+        for i in range(count)
+    ]
+
+
+def _ext_counts(sandbox: CloseSandbox) -> Counter[str]:
+    key = _keys(sandbox)[1]["External ID"]
+    return Counter(str(lead.get(key)) for lead in sandbox.state.leads.values())
+
+
+def _writes(sandbox: CloseSandbox) -> int:
+    return sum(
+        1 for r in sandbox.requests if r.method in ("POST", "PUT") and "/data/search" not in r.path
+    )
+
+
+FAULTS = [
+    Fault("rate_limit", probability=0.0125, seed=1, retry_after=0.1),
+    Fault("rate_limit_no_body", probability=0.0125, seed=2, retry_after=0.1),
+    Fault("server_error", status=500, probability=0.0125, seed=3),
+    Fault("server_error", status=502, probability=0.0125, seed=4),
+    Fault("server_error", status=503, probability=0.0125, seed=5),
+    Fault("server_error", status=504, probability=0.0125, seed=6),
+    Fault("drop_before", probability=0.0125, seed=7),
+    Fault("drop_after", probability=0.0125, seed=8),
+    Fault("slow", probability=0.0125, seed=9, delay_ms=150),
+]
+
+
+async def test_thousand_rows_under_every_fault_kind_account_for_every_row(
+    seeded_sandbox: CloseSandbox,
+) -> None:
+    seeded_sandbox.set_rate_limit("default", 100_000, 1.0)
+    existing = [f"EXT-{1000 + i}" for i in range(20)]
+    rows = _rows(980) + [
+        {
+            "company": f"Updated {e}",
+            "person": "P",
+            "email": f"{e}@upd.example",
+            "ext": e,
+            "score": 1,
+        }
+        for e in existing
+    ]
+    for fault in FAULTS:
+        seeded_sandbox.add_fault(fault)
+    run = await _run(seeded_sandbox, rows)
+
+    fired = Counter(r.fault for r in seeded_sandbox.requests if r.fault)
+    assert len(fired) >= 6, fired  # most kinds really fired
+    assert [r["row"] for r in run.results] == list(range(1000))
+    counts = Counter(r["action"] for r in run.results)
+    assert counts == {"created": 980, "updated": 20}, [r for r in run.results if r["error"]][:3]
+    ext_counts = _ext_counts(seeded_sandbox)
+    assert all(ext_counts[f"BULK-{i}"] == 1 for i in range(980))
+    assert all(ext_counts[e] == 1 for e in existing)
+    assert {r["close_id"] for r in run.results} <= set(seeded_sandbox.state.leads)
+
+    seeded_sandbox.clear_faults()
+    writes_before = _writes(seeded_sandbox)
+    again = await _run(seeded_sandbox, rows)
+    assert Counter(r["action"] for r in again.results) == {"unchanged": 1000}
+    assert _writes(seeded_sandbox) == writes_before
+
+
+async def test_a_run_killed_mid_way_and_retried_creates_no_duplicate(
+    seeded_sandbox: CloseSandbox,
+) -> None:
+    seeded_sandbox.set_latency(20)
+    rows = _rows(80, prefix="KILL")
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(_run(seeded_sandbox, rows, max_concurrency=4), timeout=0.6)
+    first = sum(n for ext, n in _ext_counts(seeded_sandbox).items() if ext.startswith("KILL-"))
+    assert 0 < first < 80  # really interrupted part-way
+    await asyncio.sleep(0.2)  # let in-flight requests land, as a killed worker's would
+    seeded_sandbox.set_latency(0)
+    retry = await _run(seeded_sandbox, rows)
+    counts = Counter(r["action"] for r in retry.results)
+    assert counts["created"] + counts["unchanged"] == 80
+    assert counts["unchanged"] >= first
+    ext_counts = _ext_counts(seeded_sandbox)
+    assert all(ext_counts[f"KILL-{i}"] == 1 for i in range(80))
+
+
+async def test_unknown_outcome_of_a_create_is_resolved_by_lookup_not_resent(
+    seeded_sandbox: CloseSandbox,
+) -> None:
+    seeded_sandbox.add_fault(Fault("drop_after", method="POST", path="/lead/", times=1))
+    run = await _run(seeded_sandbox, _rows(1, prefix="ONCE"))
+    assert [r["action"] for r in run.results] == ["created"]
+    assert _ext_counts(seeded_sandbox)["ONCE-0"] == 1
+    posts = [r for r in seeded_sandbox.requests if r.method == "POST" and r.path.endswith("/lead/")]
+    assert len(posts) == 1  # applied once, confirmed by a search, never re-sent
+
+
+async def test_dry_run_against_the_engine_sends_no_write(seeded_sandbox: CloseSandbox) -> None:
+    run = await _run(seeded_sandbox, _rows(5, prefix="DRY"), dry_run=True)
+    assert Counter(r["action"] for r in run.results) == {"would_create": 5}
+    assert _writes(seeded_sandbox) == 0
