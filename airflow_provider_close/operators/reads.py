@@ -1,4 +1,5 @@
-"""Read operators for every Close object: get one by id, or list them to XCom or to a file.
+"""Read operators for every Close object: get one by id, list them to XCom or to a file,
+or search leads with Advanced Filtering.
 
 The named list operators are thin: they turn keyword arguments into the filters of the one
 generic :class:`~airflow_provider_close.operators.reads_list.CloseListOperator`, which takes
@@ -19,6 +20,7 @@ from airflow_provider_close.operators.reads_get import (
     CloseGetUserOperator,
 )
 from airflow_provider_close.operators.reads_list import CloseListOperator, ListFileResult
+from airflow_provider_close.operators.reads_search import CloseSearchLeadsOperator
 
 __all__ = [
     "CloseGetActivityOperator",
@@ -38,6 +40,7 @@ __all__ = [
     "CloseListOpportunityStatusesOperator",
     "CloseListTasksOperator",
     "CloseListUsersOperator",
+    "CloseSearchLeadsOperator",
     "ListFileResult",
 ]
 
