@@ -1,0 +1,105 @@
+"""Creates stay single under lost responses and Airflow retries.
+
+``drop_after`` makes the sandbox apply the POST and then close the connection, so the client
+raises ``CloseUnknownOutcomeError``; the operator must find the object instead of sending it
+again. A second run with ``try_number=2`` (Airflow's retry) must also find it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+
+from airflow_provider_close.operators.activities import CloseCreateCallOperator
+from airflow_provider_close.operators.leads import CloseCreateLeadOperator
+from airflow_provider_close.operators.notes import CloseCreateNoteOperator
+from airflow_provider_close.operators.tasks import CloseCreateTaskOperator
+from airflow_provider_close.sandbox import Fault
+
+pytestmark = pytest.mark.usefixtures("close_conn")
+
+
+def _lead_id(sandbox) -> str:
+    return next(iter(sandbox.state.leads))
+
+
+def _new_lead(sandbox):
+    return CloseCreateLeadOperator(task_id="lead", name="Once Only Ltd")
+
+
+def _call(sandbox):
+    return CloseCreateCallOperator(
+        task_id="call",
+        lead_id=_lead_id(sandbox),
+        direction="inbound",
+        duration=42,
+        note="Asked for a quote",
+        activity_at=datetime(2026, 3, 10, 15, 0, tzinfo=UTC),
+    )
+
+
+def _task(sandbox):
+    return CloseCreateTaskOperator(
+        task_id="task", lead_id=_lead_id(sandbox), text="Send the quote", date="2026-03-12"
+    )
+
+
+def _note(sandbox):
+    return CloseCreateNoteOperator(task_id="note", lead_id=_lead_id(sandbox), note="Once")
+
+
+def _count_leads(sandbox) -> int:
+    return sum(1 for lead in sandbox.state.leads.values() if lead["name"] == "Once Only Ltd")
+
+
+def _count_calls(sandbox) -> int:
+    return sum(1 for a in sandbox.state.activities.values() if a.get("note") == "Asked for a quote")
+
+
+def _count_tasks(sandbox) -> int:
+    return sum(1 for t in sandbox.state.tasks.values() if t["text"] == "Send the quote")
+
+
+def _count_notes(sandbox) -> int:
+    return sum(1 for a in sandbox.state.activities.values() if a.get("note") == "Once")
+
+
+CASES: list[tuple[str, Callable, Callable[..., int]]] = [
+    ("/lead/", _new_lead, _count_leads),
+    ("/activity/call/", _call, _count_calls),
+    ("/task/", _task, _count_tasks),
+    ("/activity/note/", _note, _count_notes),
+]
+
+
+@pytest.mark.parametrize(("path", "make", "count"), CASES, ids=[c[0] for c in CASES])
+def test_lost_response_then_retry_leaves_one_object(seeded_sandbox, ti, path, make, count):
+    seeded_sandbox.add_fault(Fault(kind="drop_after", method="POST", path=path, times=1))
+    first = make(seeded_sandbox).execute({"ti": ti})
+    assert first["action"] == "found_existing"
+    assert count(seeded_sandbox) == 1
+
+    ti.try_number = 2  # Airflow's retry of the task
+    retry = make(seeded_sandbox).execute({"ti": ti})
+    assert retry["action"] == "found_existing"
+    assert retry["id"] == first["id"]
+    assert count(seeded_sandbox) == 1
+    posts = [r for r in seeded_sandbox.requests if r.method == "POST" and r.path == path]
+    assert len(posts) == 1
+
+
+@pytest.mark.parametrize(("path", "make", "count"), CASES, ids=[c[0] for c in CASES])
+def test_connection_dropped_before_apply_is_sent_again_once(
+    seeded_sandbox, context, path, make, count
+):
+    seeded_sandbox.add_fault(Fault(kind="drop_before", method="POST", path=path, times=1))
+    result = make(seeded_sandbox).execute(context)
+    assert result["action"] == "created"
+    assert count(seeded_sandbox) == 1
+
+
+def test_first_try_never_looks_before_creating(seeded_sandbox, context):
+    _call(seeded_sandbox).execute(context)
+    assert [r.method for r in seeded_sandbox.requests] == ["POST"]
