@@ -1,5 +1,4 @@
-"""Read operators for every Close object: get one by id, list them to XCom or to a file,
-or search leads with Advanced Filtering.
+"""Read operators for every Close object: get by id, list to XCom or a file, search leads.
 
 The named list operators are thin: they turn keyword arguments into the filters of the one
 generic :class:`~airflow_provider_close.operators.reads_list.CloseListOperator`, which takes
