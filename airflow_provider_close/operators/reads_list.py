@@ -19,13 +19,13 @@ from airflow_provider_close.client.payloads.scalars import bounded_int
 from airflow_provider_close.client.payloads.text import required_text
 from airflow_provider_close.extraction import extract_to_stream, iter_extract
 from airflow_provider_close.operators._base import CloseLeadOperator, push_lead_id
+from airflow_provider_close.operators.extract import write_atomically
 from airflow_provider_close.operators.reads_filters import ListQuery, list_query
 
 __all__ = ["DEFAULT_MAX_ITEMS", "CloseListOperator", "ListFileResult"]
 
 #: Default bound on the objects a list may push to XCom.
 DEFAULT_MAX_ITEMS = 1000
-_LOCAL_PROTOCOLS = frozenset({"", "file", "local"})
 
 
 class ListFileResult(TypedDict):
@@ -65,6 +65,7 @@ class CloseListOperator(CloseLeadOperator):
     :param end: exclusive end of that window (templated).
     :param output_path: write NDJSON here instead of returning the objects (templated).
     :param max_items: the most objects XCom may receive (templated).
+    :param storage_conn_id: the Airflow connection of the object store, if the URL needs one.
     :param close_conn_id: the Airflow connection to Close (templated).
     """
 
@@ -88,9 +89,11 @@ class CloseListOperator(CloseLeadOperator):
         end: Any = None,
         output_path: str | None = None,
         max_items: int | str = DEFAULT_MAX_ITEMS,
+        storage_conn_id: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.storage_conn_id = storage_conn_id
         self.resource = resource
         self.filters = filters
         self.start = start
@@ -106,7 +109,8 @@ class CloseListOperator(CloseLeadOperator):
             bound = bounded_int("max_items", self.max_items, minimum=1)
             push_lead_id(context, lead_id)
             return self._bounded_rows(query, bound)
-        path = ObjectStoragePath(required_text("output_path", self.output_path).strip())
+        output = required_text("output_path", self.output_path).strip()
+        path = ObjectStoragePath(output, conn_id=self.storage_conn_id)
         push_lead_id(context, lead_id)
         return self._write(query, path)
 
@@ -120,19 +124,12 @@ class CloseListOperator(CloseLeadOperator):
         return items
 
     def _write(self, query: ListQuery, path: ObjectStoragePath) -> ListFileResult:
-        """Stream the list to ``path`` through a partial file renamed on success."""
-        if path.protocol in _LOCAL_PROTOCOLS:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.parent / f".{path.name}.partial"
-        try:
-            with partial.open("w", encoding="utf-8") as stream:  # type: ignore[no-untyped-call]
-                result = extract_to_stream(
-                    self.hook.client, query.spec, query.start, query.end, stream
-                )
-            partial.rename(path)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
+        """Stream the list to ``path`` through a temporary file moved into place on success."""
+        client = self.hook.client
+        result = write_atomically(
+            path,
+            lambda stream: extract_to_stream(client, query.spec, query.start, query.end, stream),
+        )
         self.log.info("Wrote %d %s objects to %s", result["rows"], query.spec.name, path)
         return ListFileResult(
             path=str(path),
