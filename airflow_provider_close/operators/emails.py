@@ -1,6 +1,6 @@
 """Log an email on a lead, or (explicitly) have Close send one: ``CloseCreateEmailOperator``.
 
-Like the SMS operator, ``mode`` decides: ``"log"`` (the default) records an email that already
+Like the SMS operator, the required ``mode`` decides: ``"log"`` records an email that already
 happened (``inbox``, ``sent``) or a ``draft``, and can never send anything; ``"send"`` makes
 Close send it now (``outbox``) or at ``date_scheduled`` (``scheduled``). The payload is checked
 before any request. Creates are retry-safe: on an Airflow retry, or when the outcome of the
@@ -50,8 +50,8 @@ class CloseCreateEmailOperator(CloseLeadOperator):
     ``found_existing`` when a retry found the email an earlier try had created.
 
     :param lead_id: the lead (``lead_…``) (templated).
-    :param mode: ``"log"`` (default; nothing is sent) or ``"send"`` (Close emails the
-        recipients). Not templated: sending is a decision made when writing the DAG.
+    :param mode: ``"log"`` (record only; nothing is sent) or ``"send"`` (Close emails the
+        recipients); required, as for SMS, so sending is always an explicit choice (templated).
     :param status: with ``log``: ``inbox`` (received), ``sent`` or ``draft`` (required); with
         ``send``: ``outbox`` (default) or ``scheduled`` (default with ``date_scheduled``)
         (templated).
@@ -76,6 +76,7 @@ class CloseCreateEmailOperator(CloseLeadOperator):
     """
 
     template_fields: Sequence[str] = (
+        "mode",
         "lead_id",
         "status",
         "direction",
@@ -99,8 +100,8 @@ class CloseCreateEmailOperator(CloseLeadOperator):
     def __init__(
         self,
         *,
+        mode: EmailMode,
         lead_id: str,
-        mode: EmailMode = "log",
         status: str | None = None,
         direction: str | None = None,
         sender: str | None = None,

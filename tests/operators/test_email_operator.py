@@ -53,6 +53,7 @@ def test_logs_a_sent_email(lead_id: str, sandbox: CloseSandbox) -> None:
     ti = FakeTI()
     op = CloseCreateEmailOperator(
         task_id="email",
+        mode="log",
         lead_id=lead_id,
         status="sent",
         to=["bob@example.com"],
@@ -72,6 +73,7 @@ def test_logs_a_sent_email(lead_id: str, sandbox: CloseSandbox) -> None:
 def test_logs_a_received_email(lead_id: str, sandbox: CloseSandbox) -> None:
     op = CloseCreateEmailOperator(
         task_id="email",
+        mode="log",
         lead_id=lead_id,
         status="inbox",
         direction="incoming",
@@ -108,7 +110,12 @@ def test_retry_finds_the_email_instead_of_logging_it_twice(
 ) -> None:
     def make() -> CloseCreateEmailOperator:
         return CloseCreateEmailOperator(
-            task_id="email", lead_id=lead_id, status="sent", subject="Once", body_text="only"
+            task_id="email",
+            mode="log",
+            lead_id=lead_id,
+            status="sent",
+            subject="Once",
+            body_text="only",
         )
 
     first = make().execute(_context())
@@ -122,7 +129,12 @@ def test_retry_finds_the_email_instead_of_logging_it_twice(
 
 def test_retry_logs_when_no_earlier_try_created_it(lead_id: str, sandbox: CloseSandbox) -> None:
     op = CloseCreateEmailOperator(
-        task_id="email", lead_id=lead_id, status="sent", subject="New", body_text="fresh"
+        task_id="email",
+        mode="log",
+        lead_id=lead_id,
+        status="sent",
+        subject="New",
+        body_text="fresh",
     )
     result = op.execute(_context(FakeTI(try_number=3)))
     assert result["action"] == "created"
@@ -212,7 +224,7 @@ def test_bad_input_refused_before_any_request(
     kwargs: dict[str, Any], field: str, sandbox: CloseSandbox, close_conn: Callable[..., str]
 ) -> None:
     with pytest.raises(ClosePayloadError) as caught:
-        CloseCreateEmailOperator(task_id="email", **kwargs).execute(_context())
+        CloseCreateEmailOperator(task_id="email", **{"mode": "log", **kwargs}).execute(_context())
     assert caught.value.field == field
     assert sandbox.requests == []
 
@@ -220,5 +232,5 @@ def test_bad_input_refused_before_any_request(
 def test_templated_fields_never_hold_the_key() -> None:
     names = CloseCreateEmailOperator.template_fields
     assert "close_conn_id" in names
-    assert "mode" not in names
+    assert "mode" in names
     assert not any("key" in n or "password" in n for n in names)

@@ -47,7 +47,9 @@ def test_key_absent_from_logs_xcom_files_and_reprs(
         CloseListContactsOperator(task_id="l", lead_id=lead["id"]),
         CloseListContactsOperator(task_id="f", lead_id=lead["id"], output_path=str(target)),
         CloseSearchLeadsOperator(task_id="s", query={"type": "match_all"}),
-        CloseCreateEmailOperator(task_id="e", lead_id=lead["id"], status="sent", subject="Hi"),
+        CloseCreateEmailOperator(
+            task_id="e", mode="log", lead_id=lead["id"], status="sent", subject="Hi"
+        ),
     ]
     ti = FakeTI()
     results = [op.execute({"ti": ti}) for op in ops]  # type: ignore[arg-type]
