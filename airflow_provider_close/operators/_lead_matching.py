@@ -9,6 +9,7 @@ whose value must be among the operator's ``custom_fields``. The search itself is
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any, Final, Literal, get_args
 
 from airflow_provider_close.client import CloseClient
@@ -90,13 +91,27 @@ def lead_match(
     return LeadMatchKey("custom_field", custom_field_id=key), [str(value)]
 
 
-def existing_leads(client: CloseClient, match: LeadMatch) -> list[dict[str, Any]]:
+def existing_leads(
+    client: CloseClient, match: LeadMatch, *, created_since: datetime | None = None
+) -> list[dict[str, Any]]:
     """Return the distinct existing leads matching any of the values, in the order found.
 
     :param client: a ``CloseClient``.
     :param match: the key and values from :func:`lead_match`.
+    :param created_since: only leads created at or after this instant (recovery of this
+        run's own create), or ``None`` for all.
     """
     key, values = match
-    found = find_leads_by_key(client, key, values)
+    found = find_leads_by_key(client, key, values, fields=["date_created"])
     unique = {str(lead["id"]): lead for leads in found.values() for lead in leads}
-    return list(unique.values())
+    if created_since is None:
+        return list(unique.values())
+    return [lead for lead in unique.values() if _created_at(lead) >= created_since]
+
+
+def _created_at(lead: Mapping[str, Any]) -> datetime:
+    try:
+        created = datetime.fromisoformat(str(lead.get("date_created")))
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return created if created.tzinfo is not None else created.replace(tzinfo=UTC)

@@ -21,7 +21,7 @@ from airflow_provider_close.client.payloads.enums import (
     SmsStatus,
 )
 from airflow_provider_close.client.payloads.sms import build_sms_payload
-from airflow_provider_close.lookups.activities import ActivityKind, find_existing_activity
+from airflow_provider_close.lookups.activities import ActivityKind
 from airflow_provider_close.operators._base import (
     CloseLeadOperator,
     CloseObjectResult,
@@ -29,6 +29,7 @@ from airflow_provider_close.operators._base import (
     object_result,
     push_lead_id,
 )
+from airflow_provider_close.operators._existing import created_since, find_recent_activity
 from airflow_provider_close.operators._recovery import create_once
 
 __all__ = ["CloseCreateActivityOperator", "CloseCreateCallOperator", "CloseCreateSmsOperator"]
@@ -52,10 +53,10 @@ class CloseCreateActivityOperator(CloseLeadOperator):
         """Create the activity unless an earlier try did; return ``{"id", "object", "action"}``."""
         payload = self.build_payload()
         push_lead_id(context, str(payload["lead_id"]))
-        kind = self.activity_kind
+        kind, since = self.activity_kind, created_since(context)
         activity, created = create_once(
             create=lambda: self.hook.create_activity(kind, payload),
-            find_existing=lambda: find_existing_activity(self.hook.client, kind, payload),
+            find_existing=lambda: find_recent_activity(self.hook.client, kind, payload, since),
             look_first=is_retry(context),
             what=kind,
             log=self.log,

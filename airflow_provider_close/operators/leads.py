@@ -28,6 +28,7 @@ from airflow_provider_close.operators._base import (
     object_result,
     push_lead_id,
 )
+from airflow_provider_close.operators._existing import created_since
 from airflow_provider_close.operators._lead_matching import (
     IF_EXISTS_CHOICES,
     IfExists,
@@ -167,8 +168,10 @@ class CloseCreateLeadOperator(CloseLeadOperator):
                 push_lead_id(context, result["id"])
                 return result
 
+        since = created_since(context)
+
         def find_existing() -> JSONObject | None:
-            leads = existing_leads(client, match)
+            leads = existing_leads(client, match, created_since=since)
             return self.hook.get_lead(str(leads[0]["id"])) if leads else None
 
         lead, created = create_once(

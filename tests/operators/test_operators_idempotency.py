@@ -103,3 +103,27 @@ def test_connection_dropped_before_apply_is_sent_again_once(
 def test_first_try_never_looks_before_creating(seeded_sandbox, context):
     _call(seeded_sandbox).execute(context)
     assert [r.method for r in seeded_sandbox.requests] == ["POST"]
+
+
+@pytest.mark.parametrize(("path", "make", "count"), CASES, ids=[c[0] for c in CASES])
+def test_retry_ignores_an_identical_object_from_before_the_run(
+    seeded_sandbox, ti, path, make, count
+):
+    seeded_sandbox.clock.advance(-2 * 24 * 3600)  # the look-alike was created two days ago
+    make(seeded_sandbox).execute({"ti": ti})
+    seeded_sandbox.clock.reset()
+    assert count(seeded_sandbox) == 1
+
+    ti.try_number = 2
+    result = make(seeded_sandbox).execute({"ti": ti})
+    assert result["action"] == "created"
+    assert count(seeded_sandbox) == 2
+
+
+def test_retry_window_starts_at_the_dag_run_start(seeded_sandbox, ti):
+    first = _task(seeded_sandbox).execute({"ti": ti})
+    ti.try_number = 2
+    run_started_later = type("DagRun", (), {"start_date": datetime(2999, 1, 1, tzinfo=UTC)})()
+    result = _task(seeded_sandbox).execute({"ti": ti, "dag_run": run_started_later})
+    assert result["action"] == "created"
+    assert result["id"] != first["id"]

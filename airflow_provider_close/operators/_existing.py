@@ -1,0 +1,109 @@
+"""Find the object an earlier attempt of *this* run created, never an older look-alike.
+
+The fingerprints of ``lookups.activities`` identify an activity or task by its content, so
+an identical call logged last week would match too. Here candidates must also have been
+created since the run started (``dag_run.start_date``, or now when there is no run, minus a
+margin for clock skew between the worker and Close): the server is asked with
+``date_created__gte`` and every candidate is re-checked client-side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+from airflow.sdk import Context
+
+from airflow_provider_close.client import CloseClient
+from airflow_provider_close.lookups.activities import (
+    IDENTIFYING_FIELDS,
+    TASK_IDENTIFYING_FIELDS,
+    ActivityKind,
+    activity_listing_params,
+    fingerprint_over,
+    identifying_fields,
+    task_listing_params,
+)
+
+__all__ = ["CLOCK_SKEW_MARGIN", "created_since", "find_recent_activity", "find_recent_task"]
+
+#: How much earlier than the run's start an object may carry as ``date_created``.
+CLOCK_SKEW_MARGIN: Final = timedelta(minutes=5)
+_MAX_SCANNED: Final = 10_000
+JSONObject = dict[str, Any]
+
+
+def created_since(context: Context) -> datetime:
+    """Return the earliest ``date_created`` an object created by this run can have.
+
+    :param context: the task context (``dag_run.start_date`` when there is a run).
+    """
+    dag_run = context.get("dag_run")
+    started = getattr(dag_run, "start_date", None)
+    if not isinstance(started, datetime) or started.tzinfo is None:
+        started = datetime.now(UTC)
+    return started.astimezone(UTC) - CLOCK_SKEW_MARGIN
+
+
+def _created_at(record: Mapping[str, Any]) -> datetime | None:
+    try:
+        created = datetime.fromisoformat(str(record.get("date_created")))
+    except ValueError:
+        return None
+    return created if created.tzinfo is not None else created.replace(tzinfo=UTC)
+
+
+def _since_param(params: Mapping[str, Any], since: datetime) -> dict[str, Any]:
+    bound = since
+    existing = params.get("date_created__gte")
+    if existing is not None:
+        bound = max(bound, datetime.fromisoformat(str(existing)).astimezone(UTC))
+    return {**params, "date_created__gte": bound.isoformat()}
+
+
+def _first_match(
+    kind: str,
+    candidates: Iterable[JSONObject],
+    payload: Mapping[str, Any],
+    fields: tuple[str, ...],
+    since: datetime,
+) -> JSONObject | None:
+    wanted = fingerprint_over(kind, payload, fields)
+    for candidate in candidates:
+        created = _created_at(candidate)
+        recent = created is not None and created >= since
+        if recent and fingerprint_over(kind, candidate, fields) == wanted:
+            return candidate
+    return None
+
+
+def find_recent_activity(
+    client: CloseClient, kind: ActivityKind, payload: Mapping[str, Any], since: datetime
+) -> JSONObject | None:
+    """Return the activity with the payload's fingerprint created since ``since``, if any.
+
+    :param client: a ``CloseClient``.
+    :param kind: ``call``, ``sms``, ``note``, ``email`` or ``meeting``.
+    :param payload: the create payload (with ``lead_id``).
+    :param since: see :func:`created_since`.
+    """
+    fields = identifying_fields(IDENTIFYING_FIELDS[kind], payload)
+    params = _since_param(activity_listing_params(kind, payload), since)
+    items = client.iter_items(f"activity/{kind}/", params, max_items=_MAX_SCANNED)
+    return _first_match(kind, items, payload, fields, since)
+
+
+def find_recent_task(
+    client: CloseClient, payload: Mapping[str, Any], since: datetime
+) -> JSONObject | None:
+    """Return the task with the payload's fingerprint created since ``since``, if any.
+
+    :param client: a ``CloseClient``.
+    :param payload: the task create payload (with ``lead_id``).
+    :param since: see :func:`created_since`.
+    """
+    fields = identifying_fields(TASK_IDENTIFYING_FIELDS, payload)
+    params = _since_param(task_listing_params(payload), since)
+    items = client.iter_items("task/", params, max_items=_MAX_SCANNED)
+    return _first_match("task", items, payload, fields, since)
