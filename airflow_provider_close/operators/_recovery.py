@@ -31,6 +31,7 @@ def create_once(
     look_first: bool,
     what: str,
     log: _Log,
+    resend_if_not_found: bool = True,
 ) -> tuple[JSONObject, bool]:
     """Return ``(object, created)``: the object created now, or the one found existing.
 
@@ -39,6 +40,9 @@ def create_once(
     :param look_first: look before creating (set on Airflow retries).
     :param what: what is created, for log messages (e.g. ``"call"``).
     :param log: the logger to report recoveries to.
+    :param resend_if_not_found: after an unknown outcome, send the create again when the
+        lookup finds nothing. Pass ``False`` when the lookup may lag behind writes (Close's
+        search index): the error is re-raised and the Airflow retry looks again later.
     """
     if look_first:
         existing = find_existing()
@@ -53,5 +57,8 @@ def create_once(
         if existing is not None:
             log.info("Found the %s %s: not creating it again", what, existing.get("id"))
             return existing, False
+        if not resend_if_not_found:
+            log.warning("No %s found yet; failing so that the retry looks again", what)
+            raise
         log.info("No %s was created; sending the create again", what)
         return create(), True

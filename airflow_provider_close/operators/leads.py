@@ -180,6 +180,7 @@ class CloseCreateLeadOperator(CloseLeadOperator):
             look_first=is_retry(context),
             what="lead",
             log=self.log,
+            resend_if_not_found=False,  # lead search is an index that may lag behind writes
         )
         push_lead_id(context, str(lead["id"]))
         return object_result(lead, "created" if created else "found_existing")

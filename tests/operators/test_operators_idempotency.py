@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from airflow_provider_close.client import CloseUnknownOutcomeError
 from airflow_provider_close.operators.activities import CloseCreateCallOperator
 from airflow_provider_close.operators.leads import CloseCreateLeadOperator
 from airflow_provider_close.operators.notes import CloseCreateNoteOperator
@@ -90,7 +91,12 @@ def test_lost_response_then_retry_leaves_one_object(seeded_sandbox, ti, path, ma
     assert len(posts) == 1
 
 
-@pytest.mark.parametrize(("path", "make", "count"), CASES, ids=[c[0] for c in CASES])
+ACTIVITY_CASES = CASES[1:]
+
+
+@pytest.mark.parametrize(
+    ("path", "make", "count"), ACTIVITY_CASES, ids=[c[0] for c in ACTIVITY_CASES]
+)
 def test_connection_dropped_before_apply_is_sent_again_once(
     seeded_sandbox, context, path, make, count
 ):
@@ -98,6 +104,18 @@ def test_connection_dropped_before_apply_is_sent_again_once(
     result = make(seeded_sandbox).execute(context)
     assert result["action"] == "created"
     assert count(seeded_sandbox) == 1
+
+
+def test_lead_not_found_after_lost_response_fails_and_the_retry_creates_it(seeded_sandbox, ti):
+    """Lead search may lag behind writes in Close, so "not found" is never trusted at once."""
+    seeded_sandbox.add_fault(Fault(kind="drop_before", method="POST", path="/lead/", times=1))
+    with pytest.raises(CloseUnknownOutcomeError):
+        _new_lead(seeded_sandbox).execute({"ti": ti})
+    assert _count_leads(seeded_sandbox) == 0
+
+    ti.try_number = 2
+    assert _new_lead(seeded_sandbox).execute({"ti": ti})["action"] == "created"
+    assert _count_leads(seeded_sandbox) == 1
 
 
 def test_first_try_never_looks_before_creating(seeded_sandbox, context):
