@@ -21,6 +21,9 @@ class RateReading(Protocol):
     @property
     def remaining(self) -> int: ...
 
+    @property
+    def reset(self) -> float: ...
+
 
 class ClientCounters(Protocol):
     """A client's ``stats``."""
