@@ -26,11 +26,19 @@ from airflow_provider_close.lookups.activities import (
     task_listing_params,
 )
 
-__all__ = ["CLOCK_SKEW_MARGIN", "created_since", "find_recent_activity", "find_recent_task"]
+__all__ = [
+    "CLOCK_SKEW_MARGIN",
+    "created_since",
+    "find_recent_activity",
+    "find_recent_object",
+    "find_recent_task",
+]
 
 #: How much earlier than the run's start an object may carry as ``date_created``.
 CLOCK_SKEW_MARGIN: Final = timedelta(minutes=5)
 _MAX_SCANNED: Final = 10_000
+#: List fields of a contact, compared as sets of their main value.
+_CONTACT_POINTS: Final = {"emails": "email", "phones": "phone", "urls": "url"}
 JSONObject = dict[str, Any]
 
 
@@ -107,3 +115,42 @@ def find_recent_task(
     params = _since_param(task_listing_params(payload), since)
     items = client.iter_items("task/", params, max_items=_MAX_SCANNED)
     return _first_match("task", items, payload, fields, since)
+
+
+def _comparable(key: str, value: Any) -> Any:
+    if key in _CONTACT_POINTS and isinstance(value, list):
+        inner = _CONTACT_POINTS[key]
+        return sorted(str(item.get(inner, "")).lower() for item in value if isinstance(item, dict))
+    return value
+
+
+def _same_fields(payload: Mapping[str, Any], candidate: Mapping[str, Any]) -> bool:
+    return all(
+        _comparable(key, candidate.get(key)) == _comparable(key, value)
+        for key, value in payload.items()
+    )
+
+
+def find_recent_object(
+    client: CloseClient,
+    path: str,
+    params: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    since: datetime,
+) -> JSONObject | None:
+    """Return the first object listed at ``path``, created since ``since``, whose fields all
+    equal the payload's (contact points compared as sets of addresses/numbers/URLs).
+
+    For contacts and opportunities, which have no fingerprint in ``lookups.activities``.
+
+    :param client: a ``CloseClient``.
+    :param path: the list path, e.g. ``"contact/"``.
+    :param params: list filters narrowing the candidates (e.g. ``{"lead_id": ...}``).
+    :param payload: the create payload that may have been applied.
+    :param since: see :func:`created_since`.
+    """
+    for candidate in client.iter_items(path, dict(params), max_items=_MAX_SCANNED):
+        created = _created_at(candidate)
+        if created is not None and created >= since and _same_fields(payload, candidate):
+            return candidate
+    return None

@@ -21,9 +21,12 @@ from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
 from airflow_provider_close.operators._base import (
     CloseLeadOperator,
     CloseObjectResult,
+    is_retry,
     object_result,
     push_lead_id,
 )
+from airflow_provider_close.operators._existing import created_since, find_recent_object
+from airflow_provider_close.operators._recovery import create_once
 
 __all__ = ["CloseCreateContactOperator", "CloseUpdateContactOperator"]
 
@@ -63,9 +66,9 @@ _CONTACT_TEMPLATE_FIELDS = ("name", "title", "emails", "phones", "urls", "custom
 
 
 class CloseCreateContactOperator(_ContactFieldsOperator):
-    """Create a contact on a lead.
+    """Create a contact on a lead, at most once under retries.
 
-    XCom: ``{"id", "object", "action": "created"}``.
+    XCom: ``{"id", "object", "action"}`` (``created`` or ``found_existing``).
 
     :param lead_id: the lead (``lead_…``); required (templated).
     :param name: the contact's name (templated).
@@ -95,12 +98,23 @@ class CloseCreateContactOperator(_ContactFieldsOperator):
         )
 
     def execute(self, context: Context) -> CloseObjectResult:
-        """Create the contact; return ``{"id", "object", "action": "created"}``."""
+        """Create the contact unless an earlier try did; return ``{"id", "object", "action"}``."""
         custom_inputs = custom_field_inputs("contact", self.custom_fields)
         checked = self._payload({})  # before any request
-        push_lead_id(context, str(checked["lead_id"]))
-        contact = self.hook.create_contact(self._payload(self.resolved_custom(custom_inputs)))
-        return object_result(contact, "created")
+        lead_id = str(checked["lead_id"])
+        push_lead_id(context, lead_id)
+        payload = self._payload(self.resolved_custom(custom_inputs))
+        since = created_since(context)
+        contact, created = create_once(
+            create=lambda: self.hook.create_contact(payload),
+            find_existing=lambda: find_recent_object(
+                self.hook.client, "contact/", {"lead_id": lead_id}, payload, since
+            ),
+            look_first=is_retry(context),
+            what="contact",
+            log=self.log,
+        )
+        return object_result(contact, "created" if created else "found_existing")
 
 
 class CloseUpdateContactOperator(_ContactFieldsOperator):

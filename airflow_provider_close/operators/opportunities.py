@@ -27,9 +27,12 @@ from airflow_provider_close.lookups.statuses import StatusResolver
 from airflow_provider_close.operators._base import (
     CloseLeadOperator,
     CloseObjectResult,
+    is_retry,
     object_result,
     push_lead_id,
 )
+from airflow_provider_close.operators._existing import created_since, find_recent_object
+from airflow_provider_close.operators._recovery import create_once
 
 __all__ = ["CloseCreateOpportunityOperator", "CloseUpdateOpportunityOperator"]
 
@@ -107,9 +110,9 @@ class _OpportunityFieldsOperator(CloseLeadOperator):
 
 
 class CloseCreateOpportunityOperator(_OpportunityFieldsOperator):
-    """Create an opportunity on a lead.
+    """Create an opportunity on a lead, at most once under retries.
 
-    XCom: ``{"id", "object", "action": "created"}``.
+    XCom: ``{"id", "object", "action"}`` (``created`` or ``found_existing``).
 
     :param lead_id: the lead (``lead_…``); required (templated).
     :param value: the amount, read according to ``value_unit`` (templated).
@@ -148,7 +151,7 @@ class CloseCreateOpportunityOperator(_OpportunityFieldsOperator):
         )
 
     def execute(self, context: Context) -> CloseObjectResult:
-        """Create the opportunity; return ``{"id", "object", "action": "created"}``."""
+        """Create it unless an earlier try did; return ``{"id", "object", "action"}``."""
         custom_inputs = custom_field_inputs("opportunity", self.custom_fields)
         status = optional_text("opportunity.status", self.status)
         checked = self._payload({}, None)  # before any request
@@ -157,8 +160,19 @@ class CloseCreateOpportunityOperator(_OpportunityFieldsOperator):
         custom, status_id = self.resolved(
             custom_inputs, status, str(pipeline) if pipeline else None
         )
-        opportunity = self.hook.create_opportunity(self._payload(custom, status_id))
-        return object_result(opportunity, "created")
+        payload = self._payload(custom, status_id)
+        since = created_since(context)
+        params = {"lead_id": payload["lead_id"], "date_created__gte": since.isoformat()}
+        opportunity, created = create_once(
+            create=lambda: self.hook.create_opportunity(payload),
+            find_existing=lambda: find_recent_object(
+                self.hook.client, "opportunity/", params, payload, since
+            ),
+            look_first=is_retry(context),
+            what="opportunity",
+            log=self.log,
+        )
+        return object_result(opportunity, "created" if created else "found_existing")
 
 
 class CloseUpdateOpportunityOperator(_OpportunityFieldsOperator):

@@ -14,8 +14,10 @@ import pytest
 
 from airflow_provider_close.client import CloseUnknownOutcomeError
 from airflow_provider_close.operators.activities import CloseCreateCallOperator
+from airflow_provider_close.operators.contacts import CloseCreateContactOperator
 from airflow_provider_close.operators.leads import CloseCreateLeadOperator
 from airflow_provider_close.operators.notes import CloseCreateNoteOperator
+from airflow_provider_close.operators.opportunities import CloseCreateOpportunityOperator
 from airflow_provider_close.operators.tasks import CloseCreateTaskOperator
 from airflow_provider_close.sandbox import Fault
 
@@ -51,6 +53,35 @@ def _note(sandbox):
     return CloseCreateNoteOperator(task_id="note", lead_id=_lead_id(sandbox), note="Once")
 
 
+def _contact(sandbox):
+    return CloseCreateContactOperator(
+        task_id="contact",
+        lead_id=_lead_id(sandbox),
+        name="Dup Contact",
+        emails=["dup@example.com"],
+        phones=["+14155550199"],
+    )
+
+
+def _opportunity(sandbox):
+    return CloseCreateOpportunityOperator(
+        task_id="opportunity",
+        lead_id=_lead_id(sandbox),
+        value=1200,
+        value_unit="units",
+        note="Once opp",
+        status="Active",
+    )
+
+
+def _count_contacts(sandbox) -> int:
+    return sum(1 for c in sandbox.state.contacts.values() if c["name"] == "Dup Contact")
+
+
+def _count_opportunities(sandbox) -> int:
+    return sum(1 for o in sandbox.state.opportunities.values() if o.get("note") == "Once opp")
+
+
 def _count_leads(sandbox) -> int:
     return sum(1 for lead in sandbox.state.leads.values() if lead["name"] == "Once Only Ltd")
 
@@ -72,6 +103,8 @@ CASES: list[tuple[str, Callable, Callable[..., int]]] = [
     ("/activity/call/", _call, _count_calls),
     ("/task/", _task, _count_tasks),
     ("/activity/note/", _note, _count_notes),
+    ("/contact/", _contact, _count_contacts),
+    ("/opportunity/", _opportunity, _count_opportunities),
 ]
 
 
