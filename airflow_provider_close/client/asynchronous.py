@@ -13,7 +13,7 @@ from typing import Any, Self
 
 import httpx
 
-from airflow_provider_close.client.attempt import Done, RequestSpec, Send, Step, Wait
+from airflow_provider_close.client.attempt import Attempt, Done, RequestSpec, Send, Step, Wait
 from airflow_provider_close.client.config import (
     DEFAULT_BASE_URL,
     DEFAULT_TIMEOUT,
@@ -228,6 +228,14 @@ class AsyncCloseClient(ClientCore):
         """Drive one request's attempt machine: the only place that sends and sleeps."""
         attempt = self._attempt(spec)
         request = self._http.build_request(**self._httpx_request_args(spec))
+        try:
+            return await self._drive(attempt, request)
+        except BaseException:
+            attempt.abandon()
+            raise
+
+    async def _drive(self, attempt: Attempt, request: httpx.Request) -> JSONObject:
+        """Send and sleep as the attempt machine says until it is done."""
         step: Step = attempt.start()
         while True:
             if isinstance(step, Wait):

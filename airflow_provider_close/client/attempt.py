@@ -55,6 +55,8 @@ __all__ = [
 logger = logging.getLogger("airflow_provider_close.client")
 
 _RAW_CHARS = 500
+#: Throttle waits per attempt before sending anyway (the server's 429 still protects us).
+_MAX_THROTTLE_WAITS = 8
 _DETAIL_CHARS = 200
 
 
@@ -163,18 +165,24 @@ class Attempt:
         self._group = endpoint_group(spec.method, spec.path)
         self._attempts = 0
         self._waited = 0.0
+        self._throttle_waits = 0
+        self._holding = False
+        self._reserve_on_resume = False
+        self._resume_at = 0.0
 
     def start(self) -> Send | Wait:
         """Return the first step: send now, or wait for the throttle first."""
-        delay = self._throttle.reserve(self._group, self._clock())
-        if delay <= 0:
-            return Send()
-        self._stats.throttled += 1
-        return self._wait(delay, f"throttle: {self._group} is close to its rate limit")
+        return self._reserve()
 
-    def resume(self) -> Send:
-        """Return the step after a wait: send."""
-        return Send()
+    def resume(self) -> Send | Wait:
+        """Return the step after a wait: send, or wait again if the throttle says so."""
+        return self._reserve() if self._reserve_on_resume else Send()
+
+    def abandon(self) -> None:
+        """Give back the throttle slot if the request was cancelled while holding one."""
+        if self._holding:
+            self._holding = False
+            self._throttle.release(self._group)
 
     def on_response(self, response: httpx.Response) -> Done | Wait | Raise:
         """Return the step after a response.
@@ -182,6 +190,7 @@ class Attempt:
         :param response: the response (body already read).
         """
         self._count_attempt()
+        self.abandon()
         info = rate_limit_from_headers(response.headers)
         if info is not None:
             self._throttle.observe(self._group, info, self._clock())
@@ -204,6 +213,7 @@ class Attempt:
         :param error: the exception raised while sending.
         """
         self._count_attempt()
+        self.abandon()
         detail = " ".join(str(error).split())[:_DETAIL_CHARS]
         wrapped = CloseTransportError(
             self.spec.method, self.spec.path, type(error).__name__, detail
@@ -245,11 +255,31 @@ class Attempt:
         if delay is None:
             return Raise(error, cause)
         self._stats.retries += 1
+        self._waited += delay
+        self._reserve_on_resume = True
         return self._wait(delay, f"{_reason(kind, error)}; retry {self._attempts + 1}")
+
+    def _reserve(self) -> Send | Wait:
+        """Return Send once the throttle grants a slot, else a Wait for it."""
+        if self._throttle_waits >= _MAX_THROTTLE_WAITS:
+            return Send()
+        slot = self._throttle.reserve(self._group, self._now())
+        self._holding = slot.held
+        self._reserve_on_resume = not slot.held
+        if slot.delay <= 0 and slot.held:
+            return Send()
+        self._throttle_waits += 1
+        self._stats.throttled += 1
+        state = "is close to its rate limit" if slot.held else "has no requests left"
+        return self._wait(max(0.0, slot.delay), f"throttle: {self._group} {state}")
+
+    def _now(self) -> float:
+        """Return the clock, never earlier than the end of the last wait."""
+        return max(self._clock(), self._resume_at)
 
     def _wait(self, seconds: float, reason: str) -> Wait:
         """Return a Wait step, logged and counted."""
-        self._waited += seconds
+        self._resume_at = self._now() + seconds
         self._stats.waited_seconds += seconds
         logger.info(
             "Close %s %s: waiting %.3f s (%s)", self.spec.method, self.spec.path, seconds, reason

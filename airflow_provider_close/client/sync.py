@@ -9,7 +9,7 @@ from typing import Any, Self
 
 import httpx
 
-from airflow_provider_close.client.attempt import Done, RequestSpec, Send, Step, Wait
+from airflow_provider_close.client.attempt import Attempt, Done, RequestSpec, Send, Step, Wait
 from airflow_provider_close.client.config import (
     DEFAULT_BASE_URL,
     DEFAULT_TIMEOUT,
@@ -216,6 +216,14 @@ class CloseClient(ClientCore):
         """Drive one request's attempt machine: the only place that sends and sleeps."""
         attempt = self._attempt(spec)
         request = self._http.build_request(**self._httpx_request_args(spec))
+        try:
+            return self._drive(attempt, request)
+        except BaseException:
+            attempt.abandon()
+            raise
+
+    def _drive(self, attempt: Attempt, request: httpx.Request) -> JSONObject:
+        """Send and sleep as the attempt machine says until it is done."""
         step: Step = attempt.start()
         while True:
             if isinstance(step, Wait):

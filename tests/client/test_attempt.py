@@ -224,8 +224,28 @@ def test_rate_limit_headers_feed_the_throttle_and_delay_the_next_request() -> No
         clock=lambda: 1.0,
     )
     step = follower.start()
-    assert step == Wait(3.0, "throttle: read:lead is close to its rate limit")
+    assert step == Wait(3.0, "throttle: read:lead has no requests left")
     assert stats.throttled == 1
+    # the clock did not move (recorded sleep), but the machine knows it waited until the reset
+    assert follower.resume() == Send()
+
+
+def test_a_cancelled_request_gives_its_throttle_slot_back() -> None:
+    attempt, _, throttle = make_attempt()
+    throttle.observe("read:lead", RateLimitInfo(5, 1, 10.0), now=0.0)
+    assert attempt.start() == Send()
+    assert not throttle.reserve("read:lead", 0.0).held
+    attempt.abandon()
+    assert throttle.reserve("read:lead", 0.0).held
+
+
+def test_after_a_429_the_retry_goes_out_once_the_window_reset() -> None:
+    attempt, _, _ = make_attempt()
+    attempt.start()
+    headers = {"Retry-After": "2", "RateLimit": "limit=5, remaining=0, reset=1.5"}
+    step = attempt.on_response(response(429, headers=headers))
+    assert step == Wait(2.0, "rate limited (429); retry 2")
+    assert attempt.resume() == Send()
 
 
 def test_each_wait_is_logged_with_reason_method_path_and_seconds(

@@ -1,66 +1,88 @@
-"""Proactive throttling: pure delays and slot reservation across concurrent callers."""
+"""Proactive throttling: pure slot decisions and reservations across concurrent callers."""
 
 from __future__ import annotations
 
 import pytest
 
 from airflow_provider_close.client.ratelimit import RateLimitInfo
-from airflow_provider_close.client.throttle import GroupState, Throttle, throttle_delay
+from airflow_provider_close.client.throttle import GroupState, Slot, Throttle, throttle_delay
 
 
-def state(limit: int | None, remaining: int, reset: float, **kw: float) -> GroupState:
-    return GroupState(RateLimitInfo(limit, remaining, reset), observed_at=100.0, **kw)  # type: ignore[arg-type]
+def state(
+    limit: int | None, remaining: int, reset: float, *, in_flight: int = 0, next_slot: float = 0.0
+) -> GroupState:
+    info = RateLimitInfo(limit, remaining, reset)
+    return GroupState(
+        info, observed_at=100.0, in_flight=in_flight, next_slot=next_slot, window=reset
+    )
 
 
 @pytest.mark.parametrize(
-    ("group_state", "now", "expected_delay"),
+    ("group_state", "now", "expected"),
     [
-        (None, 100.0, 0.0),  # nothing seen yet
-        (state(100, 50, 5.0), 100.0, 0.0),  # plenty left
-        (state(100, 0, 5.0), 100.0, 5.0),  # none left: wait for the reset
-        (state(100, 0, 5.0), 103.0, 2.0),
-        (state(100, 0, 5.0), 105.0, 0.0),  # window over
-        (state(100, 0, 5.0), 110.0, 0.0),
-        (state(100, 4, 4.0), 100.0, 0.0),  # low: first slot now...
-        (state(100, 4, 4.0, next_slot=101.0), 100.0, 1.0),  # ...the next one later
-        (state(None, 2, 2.0), 100.0, 0.0),
-        (state(10, 3, 3.0, reserved=3), 100.0, 3.0),  # all reserved: wait for the reset
+        (GroupState(), 100.0, Slot(0.0, True)),  # nothing known yet
+        (state(100, 50, 5.0), 100.0, Slot(0.0, True)),  # plenty left
+        (state(100, 0, 5.0), 100.0, Slot(5.0, False)),  # none left: wait for the reset, ask again
+        (state(100, 0, 5.0), 103.0, Slot(2.0, False)),
+        (state(100, 0, 5.0), 105.0, Slot(0.0, True)),  # next window
+        (state(100, 0, 5.0), 111.0, Slot(0.0, True)),  # long gone
+        (state(100, 4, 4.0), 100.0, Slot(0.0, True)),  # low: first slot now...
+        (state(100, 4, 4.0, next_slot=101.0), 100.0, Slot(1.0, True)),  # ...the next later
+        (state(None, 2, 2.0), 100.0, Slot(0.0, True)),
+        (state(10, 3, 3.0, in_flight=3), 100.0, Slot(3.0, False)),  # all in flight
+        (state(10, 9, 3.0, in_flight=7), 100.0, Slot(0.0, True)),  # 2 left: spacing starts
     ],
 )
-def test_throttle_delay(group_state: GroupState | None, now: float, expected_delay: float) -> None:
-    delay, _ = throttle_delay(group_state, now)
-    assert delay == pytest.approx(expected_delay)
+def test_throttle_delay(group_state: GroupState, now: float, expected: Slot) -> None:
+    slot, _ = throttle_delay(group_state, now)
+    assert slot.delay == pytest.approx(expected.delay)
+    assert slot.held == expected.held
+
+
+def test_holding_a_slot_counts_it_in_flight() -> None:
+    _, after = throttle_delay(state(100, 50, 5.0), 100.0)
+    assert after.in_flight == 1
+    _, after = throttle_delay(state(100, 0, 5.0), 100.0)
+    assert after.in_flight == 0
+
+
+def test_an_ended_window_with_a_known_limit_starts_a_fresh_one() -> None:
+    _, after = throttle_delay(state(10, 0, 2.0), 102.5)
+    assert after.info == RateLimitInfo(10, 10, 2.0)
+    assert after.observed_at == 102.0
 
 
 def test_low_remaining_spaces_requests_over_the_window() -> None:
     throttle = Throttle()
     throttle.observe("read:lead", RateLimitInfo(100, 4, 4.0), now=0.0)
-    delays = [throttle.reserve("read:lead", now=0.0) for _ in range(5)]
-    # 4 left in 4 s: one per second, then the 5th waits for the window to end
-    assert delays == pytest.approx([0.0, 1.0, 2.0, 3.0, 4.0])
+    slots = [throttle.reserve("read:lead", now=0.0) for _ in range(5)]
+    # 4 left in 4 s: one per second; the 5th must wait for the window's end and ask again
+    assert [s.delay for s in slots] == pytest.approx([0.0, 1.0, 2.0, 3.0, 4.0])
+    assert [s.held for s in slots] == [True, True, True, True, False]
+
+
+def test_released_slots_free_capacity() -> None:
+    throttle = Throttle()
+    throttle.observe("read:lead", RateLimitInfo(3, 1, 5.0), now=0.0)
+    assert throttle.reserve("read:lead", 0.0).held
+    assert not throttle.reserve("read:lead", 0.0).held
+    throttle.release("read:lead")
+    assert throttle.reserve("read:lead", 0.0).held
 
 
 def test_plenty_left_never_delays_and_groups_are_separate() -> None:
     throttle = Throttle()
     throttle.observe("read:lead", RateLimitInfo(100, 0, 9.0), now=0.0)
     throttle.observe("read:contact", RateLimitInfo(100, 90, 9.0), now=0.0)
-    assert [throttle.reserve("read:contact", 0.0) for _ in range(20)] == [0.0] * 20
-    assert throttle.reserve("read:lead", 0.0) == pytest.approx(9.0)
-    assert throttle.reserve("write:lead", 0.0) == 0.0
+    assert [throttle.reserve("read:contact", 0.0).delay for _ in range(20)] == [0.0] * 20
+    assert throttle.reserve("read:lead", 0.0) == Slot(9.0, False)
+    assert throttle.reserve("write:lead", 0.0) == Slot(0.0, True)
 
 
-def test_a_fresh_reading_replaces_reservations_and_is_exposed_as_last() -> None:
+def test_a_stale_higher_reading_in_the_same_window_does_not_win() -> None:
     throttle = Throttle()
     throttle.observe("read:lead", RateLimitInfo(10, 1, 5.0), now=0.0)
-    assert throttle.reserve("read:lead", 0.0) == 0.0
-    assert throttle.reserve("read:lead", 0.0) == pytest.approx(5.0)
-    throttle.observe("read:lead", RateLimitInfo(10, 9, 5.0), now=1.0)
-    assert throttle.reserve("read:lead", 1.0) == 0.0
-    assert throttle.last == RateLimitInfo(10, 9, 5.0)
-
-
-def test_window_end_forgets_the_group() -> None:
-    throttle = Throttle()
-    throttle.observe("read:lead", RateLimitInfo(10, 0, 1.0), now=0.0)
-    assert throttle.reserve("read:lead", 2.0) == 0.0
-    assert throttle.reserve("read:lead", 2.0) == 0.0
+    throttle.observe("read:lead", RateLimitInfo(10, 6, 4.9), now=0.1)  # answered out of order
+    assert throttle.reserve("read:lead", 0.1).held
+    assert not throttle.reserve("read:lead", 0.1).held
+    assert throttle.last == RateLimitInfo(10, 6, 4.9)
