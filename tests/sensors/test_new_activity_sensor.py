@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from airflow.sdk.exceptions import AirflowSensorTimeout, TaskDeferred
+from airflow.sdk.exceptions import AirflowRescheduleException, AirflowSensorTimeout, TaskDeferred
 
 from airflow_provider_close.sandbox import CloseSandbox
 from airflow_provider_close.sensors.errors import CloseSensorError
@@ -151,7 +151,7 @@ def test_deferrable_defers_when_not_yet_satisfied_then_completes(
     assert kwargs["upper_bound"] == "2026-03-01T01:00:00.000000+00:00"
     assert kwargs["activity_types"] == ["call", "sms"]
     assert kwargs["close_conn_id"] == "close_default"
-    # Activities arrive while the task is deferred; the trigger sees them on its next poll.
+    # Activities arrive while the task is deferred; the trigger finds them.
     ids = [
         add(sandbox, "sms", T0 + timedelta(minutes=1)),
         add(sandbox, "call", T0 + 2 * timedelta(minutes=1)),
@@ -191,3 +191,21 @@ def test_backfill_each_interval_sees_exactly_its_activities(
         assert result["watermark"] == (start + timedelta(minutes=50)).isoformat(
             timespec="microseconds"
         )
+
+
+class RescheduleTI:
+    """The part of a task instance reschedule mode uses."""
+
+    def get_first_reschedule_date(self, context: Any) -> None:
+        return None
+
+
+def test_reschedule_mode_frees_the_slot_until_satisfied(
+    sandbox: CloseSandbox, close_conn: Callable[..., str]
+) -> None:
+    task = sensor(activity_types=["sms"], mode="reschedule", poke_interval=60)
+    context = {**interval(T0), "ti": RescheduleTI()}
+    with pytest.raises(AirflowRescheduleException):
+        task.execute(context)
+    add(sandbox, "sms", T0 + timedelta(minutes=3))
+    assert task.execute(context)["count"] == 1
