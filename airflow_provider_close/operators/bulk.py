@@ -76,11 +76,10 @@ class _CloseBulkOperator(CloseBaseOperator):
         self.progress_interval = progress_interval
 
     def _input_rows(self) -> list[Any]:
-        rows = self.rows if not isinstance(self.rows, str) else None
         if isinstance(self.rows, str):
             raise ValueError("rows rendered to a string; use render_template_as_native_obj=True")
         return load_rows(
-            rows=rows,
+            rows=self.rows,
             sql=self.sql,
             sql_conn_id=self.sql_conn_id,
             file=self.file,

@@ -1,0 +1,13 @@
+"""The bulk warehouse-to-Close engine (no Airflow imports, except ``airflow_sources``).
+
+``mapping`` (row -> lead), ``diff`` (what differs), ``plan`` (per-row decision), ``writes``
+(one row's writes, unknown outcomes resolved), ``engine`` (lead upsert orchestration),
+``activities_engine`` (de-duplicated bulk activities), ``concurrency`` (pacing and
+concurrency from the live rate budget), ``progress``, ``results`` (result file, summary,
+threshold), ``readers`` (rows, JSONL, CSV) and ``resolve`` (names to Close keys).
+``airflow_sources`` holds the Airflow-only inputs (SQL connections, ``ObjectStoragePath``).
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -64,8 +64,9 @@ def load_rows(
     :param file: a JSONL or CSV file (local path or object storage URL).
     :param file_format: ``jsonl`` or ``csv`` (guessed from the suffix when omitted).
     """
-    given = [name for name, value in (("rows", rows), ("sql", sql), ("file", file)) if value]
-    if len(given) != 1 and not (rows is not None and not given):
+    present = {"rows": rows is not None, "sql": bool(sql), "file": bool(file)}
+    given = [name for name, is_set in present.items() if is_set]
+    if len(given) != 1:
         raise ValueError(f"give exactly one input of rows, sql or file (got {given or 'none'})")
     if sql:
         if not sql_conn_id:
