@@ -6,10 +6,11 @@ import random
 from datetime import timedelta
 from typing import Any
 
+from airflow_provider_close.sandbox.models.checks import actor_fields
 from airflow_provider_close.sandbox.models.custom_fields import new_custom_field
+from airflow_provider_close.sandbox.models.leads import create_lead
 from airflow_provider_close.sandbox.org import make_user
-from airflow_provider_close.sandbox.records import Record
-from airflow_provider_close.sandbox.seed_activities import seed_activities
+from airflow_provider_close.sandbox.seed_activities import SEED_META, seed_activities
 from airflow_provider_close.sandbox.state import SandboxState
 from airflow_provider_close.sandbox.timestamps import format_timestamp
 
@@ -74,77 +75,57 @@ def _add_custom_fields(state: SandboxState) -> dict[str, str]:
     return ids
 
 
-def _contact(state: SandboxState, rng: random.Random, lead: Record, stamp: str) -> Record:
+def _contact_payload(rng: random.Random, company: str) -> dict[str, Any]:
     first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
-    domain = lead["name"].lower().replace(" ", "") + ".example"
-    digits = f"{rng.randrange(200, 999)}{rng.randrange(0, 10_000):04d}"
-    phone = f"+1415{digits}"
+    domain = company.lower().replace(" ", "") + ".example"
     return {
-        "id": state.new_id("cont"),
-        "lead_id": lead["id"],
-        "organization_id": state.organization_id,
         "name": f"{first} {last}",
-        "display_name": f"{first} {last}",
         "title": rng.choice(("CEO", "CTO", "Head of Sales", "Buyer")),
-        "emails": [
-            {"email": f"{first.lower()}@{domain}", "type": "office", "is_unsubscribed": False}
-        ],
+        "emails": [{"email": f"{first.lower()}@{domain}", "type": "office"}],
         "phones": [
             {
-                "phone": phone,
-                "phone_formatted": f"+1 415-{digits[:3]}-{digits[3:]}",
+                "phone": f"+1415{rng.randrange(200, 999)}{rng.randrange(10_000):04d}",
                 "type": "mobile",
-                "country": "US",
             }
         ],
-        "urls": [],
-        "integration_links": [],
-        "created_by": lead["created_by"],
-        "updated_by": lead["created_by"],
-        "date_created": stamp,
-        "date_updated": stamp,
     }
 
 
-def _lead(state: SandboxState, rng: random.Random, name: str, fields: dict[str, str]) -> Record:
-    created = state.now() - timedelta(days=rng.randrange(15, 90), minutes=rng.randrange(1440))
-    stamp = format_timestamp(created)
-    status = rng.choice(list(state.lead_statuses.values()))
-    user = rng.choice(list(state.users.values()))
+def _lead_payload(
+    state: SandboxState, rng: random.Random, name: str, fields: dict[str, str]
+) -> dict[str, Any]:
     city, region = rng.choice(_CITIES)
-    lead_id = state.new_id("lead")
+    address = {
+        "label": "business",
+        "address_1": f"{rng.randrange(1, 999)} Main St",
+        "city": city,
+        "state": region,
+        "zipcode": f"{rng.randrange(10000, 99999)}",
+        "country": "US",
+    }
     return {
-        "id": lead_id,
         "name": name,
-        "display_name": name,
         "description": f"{name} account",
         "url": f"https://{name.lower().replace(' ', '')}.example",
-        "status_id": status["id"],
-        "status_label": status["label"],
-        "addresses": [
-            {
-                "label": "business",
-                "address_1": f"{rng.randrange(1, 999)} Main St",
-                "address_2": "",
-                "city": city,
-                "state": region,
-                "zipcode": f"{rng.randrange(10000, 99999)}",
-                "country": "US",
-            }
-        ],
-        "html_url": f"https://app.close.com/lead/{lead_id}/",
-        "integration_links": [],
-        "organization_id": state.organization_id,
-        "created_by": user["id"],
-        "created_by_name": f"{user['first_name']} {user['last_name']}",
-        "updated_by": user["id"],
-        "updated_by_name": f"{user['first_name']} {user['last_name']}",
-        "date_created": stamp,
-        "date_updated": stamp,
+        "status_id": rng.choice(list(state.lead_statuses)),
+        "addresses": [address],
+        "contacts": [_contact_payload(rng, name) for _ in range(rng.randrange(1, 3))],
         f"custom.{fields['External ID']}": f"EXT-{1000 + len(state.leads)}",
         f"custom.{fields['Lead Score']}": rng.randrange(0, 100),
         f"custom.{fields['Industry']}": rng.choice(_INDUSTRIES),
     }
+
+
+def _backdate(state: SandboxState, rng: random.Random, lead_id: str) -> None:
+    """Make a seeded lead and its contacts look created weeks ago by one of the users."""
+    ago = timedelta(days=rng.randrange(15, 90), minutes=rng.randrange(1440))
+    stamp = format_timestamp(state.now() - ago)
+    user = rng.choice(list(state.users.values()))
+    actor = actor_fields(user, stamp, created=True)
+    state.leads[lead_id].update(actor)
+    for contact in state.contacts.values():
+        if contact["lead_id"] == lead_id:
+            contact.update(actor)
 
 
 def seed_demo(state: SandboxState) -> None:
@@ -159,9 +140,6 @@ def seed_demo(state: SandboxState) -> None:
         _add_users(state)
         fields = _add_custom_fields(state)
         for name in DEMO_COMPANIES:
-            lead = _lead(state, rng, name, fields)
-            state.leads[lead["id"]] = lead
-            for _ in range(rng.randrange(1, 3)):
-                contact = _contact(state, rng, lead, lead["date_created"])
-                state.contacts[contact["id"]] = contact
+            lead = create_lead(state, _lead_payload(state, rng, name, fields), SEED_META)
+            _backdate(state, rng, lead["id"])
         seed_activities(state, rng)
