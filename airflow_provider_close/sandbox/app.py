@@ -155,6 +155,7 @@ class AppParts:
     faults: FaultPlan
     latency_ms: Callable[[], int]
     drop_connection: Callable[[Scope], Awaitable[bool]]
+    epoch: Callable[[], int]
     control_routes: list[BaseRoute] = field(default_factory=list)
 
 
@@ -184,6 +185,13 @@ def build_app(parts: AppParts) -> ASGIApp:
     routes_app = _json_404_app([Mount(API_PREFIX, routes=parts.close_routes)])
     api: ASGIApp = RateLimitMiddleware(routes_app, parts.limiter)
     api = AuthMiddleware(api, parts.credentials)
-    api = FaultMiddleware(api, parts.faults, parts.limiter, parts.latency_ms, parts.drop_connection)
+    api = FaultMiddleware(
+        api,
+        plan=parts.faults,
+        limiter=parts.limiter,
+        latency_ms=parts.latency_ms,
+        drop_connection=parts.drop_connection,
+        epoch=parts.epoch,
+    )
     api = RequestLogMiddleware(api, parts.request_log)
     return _Dispatcher(api, _json_404_app(parts.control_routes), _json_404_app([]))

@@ -52,6 +52,7 @@ FaultKind = Literal[
     "rate_limit", "rate_limit_no_body", "server_error", "drop_before", "drop_after", "slow"
 ]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
+_WAIT_SLICE_S = 0.05
 _SERVER_ERROR_STATUSES = frozenset({500, 502, 503, 504})
 
 
@@ -231,10 +232,12 @@ class FaultMiddleware:
     def __init__(
         self,
         app: ASGIApp,
+        *,
         plan: FaultPlan,
         limiter: RateLimiter,
         latency_ms: Callable[[], int],
         drop_connection: Callable[[Scope], Awaitable[bool]],
+        epoch: Callable[[], int],
     ) -> None:
         """Wrap ``app``.
 
@@ -243,12 +246,16 @@ class FaultMiddleware:
         :param limiter: rate-limit rules, quoted by injected 429s.
         :param latency_ms: returns the latency to add to every request.
         :param drop_connection: closes a request's TCP connection; False if it cannot.
+        :param epoch: changes on every reset and stop; a request still waiting (latency or
+            ``delay_ms``) when it changes is dropped unapplied, so it cannot leak into the
+            next test's state or hold up shutdown.
         """
         self.app = app
         self.plan = plan
         self.limiter = limiter
         self.latency_ms = latency_ms
         self.drop_connection = drop_connection
+        self.epoch = epoch
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Delay, then apply the request's fault if one fires, else pass it on.
@@ -260,13 +267,22 @@ class FaultMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        await _sleep_ms(self.latency_ms())
+        epoch = self.epoch()
+
+        def same_epoch() -> bool:
+            return self.epoch() == epoch
+
+        if not await _waited(self.latency_ms(), same_epoch):
+            await self._drop(scope, send)
+            return
         fault = self.plan.take(str(scope["method"]), api_path(scope))
         if fault is None:
             await self.app(scope, receive, send)
             return
         scope[FAULT_SCOPE_KEY] = fault.kind
-        await _sleep_ms(fault.delay_ms)
+        if not await _waited(fault.delay_ms, same_epoch):
+            await self._drop(scope, send)
+            return
         await self._apply(fault, scope, receive, send)
 
     async def _apply(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
@@ -295,7 +311,12 @@ async def _discard(message: Message) -> None:
     del message
 
 
-async def _sleep_ms(milliseconds: int) -> None:
-    """Sleep without blocking the event loop (concurrent requests overlap)."""
-    if milliseconds > 0:
-        await asyncio.sleep(milliseconds / 1000)
+async def _waited(milliseconds: int, still_current: Callable[[], bool]) -> bool:
+    """Sleep in short slices (other requests overlap); False once ``still_current`` fails."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + milliseconds / 1000
+    while (left := deadline - loop.time()) > 0:
+        if not still_current():
+            return False
+        await asyncio.sleep(min(left, _WAIT_SLICE_S))
+    return still_current()

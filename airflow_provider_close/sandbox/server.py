@@ -119,6 +119,7 @@ class CloseSandbox:
         self._limiter = RateLimiter(self._rate_rules, body_style=rate_limit_body)
         self._fault_plan = FaultPlan(self._faults_configured)
         self._request_log = RequestLog()
+        self._epoch = 0
         self._registry = ConnectionRegistry()
         self._server: ServerThread | None = None
         self._load_seed(seed)
@@ -135,6 +136,7 @@ class CloseSandbox:
 
     def stop(self) -> None:
         """Stop serving (idempotent)."""
+        self._epoch += 1
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -176,6 +178,7 @@ class CloseSandbox:
         :param seed: data to load afterwards (``"demo"``), or None for an empty organisation.
         """
         self._check_seed(seed)
+        self._epoch += 1
         self.clock.reset()
         self.state.reset()
         self.state.limits = self._configured_page_limits()
@@ -263,6 +266,7 @@ class CloseSandbox:
             faults=self._fault_plan,
             latency_ms=lambda: self._latency,
             drop_connection=self._registry.drop,
+            epoch=lambda: self._epoch,
             control_routes=control_routes(self),
         )
         return build_app(parts)

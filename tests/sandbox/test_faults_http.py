@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Iterator
 
@@ -173,3 +174,48 @@ async def test_latency_overlaps_for_concurrent_clients(fake_layer: None) -> None
             elapsed = time.monotonic() - began
     assert [r.status_code for r in responses] == [200] * 8
     assert 0.3 <= elapsed < 1.2
+
+
+def test_reset_drops_requests_still_waiting_so_they_cannot_leak_into_the_next_test(
+    sb: CloseSandbox,
+) -> None:
+    sb.add_fault(Fault("slow", method="POST", delay_ms=2000))
+    outcome: list[BaseException | int] = []
+
+    def post() -> None:
+        try:
+            response = httpx.post(sb.api_url + "lead/", auth=(sb.api_key, ""), json={}, timeout=5)
+            outcome.append(response.status_code)
+        except httpx.HTTPError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=post)
+    worker.start()
+    time.sleep(0.2)
+    began = time.monotonic()
+    sb.reset()
+    worker.join(timeout=5)
+    assert time.monotonic() - began < 1.0
+    assert isinstance(outcome[0], DROPPED)
+    time.sleep(0.1)
+    assert sb.state.leads == {}
+
+
+def test_stop_does_not_wait_for_slow_requests(fake_layer: None) -> None:
+    box = CloseSandbox(latency_ms=5000).start()
+    outcome: list[BaseException | int] = []
+
+    def get() -> None:
+        try:
+            outcome.append(httpx.get(box.api_url + "me/", timeout=10).status_code)
+        except httpx.HTTPError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=get)
+    worker.start()
+    time.sleep(0.2)
+    began = time.monotonic()
+    box.stop()
+    worker.join(timeout=10)
+    assert time.monotonic() - began < 1.0
+    assert isinstance(outcome[0], DROPPED)
