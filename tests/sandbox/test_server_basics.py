@@ -128,3 +128,25 @@ def test_state_uses_the_sandbox_clock(sb: CloseSandbox) -> None:
     sb.clock.set(datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC))
     lead = httpx.post(sb.api_url + "lead/", headers=basic("key_main"), json={}).json()
     assert lead["date_created"] == "2024-01-02T03:04:05+00:00"
+
+
+def test_public_names_are_pinned() -> None:
+    from airflow_provider_close import sandbox
+
+    assert sandbox.__all__ == ["CloseSandbox", "Fault", "RequestRecord", "SandboxClock"]
+
+
+def test_importing_the_sandbox_pulls_in_no_airflow_client_or_uvicorn() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, airflow_provider_close.sandbox; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'airflow', 'uvicorn'}), "
+        "any(m.startswith(('airflow_provider_close.client', 'airflow_provider_close.hooks')) "
+        "for m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[] False"
