@@ -109,6 +109,8 @@ class ServerThread:
             self._app,
             log_level="warning",
             access_log=False,
+            proxy_headers=False,
+            server_header=False,
             http=_protocol_class(self._registry),
             ws="none",
             lifespan="off",

@@ -219,3 +219,12 @@ def test_stop_does_not_wait_for_slow_requests(fake_layer: None) -> None:
     worker.join(timeout=10)
     assert time.monotonic() - began < 1.0
     assert isinstance(outcome[0], DROPPED)
+
+
+def test_forwarded_headers_do_not_hide_the_connection_to_drop(
+    sb: CloseSandbox, client: httpx.Client
+) -> None:
+    sb.add_fault(Fault("drop_before", times=1))
+    with pytest.raises(DROPPED) as dropped:
+        client.get("me/", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert "without sending a response" in str(dropped.value)
