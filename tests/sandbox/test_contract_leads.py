@@ -210,3 +210,14 @@ def test_me_and_users(api: httpx.Client, sandbox: CloseSandbox) -> None:
     users = ok(api.get("user/"))["data"]
     assert users[0]["organizations"] == [me["organizations"][0]["id"]]
     assert ok(api.get(f"user/{me['id']}/"))["email"] == me["email"]
+
+
+def test_status_change_logs_a_lead_status_change_activity(api: httpx.Client) -> None:
+    statuses = ok(api.get("status/lead/"))["data"]
+    lead = ok(api.post("lead/", json={"name": "A"}))
+    ok(api.put(f"lead/{lead['id']}/", json={"name": "renamed"}))
+    ok(api.put(f"lead/{lead['id']}/", json={"status_id": statuses[2]["id"]}))
+    changes = ok(api.get("activity/", params={"lead_id": lead["id"]}))["data"]
+    assert [(a["_type"], a["old_status_id"], a["new_status_label"]) for a in changes] == [
+        ("LeadStatusChange", statuses[0]["id"], statuses[2]["label"])
+    ]

@@ -267,3 +267,36 @@ def test_match_all_returns_leads_and_contacts(api: httpx.Client, org: dict[str, 
     page = ok(api.post("data/search/", json={"query": {"type": "match_all"}}))
     kinds = sorted({item["__object_type"] for item in page["data"]})
     assert (kinds, len(page["data"])) == (["contact", "lead"], 6)
+
+
+def test_lead_by_contact_email_through_nested_has_related(
+    api: httpx.Client, org: dict[str, str]
+) -> None:
+    email_node = _regular(
+        "contact_email",
+        "email",
+        {"type": "text", "mode": "phrase", "value": "buyer@globex.example"},
+    )
+    query = {
+        "type": "and",
+        "queries": [
+            _lead_type(),
+            {
+                "type": "has_related",
+                "this_object_type": "lead",
+                "related_object_type": "contact",
+                "related_query": {
+                    "type": "has_related",
+                    "this_object_type": "contact",
+                    "related_object_type": "contact_email",
+                    "related_query": {"type": "or", "queries": [email_node]},
+                },
+            },
+        ],
+    }
+    assert _names(api, query) == ["Globex"]
+
+
+def test_lead_name_phrase_match(api: httpx.Client, org: dict[str, str]) -> None:
+    node = _regular("lead", "name", {"type": "text", "mode": "phrase", "value": "acme rockets"})
+    assert _names(api, {"type": "and", "queries": [_lead_type(), node]}) == ["Acme Rockets"]

@@ -162,3 +162,14 @@ def test_opportunity_list_filters_and_totals(api: httpx.Client, lead: dict[str, 
     assert everything["count_by_value_period"] == {"one_time": 1, "monthly": 0, "annual": 1}
     today = ok(api.get("opportunity/", params={"date_won__gte": "2000-01-01"}))
     assert today["total_results"] == 1
+
+
+def test_opportunity_status_change_logs_an_activity(
+    api: httpx.Client, lead: dict[str, Any]
+) -> None:
+    oppo = ok(api.post("opportunity/", json={"lead_id": lead["id"], "value": 100}))
+    ok(api.put(f"opportunity/{oppo['id']}/", json={"status_id": _status(api, "lost")["id"]}))
+    changes = ok(api.get("activity/", params={"lead_id": lead["id"]}))["data"]
+    assert [(a["_type"], a["opportunity_id"], a["new_status_type"]) for a in changes] == [
+        ("OpportunityStatusChange", oppo["id"], "lost")
+    ]

@@ -10,6 +10,7 @@ from airflow_provider_close.sandbox.events import RequestMeta
 from airflow_provider_close.sandbox.models.checks import Problems, actor_fields
 from airflow_provider_close.sandbox.models.contacts import contact_problems
 from airflow_provider_close.sandbox.models.custom_values import apply_custom_values
+from airflow_provider_close.sandbox.models.status_changes import log_lead_status_change
 from airflow_provider_close.sandbox.records import Kind, Record
 from airflow_provider_close.sandbox.state import SandboxState
 
@@ -148,9 +149,12 @@ def update_lead(
     :param meta: the request, for the event log.
     :raises NotFound: no such lead.
     :raises ValidationFailed: invalid values, or nested contacts (use the Contact API).
+
+    A status change also logs a ``LeadStatusChange`` activity.
     """
     with state.lock:
-        record = dict(state.get("lead", lead_id))
+        before = state.get("lead", lead_id)
+        record = dict(before)
         problems = Problems()
         if "contacts" in payload:
             problems.add("contacts", "Contacts cannot be edited here; use the Contact API.")
@@ -158,6 +162,7 @@ def update_lead(
         problems.raise_if_any()
         record.update(actor_fields(state.me, state.timestamp(), created=False))
         state.change("lead", record, meta)
+        log_lead_status_change(state, before, record)
         return render_lead(state, record)
 
 

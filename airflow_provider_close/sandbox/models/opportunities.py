@@ -10,6 +10,7 @@ from airflow_provider_close.sandbox.models.checks import Problems, actor_fields
 from airflow_provider_close.sandbox.models.custom_values import apply_custom_values
 from airflow_provider_close.sandbox.models.leads import create_lead
 from airflow_provider_close.sandbox.models.money import annualized, expected, format_cents
+from airflow_provider_close.sandbox.models.status_changes import log_opportunity_status_change
 from airflow_provider_close.sandbox.records import Record
 from airflow_provider_close.sandbox.state import SandboxState
 from airflow_provider_close.sandbox.timestamps import format_date, parse_date
@@ -168,6 +169,8 @@ def update_opportunity(
 ) -> Record:
     """Apply a partial update (moving to a won status sets ``date_won`` if unset).
 
+    A status change also logs an ``OpportunityStatusChange`` activity.
+
     :param state: the sandbox state.
     :param opportunity_id: the opportunity.
     :param payload: the PUT body.
@@ -177,8 +180,11 @@ def update_opportunity(
     """
     problems = Problems()
     with state.lock:
-        record = dict(state.get("opportunity", opportunity_id))
+        before = state.get("opportunity", opportunity_id)
+        record = dict(before)
         _apply(state, record, payload, problems)
         problems.raise_if_any()
         record.update(actor_fields(state.me, state.timestamp(), created=False))
-        return state.change("opportunity", record, meta)
+        stored = state.change("opportunity", record, meta)
+        log_opportunity_status_change(state, before, stored)
+        return stored
