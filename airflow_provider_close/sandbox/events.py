@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable, Mapping
+import operator
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
 from airflow_provider_close.sandbox.errors import BadRequest, limit_too_large, not_an_integer
 from airflow_provider_close.sandbox.records import Record
@@ -43,7 +44,12 @@ ALLOWED_FILTER_SETS = frozenset(
         ("request_id",),
     )
 )
-_DATE_OPS = {"gt": "__gt__", "gte": "__ge__", "lt": "__lt__", "lte": "__le__"}
+_DATE_OPS: Mapping[str, Callable[[datetime, datetime], bool]] = {
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+}
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ def make_event(
     draft: EventDraft,
     *,
     event_id: str,
-    moment: Any,
+    moment: datetime,
     organization_id: str,
     user_id: str | None,
     meta: RequestMeta | None,
@@ -127,7 +133,7 @@ def _check_filters(params: Mapping[str, str]) -> None:
 
 
 def _date_matches(event: Record, params: Mapping[str, str]) -> bool:
-    for op, dunder in _DATE_OPS.items():
+    for op, compare in _DATE_OPS.items():
         raw = params.get(f"date_updated__{op}")
         if raw is None:
             continue
@@ -135,7 +141,7 @@ def _date_matches(event: Record, params: Mapping[str, str]) -> bool:
         moment = parse_moment(event["date_updated"])
         if bound is None:
             raise BadRequest(f"Invalid date_updated__{op}: {raw!r}.")
-        if moment is None or not getattr(moment, dunder)(bound):
+        if moment is None or not compare(moment, bound):
             return False
     return True
 
