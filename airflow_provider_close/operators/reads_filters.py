@@ -164,7 +164,6 @@ LIST_RESOURCES: Final[Mapping[str, ListResource]] = MappingProxyType(
         "user": _resource("user"),
         "lead_status": _resource("lead_status"),
         "opportunity_status": _resource("opportunity_status"),
-        "pipeline": _resource("pipeline"),
         **{
             f"custom_field.{kind}": _resource(f"custom_field.{kind}")
             for kind in ("lead", "contact", "opportunity", "activity")

@@ -56,7 +56,7 @@ class CloseListOperator(CloseLeadOperator):
 
     :param resource: ``lead``, ``contact``, ``opportunity``, ``task``, ``activity``,
         ``activity.<call|sms|note|email|meeting>``, ``user``, ``lead_status``,
-        ``opportunity_status``, ``pipeline`` or ``custom_field.<lead|contact|opportunity|
+        ``opportunity_status`` or ``custom_field.<lead|contact|opportunity|
         activity>`` (templated).
     :param filters: Close's list filters for the resource, e.g. ``{"lead_id": ...}``; ``__in``
         filters take lists; checked before any request (templated).
