@@ -13,7 +13,6 @@ from airflow.sdk import Context
 from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_close.client import CloseClient
-from airflow_provider_close.client.errors import ClosePayloadError
 from airflow_provider_close.client.payloads.custom import custom_field_inputs
 from airflow_provider_close.client.payloads.enums import check_choice
 from airflow_provider_close.client.payloads.ids import check_id
@@ -32,6 +31,7 @@ from airflow_provider_close.operators._existing import created_since
 from airflow_provider_close.operators._lead_matching import (
     IF_EXISTS_CHOICES,
     IfExists,
+    LeadMatch,
     check_match_on,
     existing_leads,
     lead_match,
@@ -143,15 +143,14 @@ class CloseCreateLeadOperator(CloseLeadOperator):
             self.log.info("Lead exists (%s); skipping (if_exists='skip')", ids)
             return object_result(self.hook.get_lead(ids[0]), "skipped")
         if len(ids) > 1:
-            raise ClosePayloadError(
-                "lead.match_on", self.match_on, f"a key matching one lead, not {ids}"
+            raise AirflowFailException(
+                f"if_exists='update' needs {self.match_on!r} to match one lead, not {ids}"
             )
         update = {key: value for key, value in payload.items() if key != "contacts"}
         return object_result(self.hook.update_lead(ids[0], update), "updated")
 
-    def execute(self, context: Context) -> CloseObjectResult:
-        """Create (or skip/update) the lead; return ``{"id", "object", "action"}``."""
-        mode = check_choice("lead.if_exists", self.if_exists, IF_EXISTS_CHOICES)
+    def _checked_payload_and_match(self, mode: IfExists) -> tuple[dict[str, object], LeadMatch]:
+        """Validate everything (no request), then resolve names (GETs only)."""
         custom_inputs = custom_field_inputs("lead", self.custom_fields)
         match_on = check_match_on(self.match_on, mode, custom_inputs)
         status = optional_text("lead.status", self.status)
@@ -160,18 +159,15 @@ class CloseCreateLeadOperator(CloseLeadOperator):
         resolver = CustomFieldResolver(client, "lead")
         custom, status_id = _resolved(client, custom_inputs, status, resolver)
         payload = self._payload(custom, status_id)
-        match = lead_match(match_on or "name", payload, resolver)
-        if mode != "create":
-            found = existing_leads(client, match)
-            if found:
-                result = self._act_on_existing(mode, found, payload)
-                push_lead_id(context, result["id"])
-                return result
+        return payload, lead_match(match_on or "name", payload, resolver)
 
+    def _create_once(
+        self, context: Context, payload: Mapping[str, object], match: LeadMatch
+    ) -> CloseObjectResult:
         since = created_since(context)
 
         def find_existing() -> JSONObject | None:
-            leads = existing_leads(client, match, created_since=since)
+            leads = existing_leads(self.hook.client, match, created_since=since)
             return self.hook.get_lead(str(leads[0]["id"])) if leads else None
 
         lead, created = create_once(
@@ -182,8 +178,19 @@ class CloseCreateLeadOperator(CloseLeadOperator):
             log=self.log,
             resend_if_not_found=False,  # lead search is an index that may lag behind writes
         )
-        push_lead_id(context, str(lead["id"]))
         return object_result(lead, "created" if created else "found_existing")
+
+    def execute(self, context: Context) -> CloseObjectResult:
+        """Create (or skip/update) the lead; return ``{"id", "object", "action"}``."""
+        mode = check_choice("lead.if_exists", self.if_exists, IF_EXISTS_CHOICES)
+        payload, match = self._checked_payload_and_match(mode)
+        found = existing_leads(self.hook.client, match) if mode != "create" else []
+        if found:
+            result = self._act_on_existing(mode, found, payload)
+        else:
+            result = self._create_once(context, payload, match)
+        push_lead_id(context, result["id"])
+        return result
 
 
 class CloseUpdateLeadOperator(CloseLeadOperator):

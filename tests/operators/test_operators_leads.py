@@ -158,3 +158,20 @@ def test_get_missing_lead(sandbox, context):
         CloseGetLeadOperator(task_id="g", object_id=missing, missing_ok=True).execute(context)
         is None
     )
+
+
+def test_update_refuses_a_key_matching_several_leads(seeded_sandbox, context):
+    for _ in range(2):
+        CloseCreateLeadOperator(task_id="dup", name="Twin Co").execute(context)
+    op = CloseCreateLeadOperator(
+        task_id="upsert", name="Twin Co", if_exists="update", match_on="name"
+    )
+    with pytest.raises(AirflowFailException, match="to match one lead"):
+        op.execute(context)
+    assert len(_lead_named(seeded_sandbox, "Twin Co")) == 2
+
+
+def test_api_key_never_reaches_xcom(seeded_sandbox, close_conn, context, ti):
+    result = CloseCreateLeadOperator(task_id="k", name="Keyless").execute(context)
+    assert seeded_sandbox.api_key not in repr(result)
+    assert seeded_sandbox.api_key not in repr(ti.pushed)
