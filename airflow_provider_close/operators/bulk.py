@@ -87,9 +87,9 @@ class _CloseBulkOperator(CloseBaseOperator):
         )
 
     def _finish(self, context: Context, run: UpsertRun, *, dry_run: bool) -> SyncSummary:
-        path = self.result_path or default_result_path(
-            context["dag"].dag_id, self.task_id, str(context.get("run_id", "manual"))
-        )
+        dag_id = str(getattr(context.get("dag"), "dag_id", "dag"))
+        run_id = str(context.get("run_id", "manual"))
+        path = self.result_path or default_result_path(dag_id, self.task_id, run_id)
         written = write_results(storage_target(path), run.results)
         summary = summarise(
             run.results,

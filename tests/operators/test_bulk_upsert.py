@@ -284,3 +284,16 @@ def test_the_api_key_never_reaches_the_results_or_the_summary(
     assert SENTINEL_KEY not in (tmp_path / "results.jsonl").read_text()
     op = CloseUpsertLeadsOperator(task_id="t", mapping=MAPPING, match_key="External ID", rows=[])
     assert all(SENTINEL_KEY not in str(getattr(op, f)) for f in op.template_fields)
+
+
+def test_default_result_path_is_named_after_the_task_run(
+    seeded_sandbox: CloseSandbox, close_conn: Callable[..., str]
+) -> None:
+    op = CloseUpsertLeadsOperator(
+        task_id="push", mapping=MAPPING, match_key="External ID", rows=[], max_failed_rows=None
+    )
+    context = {"ti": MagicMock(), "dag": MagicMock(dag_id="scores"), "run_id": "manual__2026:01"}
+    summary = op.execute(context)  # type: ignore[arg-type]
+    assert summary["total"] == 0
+    assert summary["result_path"].endswith("close-bulk/scores/push/manual__2026_01.jsonl")
+    assert Path(summary["result_path"]).read_text() == ""
