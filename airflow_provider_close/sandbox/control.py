@@ -24,7 +24,7 @@ from starlette.routing import BaseRoute, Route
 from airflow_provider_close.sandbox.app import RequestRecord
 from airflow_provider_close.sandbox.clock import SandboxClock
 from airflow_provider_close.sandbox.config import RateRule, parse_rate_limit_spec
-from airflow_provider_close.sandbox.faults import Fault, parse_fault_spec
+from airflow_provider_close.sandbox.faults import Fault, FaultStatus, parse_fault_spec
 
 __all__ = ["SandboxControls", "control_routes"]
 
@@ -41,7 +41,7 @@ class SandboxControls(Protocol):
         """The resource state (its ``limits`` are read)."""
 
     @property
-    def faults(self) -> list[dict[str, Any]]:
+    def faults(self) -> list[FaultStatus]:
         """The armed faults as JSON."""
 
     @property

@@ -26,7 +26,7 @@ import random
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypedDict, cast, get_args
 
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -45,6 +45,7 @@ __all__ = [
     "FaultKind",
     "FaultMiddleware",
     "FaultPlan",
+    "FaultStatus",
     "parse_fault_spec",
 ]
 
@@ -54,6 +55,23 @@ FaultKind = Literal[
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 _WAIT_SLICE_S = 0.05
 _SERVER_ERROR_STATUSES = frozenset({500, 502, 503, 504})
+
+
+class FaultStatus(TypedDict):
+    """An armed fault as JSON: its settings plus how often it matched and fired."""
+
+    kind: str
+    method: str
+    path: str
+    times: int | None
+    every: int | None
+    probability: float | None
+    seed: int
+    status: int
+    delay_ms: int
+    retry_after: float
+    seen: int
+    fired: int
 
 
 @dataclass(frozen=True)
@@ -203,11 +221,14 @@ class FaultPlan:
                     return armed.fault
         return None
 
-    def describe(self) -> list[dict[str, Any]]:
+    def describe(self) -> list[FaultStatus]:
         """Return each fault as JSON with its ``seen`` and ``fired`` counters."""
         with self._lock:
             return [
-                {**armed.fault.to_json(), "seen": armed.seen, "fired": armed.fired}
+                cast(
+                    FaultStatus,
+                    {**armed.fault.to_json(), "seen": armed.seen, "fired": armed.fired},
+                )
                 for armed in self._armed
             ]
 

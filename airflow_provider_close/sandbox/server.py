@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
@@ -23,7 +24,7 @@ from airflow_provider_close.sandbox.config import (
     new_api_key,
 )
 from airflow_provider_close.sandbox.control import control_routes
-from airflow_provider_close.sandbox.faults import Fault, FaultPlan
+from airflow_provider_close.sandbox.faults import Fault, FaultPlan, FaultStatus
 from airflow_provider_close.sandbox.ratelimit import RateLimiter
 from airflow_provider_close.sandbox.uvicorn_thread import ConnectionRegistry, ServerThread
 
@@ -38,7 +39,7 @@ __all__ = ["CloseSandbox", "Resources", "load_resources"]
 class Resources:
     """The Close resource layer the server wraps (state, page limits, seeds, routes)."""
 
-    new_state: Callable[[Callable[[], Any], PageLimits], SandboxState]
+    new_state: Callable[[Callable[[], datetime], PageLimits], SandboxState]
     page_limits: Callable[[dict[str, int] | None, dict[str, int] | None], PageLimits]
     seeds: dict[str, Callable[[SandboxState], None]]
     close_routes: Callable[[SandboxState], list[BaseRoute]]
@@ -189,7 +190,7 @@ class CloseSandbox:
         self._load_seed(seed)
 
     @property
-    def faults(self) -> list[dict[str, Any]]:
+    def faults(self) -> list[FaultStatus]:
         """Return the armed faults as JSON, each with its ``seen`` and ``fired`` counters."""
         return self._fault_plan.describe()
 
