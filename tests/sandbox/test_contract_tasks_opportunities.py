@@ -173,3 +173,24 @@ def test_opportunity_status_change_logs_an_activity(
     assert [(a["_type"], a["opportunity_id"], a["new_status_type"]) for a in changes] == [
         ("OpportunityStatusChange", oppo["id"], "lost")
     ]
+
+
+def test_bulk_update_changes_matching_tasks_only(
+    api: httpx.Client, lead: dict[str, Any], sandbox: CloseSandbox
+) -> None:
+    ids = [
+        ok(api.post("task/", json={"lead_id": lead["id"], "text": f"t{i}"}))["id"] for i in range(3)
+    ]
+    result = ok(api.put("task/", params={"id__in": ",".join(ids[:2])}, json={"is_complete": True}))
+    assert result == {"count": 2}
+    assert [sandbox.state.tasks[i]["is_complete"] for i in ids] == [True, True, False]
+    refused = api.put("task/", params={"id": ids[2]}, json={"text": "renamed"})
+    assert refused.status_code == 400
+    assert list(refused.json()["field-errors"]) == ["text"]
+
+
+def test_pipelines_list_their_statuses(api: httpx.Client) -> None:
+    pipelines = ok(api.get("pipeline/"))["data"]
+    statuses = ok(api.get("status/opportunity/"))["data"]
+    assert [p["name"] for p in pipelines] == ["Sales"]
+    assert [s["id"] for s in pipelines[0]["statuses"]] == [s["id"] for s in statuses]

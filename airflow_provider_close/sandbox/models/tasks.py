@@ -12,9 +12,19 @@ from airflow_provider_close.sandbox.records import Record
 from airflow_provider_close.sandbox.state import SandboxState
 from airflow_provider_close.sandbox.timestamps import format_timestamp, parse_moment
 
-__all__ = ["CREATABLE_TASK_TYPES", "create_task", "render_task", "task_view", "update_task"]
+__all__ = [
+    "BULK_FIELDS",
+    "CREATABLE_TASK_TYPES",
+    "check_bulk_update",
+    "create_task",
+    "render_task",
+    "task_view",
+    "update_task",
+]
 
 CREATABLE_TASK_TYPES = ("lead", "outgoing_call")
+#: The only fields ``PUT /task/?<filters>`` may change.
+BULK_FIELDS = ("assigned_to", "date", "is_complete")
 
 
 def _user_name(state: SandboxState, user_id: str | None) -> str | None:
@@ -162,3 +172,16 @@ def update_task(
         if completed:
             _completed_activity(state, stored)
         return stored
+
+
+def check_bulk_update(payload: Mapping[str, Any]) -> None:
+    """Refuse a bulk update body that changes more than ``assigned_to``/``date``/``is_complete``.
+
+    :param payload: the PUT body.
+    :raises ValidationFailed: another field is present.
+    """
+    problems = Problems()
+    for name in payload:
+        if name not in BULK_FIELDS:
+            problems.add(name, "Only assigned_to, date and is_complete can be bulk-updated.")
+    problems.raise_if_any()

@@ -1,4 +1,4 @@
-"""``/me/``, ``/user/``, ``/status/lead|opportunity/`` and ``/custom_field/<type>/`` routes."""
+"""``/me/``, ``/user/``, ``/status/…/``, ``/pipeline/`` and ``/custom_field/<type>/`` routes."""
 
 from __future__ import annotations
 
@@ -75,6 +75,13 @@ def _status_lister(kind: str) -> Any:
     return list_statuses
 
 
+async def _list_pipelines(request: Request, state: SandboxState) -> Record:
+    params = query_params(request)
+    with state.lock:
+        pipelines = list(state.pipelines.values())
+    return {"data": project_all(pipelines, fields_param(params)), "has_more": False}
+
+
 def _custom_field_handlers(object_type: str) -> tuple[Any, Any, Any]:
     async def list_fields(request: Request, state: SandboxState) -> Record:
         params = query_params(request)
@@ -108,7 +115,7 @@ def _custom_field_routes(state: SandboxState) -> list[BaseRoute]:
 
 
 def meta_routes(state: SandboxState) -> list[BaseRoute]:
-    """Return the routes for the current user, users, statuses and custom fields.
+    """Return the routes for the current user, users, statuses, pipelines and custom fields.
 
     :param state: the sandbox state.
     """
@@ -118,5 +125,6 @@ def meta_routes(state: SandboxState) -> list[BaseRoute]:
         *resource_routes(state, "/user/{user_id}/", {"GET": _get_user}),
         *resource_routes(state, "/status/lead/", {"GET": _status_lister("lead")}),
         *resource_routes(state, "/status/opportunity/", {"GET": _status_lister("opportunity")}),
+        *resource_routes(state, "/pipeline/", {"GET": _list_pipelines}),
         *_custom_field_routes(state),
     ]

@@ -5,7 +5,12 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.routing import BaseRoute
 
-from airflow_provider_close.sandbox.models.tasks import create_task, render_task, update_task
+from airflow_provider_close.sandbox.models.tasks import (
+    check_bulk_update,
+    create_task,
+    render_task,
+    update_task,
+)
 from airflow_provider_close.sandbox.pagination import (
     fields_param,
     offset_page,
@@ -43,6 +48,20 @@ async def _list_tasks(request: Request, state: SandboxState) -> Record:
     return page
 
 
+async def _bulk_update_tasks(request: Request, state: SandboxState) -> Record:
+    params = query_params(request)
+    body = await json_body(request)
+    query = task_query(params)
+    meta = request_meta(state, request)
+    with state.lock:
+        check_bulk_update(body)
+        now = state.now()
+        matching = [task["id"] for task in state.tasks.values() if query.matches(task, now)]
+        for task_id in matching:
+            update_task(state, task_id, body, meta)
+    return {"count": len(matching)}
+
+
 async def _create_task(request: Request, state: SandboxState) -> Record:
     body = await json_body(request)
     task = create_task(state, body, request_meta(state, request))
@@ -72,7 +91,9 @@ def task_routes(state: SandboxState) -> list[BaseRoute]:
     :param state: the sandbox state.
     """
     return [
-        *resource_routes(state, "/task/", {"GET": _list_tasks, "POST": _create_task}),
+        *resource_routes(
+            state, "/task/", {"GET": _list_tasks, "POST": _create_task, "PUT": _bulk_update_tasks}
+        ),
         *resource_routes(
             state,
             "/task/{task_id}/",
