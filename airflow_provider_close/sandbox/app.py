@@ -26,7 +26,8 @@ from airflow_provider_close.sandbox.config import (
     api_path,
     is_api_path,
 )
-from airflow_provider_close.sandbox.faults import FaultMiddleware, FaultPlan
+from airflow_provider_close.sandbox.faults import FaultPlan
+from airflow_provider_close.sandbox.injection import FaultMiddleware
 from airflow_provider_close.sandbox.ratelimit import RateLimiter, RateLimitMiddleware
 
 __all__ = ["AppParts", "RequestLog", "RequestRecord", "build_app"]
