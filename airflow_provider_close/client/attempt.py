@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import httpx
 
@@ -38,6 +37,15 @@ from airflow_provider_close.client.retry import (
     failure_kind_for_status,
     retry_delay,
 )
+from airflow_provider_close.client.steps import (
+    ClientStats,
+    Done,
+    Raise,
+    RequestSpec,
+    Send,
+    Step,
+    Wait,
+)
 from airflow_provider_close.client.throttle import Throttle
 
 __all__ = [
@@ -58,84 +66,6 @@ _RAW_CHARS = 500
 #: Throttle waits per attempt before sending anyway (the server's 429 still protects us).
 _MAX_THROTTLE_WAITS = 8
 _DETAIL_CHARS = 200
-
-
-@dataclass(frozen=True)
-class RequestSpec:
-    """Everything needed to build the request, already encoded.
-
-    :param method: upper-case HTTP method.
-    :param path: normalized path relative to the base URL.
-    :param params: encoded query parameters.
-    :param content: encoded JSON body, if any.
-    :param retry_safe: repeating the request is safe even if it is not idempotent.
-    """
-
-    method: str
-    path: str
-    params: dict[str, str] | None = None
-    content: bytes | None = None
-    retry_safe: bool = False
-
-
-@dataclass
-class ClientStats:
-    """Counters of one client, for progress logs and benchmarks.
-
-    :param requests: HTTP attempts that got a response or a transport error.
-    :param retries: attempts repeated after a failure.
-    :param rate_limited: 429 responses seen.
-    :param throttled: requests delayed proactively before ``remaining`` reached zero.
-    :param waited_seconds: total seconds slept (retries and throttling).
-    """
-
-    requests: int = 0
-    retries: int = 0
-    rate_limited: int = 0
-    throttled: int = 0
-    waited_seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class Send:
-    """Send (or re-send) the request."""
-
-
-@dataclass(frozen=True)
-class Wait:
-    """Sleep ``seconds``, then call :meth:`Attempt.resume`.
-
-    :param seconds: how long to sleep.
-    :param reason: why, for logs.
-    """
-
-    seconds: float
-    reason: str
-
-
-@dataclass(frozen=True)
-class Done:
-    """The request succeeded.
-
-    :param result: the decoded JSON object (``{}`` for an empty body).
-    """
-
-    result: JSONObject
-
-
-@dataclass(frozen=True)
-class Raise:
-    """The request failed for good.
-
-    :param error: the error to raise.
-    :param cause: the exception to chain as ``__cause__``.
-    """
-
-    error: CloseError
-    cause: BaseException | None = field(default=None, compare=False)
-
-
-Step = Send | Wait | Done | Raise
 
 
 class Attempt:
