@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from importlib.metadata import version
 
-__all__ = ["AIRFLOW_VERSION", "DECLARATIVE_CONNECTION_FORM", "default_deferrable"]
+__all__ = [
+    "AIRFLOW_VERSION",
+    "DECLARATIVE_CONNECTION_FORM",
+    "AirflowFailException",
+    "default_deferrable",
+]
+
+try:
+    from airflow.sdk.exceptions import AirflowFailException
+except ImportError:  # Airflow 3.1
+    from airflow.exceptions import AirflowFailException  # type: ignore[no-redef]
 
 
 def _version_tuple(text: str) -> tuple[int, int]:

@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from airflow.sdk import Context
-from airflow.sdk.exceptions import AirflowFailException
 
+from airflow_provider_close._compat import AirflowFailException
 from airflow_provider_close.client import CloseClient
 from airflow_provider_close.client.payloads.custom import custom_field_inputs
 from airflow_provider_close.client.payloads.enums import check_choice
