@@ -74,3 +74,20 @@ def test_mapped_and_taskflow_dag_against_the_sandbox(seeded_sandbox, tmp_path, m
         if a["_type"] == "Call" and a["lead_id"] == leads[0]["id"]
     ]
     assert sorted(call["duration"] for call in calls) == [30, 60, 90]
+    links = _xcom_values(run.run_id, "_link_CloseLeadLink")
+    expected = f"https://app.close.com/lead/{leads[0]['id']}/"
+    assert links["create_lead"] == [expected]
+    assert links["log_calls"] == [expected] * 3
+
+
+def _xcom_values(run_id: str, key: str) -> dict[str, list[object]]:
+    """Return task id -> the (deserialised) values stored under ``key`` in the run."""
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    values: dict[str, list[object]] = {}
+    with create_session() as session:
+        rows = session.scalars(XComModel.get_many(run_id=run_id, key=key)).all()
+        for row in sorted(rows, key=lambda r: (r.task_id, r.map_index)):
+            values.setdefault(row.task_id, []).append(XComModel.deserialize_value(row))
+    return values
