@@ -17,6 +17,7 @@ from airflow_provider_close.client.resources import ACTIVITY_TYPES
 from airflow_provider_close.extraction import activity_spec, extract_to_stream
 from airflow_provider_close.extraction.windows import Window, format_moment, to_moment
 from airflow_provider_close.operators._base import CloseBaseOperator
+from airflow_provider_close.triggers.activity_query import activity_type_names, is_templated
 
 __all__ = ["CloseExtractActivitiesOperator", "ExtractActivitiesResult", "write_atomically"]
 
@@ -74,8 +75,8 @@ class CloseExtractActivitiesOperator(CloseBaseOperator):
     Pushes to XCom :class:`ExtractActivitiesResult` (path, interval, counts per type).
 
     :param path: destination file: local path or any ``ObjectStoragePath`` URL (templated).
-    :param activity_types: types to extract, any of call, sms, note, email, meeting; default
-        all (templated).
+    :param activity_types: types to extract, any of call, sms, note, email, meeting (a list or
+        a comma-separated string); default all (templated; checked at DAG parse when literal).
     :param start: inclusive start; default the run's ``data_interval_start`` (templated).
     :param end: exclusive end; default the run's ``data_interval_end`` (templated).
     :param storage_conn_id: Airflow connection for the object store, if the URL needs one.
@@ -88,7 +89,7 @@ class CloseExtractActivitiesOperator(CloseBaseOperator):
         self,
         *,
         path: str,
-        activity_types: Sequence[str] = ACTIVITY_TYPES,
+        activity_types: str | Sequence[str] = ACTIVITY_TYPES,
         start: datetime | str | None = None,
         end: datetime | str | None = None,
         storage_conn_id: str | None = None,
@@ -96,7 +97,11 @@ class CloseExtractActivitiesOperator(CloseBaseOperator):
     ) -> None:
         super().__init__(**kwargs)
         self.path = path
-        self.activity_types = list(activity_types)
+        self.activity_types = (
+            activity_types if isinstance(activity_types, str) else list(activity_types)
+        )
+        if not is_templated(self.activity_types):
+            self._validated_types()  # fail when the DAG is parsed
         self.start = start
         self.end = end
         self.storage_conn_id = storage_conn_id
@@ -127,13 +132,13 @@ class CloseExtractActivitiesOperator(CloseBaseOperator):
         )
 
     def _validated_types(self) -> list[str]:
-        unknown = sorted(set(self.activity_types) - set(ACTIVITY_TYPES))
-        if unknown or not self.activity_types:
+        names = activity_type_names(self.activity_types)
+        if not names or set(names) - set(ACTIVITY_TYPES):
             raise ValueError(
                 f"activity_types must be a non-empty subset of {list(ACTIVITY_TYPES)}, "
                 f"got {self.activity_types!r}"
             )
-        return [kind for kind in ACTIVITY_TYPES if kind in self.activity_types]
+        return [kind for kind in ACTIVITY_TYPES if kind in names]
 
     def _interval(self, context: Context) -> tuple[datetime, datetime]:
         start = self.start or context.get("data_interval_start")

@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue, conf
+from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue
 
+from airflow_provider_close._compat import default_deferrable
 from airflow_provider_close.client import CloseClient
 from airflow_provider_close.extraction.windows import format_moment, to_moment
 from airflow_provider_close.hooks.close import CloseHook
@@ -23,6 +24,7 @@ from airflow_provider_close.triggers.activity_query import (
     ActivityFilter,
     SensorWindow,
     activity_queries,
+    is_templated,
 )
 from airflow_provider_close.triggers.new_activity import CloseNewActivityTrigger
 
@@ -60,8 +62,9 @@ class CloseNewActivitySensor(BaseSensorOperator):
     XCom (return value) ``{"count", "activity_ids" (at most max_items, earliest first),
     "truncated", "watermark" (latest date_created seen), "satisfied"}``.
 
-    :param activity_types: ``call``, ``sms``, ``note``, ``email``, ``meeting``; None/empty
-        for every activity type (templated).
+    :param activity_types: ``call``, ``sms``, ``note``, ``email``, ``meeting`` (a list or a
+        comma-separated string); None/empty for every activity type (templated). Filters
+        without templates are validated when the DAG is parsed, the others before any request.
     :param lead_id: only this lead's activities (templated).
     :param user_id: only this user's activities (templated).
     :param contact_id: only activities with this contact (templated).
@@ -75,7 +78,8 @@ class CloseNewActivitySensor(BaseSensorOperator):
     :param max_items: most ids pushed to XCom (``count`` and ``truncated`` tell the rest).
     :param close_conn_id: Airflow connection to Close (templated).
     :param max_transient_errors: consecutive transient errors the trigger tolerates.
-    :param deferrable: wait in the triggerer instead of a worker slot.
+    :param deferrable: wait in the triggerer instead of a worker slot (default:
+        ``[operators] default_deferrable``).
     """
 
     template_fields: Sequence[str] = (
@@ -91,7 +95,7 @@ class CloseNewActivitySensor(BaseSensorOperator):
     def __init__(
         self,
         *,
-        activity_types: Sequence[str] | None = None,
+        activity_types: str | Sequence[str] | None = None,
         lead_id: str | None = None,
         user_id: str | None = None,
         contact_id: str | None = None,
@@ -103,11 +107,15 @@ class CloseNewActivitySensor(BaseSensorOperator):
         max_items: int = 100,
         close_conn_id: str = CloseHook.default_conn_name,
         max_transient_errors: int = 5,
-        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        deferrable: bool | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.activity_types = list(activity_types) if activity_types else None
+        if not is_templated(activity_types, lead_id, user_id, contact_id):
+            ActivityFilter.of(activity_types, lead_id, user_id, contact_id)  # fail at DAG parse
+        self.activity_types = (
+            activity_types if isinstance(activity_types, str | None) else list(activity_types)
+        )
         self.lead_id = lead_id
         self.user_id = user_id
         self.contact_id = contact_id
@@ -119,7 +127,7 @@ class CloseNewActivitySensor(BaseSensorOperator):
         self.max_items = max_items
         self.close_conn_id = close_conn_id
         self.max_transient_errors = max_transient_errors
-        self.deferrable = deferrable
+        self.deferrable = default_deferrable() if deferrable is None else deferrable
 
     @cached_property
     def hook(self) -> CloseHook:

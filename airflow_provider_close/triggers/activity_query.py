@@ -23,6 +23,8 @@ __all__ = [
     "ActivityQuery",
     "SensorWindow",
     "activity_queries",
+    "activity_type_names",
+    "is_templated",
 ]
 
 #: The only fields the sensor needs from each activity.
@@ -69,19 +71,20 @@ class ActivityFilter:
     @classmethod
     def of(
         cls,
-        activity_types: Iterable[str] | None = None,
+        activity_types: str | Iterable[str] | None = None,
         lead_id: str | None = None,
         user_id: str | None = None,
         contact_id: str | None = None,
     ) -> ActivityFilter:
         """Return a validated filter from loose inputs (types deduplicated and sorted).
 
-        :param activity_types: e.g. ``["call", "sms"]``; None or empty for every type.
+        :param activity_types: e.g. ``["call", "sms"]`` or ``"call,sms"``; None or empty for
+            every type.
         :param lead_id: ``lead_…`` or None/empty.
         :param user_id: ``user_…`` or None/empty.
         :param contact_id: ``cont_…`` or None/empty.
         """
-        types = tuple(sorted(set(activity_types or ()), key=_type_rank))
+        types = tuple(sorted(set(activity_type_names(activity_types)), key=_type_rank))
         return cls(types, lead_id or None, user_id or None, contact_id or None)  # type: ignore[arg-type]
 
     def id_filters(self) -> dict[str, str]:
@@ -154,6 +157,29 @@ def activity_queries(activity_filter: ActivityFilter, window: SensorWindow) -> l
         ActivityQuery(path=f"activity/{kind}/", params=dict(base))
         for kind in activity_filter.activity_types
     ]
+
+
+def activity_type_names(value: str | Iterable[str] | None) -> list[str]:
+    """Return activity type names from a list or a comma-separated string (as templates render).
+
+    :param value: e.g. ``["call", "sms"]``, ``"call, sms"``, None.
+    """
+    if value is None:
+        return []
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
+def is_templated(*values: object) -> bool:
+    """Return whether any value (or list item) still holds a Jinja expression.
+
+    :param values: operator arguments before rendering.
+    """
+    for value in values:
+        items = value if isinstance(value, list | tuple) else [value]
+        if any(isinstance(item, str) and "{{" in item for item in items):
+            return True
+    return False
 
 
 def _type_rank(kind: str) -> tuple[int, str]:

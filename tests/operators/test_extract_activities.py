@@ -162,3 +162,19 @@ def test_a_failed_run_leaves_the_previous_file_and_no_partial_one(
         operator(target, activity_types=["call"]).execute(interval(T0))
     assert target.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["calls.ndjson"]
+
+
+def test_literal_types_are_checked_when_the_dag_is_parsed(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="non-empty subset"):
+        operator(tmp_path / "x.ndjson", activity_types=["call", "chat"])
+    op = operator(tmp_path / "x.ndjson", activity_types="{{ params.kinds }}")
+    assert op.activity_types == "{{ params.kinds }}"
+
+
+def test_comma_separated_types_are_accepted(
+    sandbox: CloseSandbox, close_conn: Callable[..., str], tmp_path: Path
+) -> None:
+    load(sandbox, "note", 2, T0, timedelta(minutes=1))
+    load(sandbox, "email", 3, T0, timedelta(minutes=1))
+    result = operator(tmp_path / "x.ndjson", activity_types="email, note").execute(interval(T0))
+    assert result["counts"] == {"note": 2, "email": 3}

@@ -209,3 +209,21 @@ def test_reschedule_mode_frees_the_slot_until_satisfied(
         task.execute(context)
     add(sandbox, "sms", T0 + timedelta(minutes=3))
     assert task.execute(context)["count"] == 1
+
+
+def test_literal_filters_are_checked_when_the_dag_is_parsed() -> None:
+    with pytest.raises(ValueError, match="unknown activity type"):
+        CloseNewActivitySensor(task_id="bad", activity_types=["fax"])
+    # A templated filter can only be checked after rendering, before any request.
+    task = CloseNewActivitySensor(task_id="later", activity_types="{{ params.kinds }}")
+    assert task.activity_types == "{{ params.kinds }}"
+
+
+def test_templated_comma_separated_types_render_to_per_type_queries(
+    sandbox: CloseSandbox, close_conn: Callable[..., str]
+) -> None:
+    add(sandbox, "sms", T0)
+    add(sandbox, "note", T0)
+    task = sensor(activity_types="sms,call", min_count=1)
+    assert task.poke(interval(T0)).xcom_value["count"] == 1
+    assert {r.path for r in sandbox.requests} == {"/activity/call/", "/activity/sms/"}

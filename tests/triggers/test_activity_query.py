@@ -10,6 +10,8 @@ from airflow_provider_close.triggers.activity_query import (
     ActivityFilter,
     SensorWindow,
     activity_queries,
+    activity_type_names,
+    is_templated,
 )
 
 LEAD = "lead_" + "a" * 43
@@ -114,3 +116,36 @@ def test_window_rejects_bad_bounds(bounds: tuple[datetime, datetime | None], mes
 )
 def test_window_contains(window: SensorWindow, moment: datetime, inside: bool) -> None:
     assert window.contains(moment) is inside
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, []),
+        ("", []),
+        ("call", ["call"]),
+        ("call, sms ,", ["call", "sms"]),
+        (["note", " email "], ["note", "email"]),
+        (("meeting",), ["meeting"]),
+    ],
+)
+def test_activity_type_names(value: object, expected: list[str]) -> None:
+    assert activity_type_names(value) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ((None, "call"), False),
+        ((["call", "{{ params.kind }}"],), True),
+        (("{{ var.value.lead }}",), True),
+        ((("sms",), LEAD), False),
+    ],
+)
+def test_is_templated(values: tuple[object, ...], expected: bool) -> None:
+    assert is_templated(*values) is expected
+
+
+def test_comma_separated_types_plan_per_type_queries() -> None:
+    plan = activity_queries(ActivityFilter.of("sms,call"), SensorWindow(T0))
+    assert [q["path"] for q in plan] == ["activity/call/", "activity/sms/"]
