@@ -25,9 +25,10 @@ pickle exceptions); the ``__cause__`` chain is not carried across a pickle.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
+
+from airflow_provider_close.client.bodies import JSONObject, error_summary, max_skip_in, request_id
 
 __all__ = [
     "CloseAPIError",
@@ -48,13 +49,6 @@ __all__ = [
     "JSONObject",
     "error_for_status",
 ]
-
-#: A decoded JSON object as Close sends it.
-JSONObject = dict[str, Any]
-
-_MAX_SKIP_RE = re.compile(r"maximum skip.*?max_skip\s*=\s*(\d+)", re.IGNORECASE | re.DOTALL)
-_REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-close-request-id", "close-request-id")
-_DETAIL_CHARS = 300
 
 
 def _restore(cls: type[CloseError], args: tuple[object, ...], state: dict[str, Any]) -> CloseError:
@@ -190,8 +184,8 @@ class CloseAPIError(CloseError):
     ) -> None:
         self.body: JSONObject = dict(body or {})
         self.headers: dict[str, str] = {k.lower(): v for k, v in (headers or {}).items()}
-        self.request_id = _request_id(self.headers)
-        detail = _detail(self.body)
+        self.request_id = request_id(self.headers)
+        detail = error_summary(self.body)
         rid = f" [request id {self.request_id}]" if self.request_id else ""
         message = f"{method} {path}: {status} {self._label}{': ' + detail if detail else ''}{rid}"
         super().__init__(message, method=method, path=path, status=status)
@@ -297,35 +291,3 @@ def error_for_status(
     if cls is CloseValidationError and max_skip_in(body or {}) is not None:
         cls = CloseMaxSkipError
     return cls(method, path, status, body, headers)
-
-
-def max_skip_in(body: JSONObject) -> int | None:
-    """Return ``max_skip`` from a Close "skip too large" body, else ``None``.
-
-    :param body: decoded JSON error body.
-    """
-    message = body.get("error")
-    if not isinstance(message, str):
-        return None
-    match = _MAX_SKIP_RE.search(message)
-    return int(match.group(1)) if match else None
-
-
-def _request_id(headers: Mapping[str, str]) -> str | None:
-    """Return the request id from the first header that carries one."""
-    return next((headers[name] for name in _REQUEST_ID_HEADERS if headers.get(name)), None)
-
-
-def _detail(body: JSONObject) -> str:
-    """Return a short, one-line summary of Close's error body."""
-    error = body.get("error")
-    if isinstance(error, str):
-        text = error
-    elif isinstance(error, dict) and isinstance(error.get("message"), str):
-        text = error["message"]
-    elif body.get("errors") or body.get("field-errors"):
-        text = f"errors={body.get('errors') or []} field-errors={body.get('field-errors') or {}}"
-    else:
-        text = str(body.get("raw", ""))
-    text = " ".join(text.split())
-    return text if len(text) <= _DETAIL_CHARS else text[: _DETAIL_CHARS - 1] + "…"
