@@ -41,11 +41,15 @@ def test_crud_round_trip(client: CloseClient) -> None:
     assert str(excinfo.value).startswith(f"GET lead/{lead['id']}/: 404")
 
 
-def test_validation_error_carries_close_field_errors(client: CloseClient) -> None:
+def test_validation_error_carries_close_nested_field_errors(client: CloseClient) -> None:
+    lead = client.post("lead", {"name": "Acme"})
     with pytest.raises(CloseValidationError) as excinfo:
-        client.post("contact", {"lead_id": "lead_nope", "phones": [{"phone": "not a phone"}]})
-    assert excinfo.value.status == 400
-    assert excinfo.value.field_errors or excinfo.value.errors
+        client.post("contact", {"lead_id": lead["id"], "phones": [{"phone": "not a phone"}]})
+    error = excinfo.value
+    assert error.status == 400
+    assert error.errors == []
+    phone = error.field_errors["phones"]["errors"]["0"]["field-errors"]["phone"]
+    assert phone == "Invalid phone number."
 
 
 def test_wrong_key_is_an_auth_error(make_client: Callable[..., CloseClient]) -> None:
