@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from airflow.sdk.exceptions import AirflowRescheduleException, AirflowSensorTimeout, TaskDeferred
 
+from airflow_provider_close.client import CloseAuthError
 from airflow_provider_close.sandbox import CloseSandbox
 from airflow_provider_close.sensors.errors import CloseSensorError
 from airflow_provider_close.sensors.new_activity import CloseNewActivitySensor
@@ -227,3 +228,20 @@ def test_templated_comma_separated_types_render_to_per_type_queries(
     task = sensor(activity_types="sms,call", min_count=1)
     assert task.poke(interval(T0)).xcom_value["count"] == 1
     assert {r.path for r in sandbox.requests} == {"/activity/call/", "/activity/sms/"}
+
+
+def test_the_key_appears_in_no_log_and_no_error(
+    sandbox: CloseSandbox, close_conn: Callable[..., str], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    add(sandbox, "call", T0)
+    task = sensor(activity_types=["call"])
+    assert task.poke(interval(T0)).is_done
+    wrong = "sk_wrong_key_never_logged_4242"
+    close_conn(password=wrong)
+    with pytest.raises(CloseAuthError) as err:
+        sensor(activity_types=["call"]).poke(interval(T0))
+    assert "activity/call/" in caplog.text  # the requests were logged (httpx, client)
+    for text in (caplog.text, str(err.value), repr(err.value), repr(task.__dict__)):
+        assert sandbox.api_key not in text
+        assert wrong not in text
