@@ -100,6 +100,9 @@ def test_window_bounds_are_aware_utc() -> None:
     assert query.start == datetime(2026, 1, 1, tzinfo=UTC)
     assert query.end == datetime(2026, 2, 1, 10, tzinfo=UTC)
     assert window_bound("start", None) is None
+    # what "{{ data_interval_start }}" renders to
+    rendered = window_bound("start", "2026-01-01 00:00:00+00:00")
+    assert rendered == datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

@@ -291,3 +291,32 @@ def test_bad_inputs_refused_before_any_request(
         _run(make())
     assert caught.value.field == field
     assert sandbox.requests == []
+
+
+def test_file_mode_memory_stays_flat(
+    tmp_path: Path, sandbox: CloseSandbox, close_conn: Callable[..., str]
+) -> None:
+    import tracemalloc
+
+    def peak(op: CloseListOperator) -> int:
+        tracemalloc.start()
+        try:
+            _run(op)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    def to_file() -> CloseListOperator:
+        target = str(tmp_path / "calls.jsonl")
+        return CloseListActivitiesOperator(task_id="f", activity_type="call", output_path=target)
+
+    _insert_calls(sandbox, 1500, note="x" * 200)
+    peak(to_file())  # warm up imports and connections before measuring
+    small = peak(to_file())
+    _insert_calls(sandbox, 4500, note="x" * 200)
+    large = peak(to_file())
+    to_xcom = CloseListActivitiesOperator(task_id="x", activity_type="call", max_items=6000)
+    everything = peak(to_xcom)
+    print(f"peak bytes: file 1500={small} file 6000={large} xcom 6000={everything}")
+    assert large < small * 1.5  # four times the rows, about the same memory
+    assert everything > large * 3  # while holding the rows grows with them
