@@ -11,13 +11,26 @@ __all__ = [
     "AIRFLOW_VERSION",
     "DECLARATIVE_CONNECTION_FORM",
     "AirflowFailException",
+    "AirflowRescheduleException",
+    "AirflowSensorTimeout",
+    "TaskDeferred",
     "default_deferrable",
 ]
 
-try:
-    from airflow.sdk.exceptions import AirflowFailException
+try:  # the task exceptions moved into the SDK in 3.2; 3.3 warns on the old path
+    from airflow.sdk.exceptions import (
+        AirflowFailException,
+        AirflowRescheduleException,
+        AirflowSensorTimeout,
+        TaskDeferred,
+    )
 except ImportError:  # Airflow 3.1
-    from airflow.exceptions import AirflowFailException  # type: ignore[no-redef]
+    from airflow.exceptions import (  # type: ignore[no-redef]
+        AirflowFailException,
+        AirflowRescheduleException,
+        AirflowSensorTimeout,
+        TaskDeferred,
+    )
 
 
 def _version_tuple(text: str) -> tuple[int, int]:
