@@ -266,7 +266,9 @@ class CloseUpdateLeadOperator(CloseLeadOperator):
 
 
 class CloseGetLeadOperator(CloseGetObjectOperator):
-    """Read one lead (``lead_…``); XCom gets ``{"id", "object"}`` (``None`` if missing and allowed).
+    """Read one lead (``lead_…``); XCom gets ``{"id", "object", "action": "fetched"}``.
+
+    ``None`` instead when the lead does not exist and ``missing_ok=True``.
 
     :param object_id: the lead id (templated).
     :param fields: only return these fields (templated).
@@ -274,14 +276,13 @@ class CloseGetLeadOperator(CloseGetObjectOperator):
     """
 
     object_kind = "lead"
-    operator_extra_links = CloseLeadOperator.operator_extra_links
 
     def read_object(self, object_id: str) -> JSONObject:
         """Return the lead. :param object_id: a checked ``lead_…`` id."""
         return self.hook.get_lead(object_id, fields=self.fields)
 
-    def execute(self, context: Context) -> Any:
-        """Read the lead and push its id for the "View in Close" link."""
+    def execute(self, context: Context) -> CloseObjectResult | None:
+        """Read the lead and push its own id for the "View in Close" link."""
         result = super().execute(context)
         push_lead_id(context, None if result is None else result["id"])
         return result

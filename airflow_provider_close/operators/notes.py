@@ -9,12 +9,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from airflow.sdk import Context
-
 from airflow_provider_close.client import JSONObject
 from airflow_provider_close.client.payloads.note import build_note_payload
 from airflow_provider_close.lookups.activities import ActivityKind
-from airflow_provider_close.operators._base import CloseLeadOperator, push_lead_id
 from airflow_provider_close.operators.activities import CloseCreateActivityOperator
 from airflow_provider_close.operators.reads_get import CloseGetObjectOperator
 
@@ -81,7 +78,10 @@ class CloseCreateNoteOperator(CloseCreateActivityOperator):
 
 
 class CloseGetNoteOperator(CloseGetObjectOperator):
-    """Read one note (``acti_…``); XCom gets ``{"id", "object"}`` (``None`` if missing and allowed).
+    """Read one note (``acti_…``); XCom gets ``{"id", "object", "action": "fetched"}``.
+
+    ``None`` instead when the note does not exist and ``missing_ok=True``; the note's lead id
+    is pushed for the "View in Close" link.
 
     :param object_id: the note's activity id (templated).
     :param fields: only return these fields (templated).
@@ -89,15 +89,7 @@ class CloseGetNoteOperator(CloseGetObjectOperator):
     """
 
     object_kind = "activity"
-    operator_extra_links = CloseLeadOperator.operator_extra_links
 
     def read_object(self, object_id: str) -> JSONObject:
         """Return the note. :param object_id: a checked ``acti_…`` id."""
         return self.hook.get_activity("note", object_id, fields=self.fields)
-
-    def execute(self, context: Context) -> Any:
-        """Read the note and push its lead id for the "View in Close" link."""
-        result = super().execute(context)
-        if result is not None and result["object"] is not None:
-            push_lead_id(context, result["object"].get("lead_id"))
-        return result

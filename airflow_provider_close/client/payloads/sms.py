@@ -72,10 +72,9 @@ def _schedule_fields(
 
 def _body_fields(text: object, template_id: object) -> dict[str, object]:
     chosen = exclusive_pair("sms", ("text", text), ("template_id", template_id), required=True)
-    assert chosen is not None  # required=True never returns None
-    if chosen[0] == "text":
-        return {"text": required_text("sms.text", text)}
-    return {"template_id": check_id("sms.template_id", template_id, "sms_template")}
+    if chosen is not None and chosen[0] == "template_id":
+        return {"template_id": check_id("sms.template_id", template_id, "sms_template")}
+    return {"text": required_text("sms.text", text)}
 
 
 def build_sms_payload(
