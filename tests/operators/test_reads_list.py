@@ -320,3 +320,20 @@ def test_file_mode_memory_stays_flat(
     print(f"peak bytes: file 1500={small} file 6000={large} xcom 6000={everything}")
     assert large < small * 1.5  # four times the rows, about the same memory
     assert everything > large * 3  # while holding the rows grows with them
+
+
+def test_opportunities_and_tasks_in_a_created_window(
+    two_leads: list[dict[str, Any]], hook: CloseHook, sandbox: CloseSandbox
+) -> None:
+    acme = two_leads[0]["id"]
+    sandbox.clock.set(BASE)
+    early_opp = hook.create_opportunity({"lead_id": acme, "value": 1})
+    early_task = hook.create_task({"_type": "lead", "lead_id": acme, "text": "early"})
+    sandbox.clock.set(BASE + timedelta(days=2))
+    hook.create_opportunity({"lead_id": acme, "value": 2})
+    hook.create_task({"_type": "lead", "lead_id": acme, "text": "late"})
+    window = {"start": BASE, "end": BASE + timedelta(days=1)}
+    opps = _run(CloseListOpportunitiesOperator(task_id="o", lead_id=acme, **window))
+    tasks = _run(CloseListTasksOperator(task_id="t", lead_id=acme, **window))
+    assert [o["id"] for o in opps] == [early_opp["id"]]
+    assert [t["id"] for t in tasks] == [early_task["id"]]
