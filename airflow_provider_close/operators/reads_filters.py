@@ -254,8 +254,23 @@ def _window(
     return lower, upper
 
 
+def _fields_param(name: str, spec: ResourceSpec, fields: object) -> dict[str, str]:
+    """Return ``{"_fields": ...}`` with the id and window field the engine needs, or ``{}``."""
+    if fields is None:
+        return {}
+    if isinstance(fields, str) or not isinstance(fields, Sequence) or not fields:
+        raise ClosePayloadError(f"{name}.fields", fields, "a non-empty list of field names")
+    wanted = [_text(f"{name}.fields[{i}]", item) for i, item in enumerate(fields)]
+    needed = ["id", *([spec.window_field] if spec.window_field else [])]
+    return {"_fields": ",".join(dict.fromkeys([*needed, *wanted]))}
+
+
 def list_query(
-    resource: object, filters: object = None, start: object = None, end: object = None
+    resource: object,
+    filters: object = None,
+    start: object = None,
+    end: object = None,
+    fields: object = None,
 ) -> ListQuery:
     """Return the checked query listing ``resource``, or raise ``ClosePayloadError``.
 
@@ -263,6 +278,7 @@ def list_query(
     :param filters: filter name -> value (ids, dates, enums, booleans; ``__in`` take lists).
     :param start: inclusive start of the window on the resource's date field (``date_created``).
     :param end: exclusive end of that window.
+    :param fields: return only these fields (plus ``id`` and the window field).
     """
     if not isinstance(resource, str) or resource not in LIST_RESOURCES:
         raise ClosePayloadError("resource", resource, allowed_text(tuple(LIST_RESOURCES)))
@@ -270,5 +286,6 @@ def list_query(
     name, params = _routed(resource, checked)
     base = resource_spec(LIST_RESOURCES[name].spec_name)
     lower, upper = _window(name, base, start, end)
-    spec = replace(base, params=MappingProxyType({**base.params, **params}))
+    projection = _fields_param(name, base, fields)
+    spec = replace(base, params=MappingProxyType({**base.params, **params, **projection}))
     return ListQuery(spec, lower, upper)

@@ -65,6 +65,8 @@ class CloseListOperator(CloseLeadOperator):
     :param end: exclusive end of that window (templated).
     :param output_path: write NDJSON here instead of returning the objects (templated).
     :param max_items: the most objects XCom may receive (templated).
+    :param fields: return only these fields (Close's ``_fields``; ``id`` and ``date_created``
+        are always included) (templated).
     :param storage_conn_id: the Airflow connection of the object store, if the URL needs one.
     :param close_conn_id: the Airflow connection to Close (templated).
     """
@@ -76,6 +78,7 @@ class CloseListOperator(CloseLeadOperator):
         "end",
         "output_path",
         "max_items",
+        "fields",
         *CloseLeadOperator.template_fields,
     )
     template_fields_renderers = {"filters": "json"}
@@ -89,10 +92,12 @@ class CloseListOperator(CloseLeadOperator):
         end: Any = None,
         output_path: str | None = None,
         max_items: int | str = DEFAULT_MAX_ITEMS,
+        fields: list[str] | None = None,
         storage_conn_id: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.fields = fields
         self.storage_conn_id = storage_conn_id
         self.resource = resource
         self.filters = filters
@@ -103,7 +108,7 @@ class CloseListOperator(CloseLeadOperator):
 
     def execute(self, context: Context) -> list[JSONObject] | ListFileResult:
         """List the resource; XCom gets the objects, or ``{"path", "count", ...}`` for a file."""
-        query = list_query(self.resource, self.filters, self.start, self.end)
+        query = list_query(self.resource, self.filters, self.start, self.end, self.fields)
         lead_id = query.spec.params.get("lead_id")
         if self.output_path is None:
             bound = bounded_int("max_items", self.max_items, minimum=1)

@@ -150,3 +150,22 @@ def test_activity_refusal_names_the_way_out() -> None:
 def test_date_created_refusal_points_at_start_end() -> None:
     with pytest.raises(ClosePayloadError, match="date_created with start/end"):
         list_query("activity.call", {"date_created__gt": "2026-01-01"})
+
+
+@pytest.mark.parametrize(
+    ("resource", "fields", "expected"),
+    [
+        ("activity.call", ["duration", "id"], "id,date_created,duration"),
+        ("contact", ["name"], "id,name"),
+        ("task", [" text "], "id,date_created,text"),
+    ],
+)
+def test_fields_keep_what_the_engine_needs(resource: str, fields: list[str], expected: str) -> None:
+    assert list_query(resource, fields=fields).spec.params["_fields"] == expected
+
+
+@pytest.mark.parametrize("fields", ["name", [], ["id", ""], [3]])
+def test_bad_fields_refused(fields: Any) -> None:
+    with pytest.raises(ClosePayloadError) as caught:
+        list_query("contact", fields=fields)
+    assert caught.value.field.startswith("contact.fields")

@@ -337,3 +337,14 @@ def test_opportunities_and_tasks_in_a_created_window(
     tasks = _run(CloseListTasksOperator(task_id="t", lead_id=acme, **window))
     assert [o["id"] for o in opps] == [early_opp["id"]]
     assert [t["id"] for t in tasks] == [early_task["id"]]
+
+
+def test_fields_slim_the_xcom_but_keep_the_walk_working(
+    sandbox: CloseSandbox, close_conn: Callable[..., str]
+) -> None:
+    sandbox.set_limits(max_skip={"activity": 100})
+    calls = _insert_calls(sandbox, 250, note="long text " * 20)
+    op = CloseListActivitiesOperator(task_id="l", activity_type="call", fields=["lead_id"])
+    rows = _run(op)
+    assert sorted(r["id"] for r in rows) == sorted(calls)
+    assert {frozenset(r) for r in rows} == {frozenset({"id", "date_created", "lead_id"})}
