@@ -23,6 +23,7 @@ __all__ = [
     "IfExists",
     "LeadMatch",
     "check_match_on",
+    "check_match_value",
     "existing_leads",
     "lead_match",
 ]
@@ -64,31 +65,41 @@ def _contact_emails(payload: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def check_match_value(
+    match_on: str, payload: Mapping[str, Any], custom_fields: Mapping[str, object]
+) -> None:
+    """Raise ``ClosePayloadError`` unless the new lead holds a value for ``match_on`` (pure).
+
+    :param match_on: a checked ``match_on``.
+    :param payload: the lead payload checked so far (custom fields not yet resolved).
+    :param custom_fields: the operator's custom field inputs (by name or id).
+    """
+    if match_on == "contact_email" and not _contact_emails(payload):
+        allowed = "contacts with emails (match_on='contact_email')"
+        raise ClosePayloadError("lead.contacts", payload.get("contacts"), allowed)
+    if match_on not in _RESERVED and custom_fields.get(match_on) in (None, ""):
+        field = f"lead.custom_fields[{match_on!r}]"
+        raise ClosePayloadError(
+            field, custom_fields.get(match_on), f"a value (match_on={match_on!r})"
+        )
+
+
 def lead_match(
     match_on: str, payload: Mapping[str, Any], resolver: CustomFieldResolver
 ) -> LeadMatch:
     """Return the match key and the new lead's values for it.
 
     :param match_on: a checked ``match_on`` (see :func:`check_match_on`).
-    :param payload: the lead payload about to be sent (custom keys resolved).
+    :param payload: the lead payload about to be sent (custom keys resolved), whose value for
+        the key was checked by :func:`check_match_value`.
     :param resolver: resolves a custom field name to its ``custom.cf_…`` key.
     """
     if match_on == "name":
         return LeadMatchKey("name"), [str(payload["name"])]
     if match_on == "contact_email":
-        emails = _contact_emails(payload)
-        if not emails:
-            raise ClosePayloadError(
-                "lead.contacts", None, "contacts with emails (match_on='contact_email')"
-            )
-        return LeadMatchKey("contact_email"), emails
+        return LeadMatchKey("contact_email"), _contact_emails(payload)
     key = resolver.key_for(match_on)
-    value = payload.get(key)
-    if value is None or value == "":
-        raise ClosePayloadError(
-            f"lead.{key}", value, f"a value for the match_on field {match_on!r}"
-        )
-    return LeadMatchKey("custom_field", custom_field_id=key), [str(value)]
+    return LeadMatchKey("custom_field", custom_field_id=key), [str(payload[key])]
 
 
 def existing_leads(

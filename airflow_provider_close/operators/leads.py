@@ -33,6 +33,7 @@ from airflow_provider_close.operators._lead_matching import (
     IfExists,
     LeadMatch,
     check_match_on,
+    check_match_value,
     existing_leads,
     lead_match,
 )
@@ -154,7 +155,9 @@ class CloseCreateLeadOperator(CloseLeadOperator):
         custom_inputs = custom_field_inputs("lead", self.custom_fields)
         match_on = check_match_on(self.match_on, mode, custom_inputs)
         status = optional_text("lead.status", self.status)
-        self._payload({}, None)  # validates everything that needs no request
+        checked = self._payload({}, None)  # validates everything that needs no request
+        if match_on is not None:
+            check_match_value(match_on, checked, custom_inputs)
         client = self.hook.client
         resolver = CustomFieldResolver(client, "lead")
         custom, status_id = _resolved(client, custom_inputs, status, resolver)

@@ -218,6 +218,23 @@ BAD = [
         "a string, number",
     ),
     (CloseCreateLeadOperator, {"name": "A", "status": "   "}, "lead.status", "non-empty"),
+    (
+        CloseCreateLeadOperator,
+        {"name": "A", "if_exists": "skip", "match_on": "contact_email"},
+        "lead.contacts",
+        "contacts with emails",
+    ),
+    (
+        CloseCreateLeadOperator,
+        {
+            "name": "A",
+            "if_exists": "skip",
+            "match_on": "External ID",
+            "custom_fields": {"External ID": ""},
+        },
+        "lead.custom_fields['External ID']",
+        "a value (match_on='External ID')",
+    ),
     (CloseUpdateLeadOperator, {"lead_id": LEAD}, "lead", "at least one field to update"),
     (CloseUpdateLeadOperator, {"lead_id": "lead", "name": "x"}, "lead.lead_id", "'lead_'"),
     (CloseGetLeadOperator, {"object_id": OPPO}, "lead_id", "'lead_'"),
