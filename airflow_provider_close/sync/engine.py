@@ -80,9 +80,9 @@ async def limited(
     :param client: the client whose ``stats`` and ``last_rate_limit`` steer the limiter.
     :param work: makes the coroutine to run.
     """
-    async with limiter.slot() as seq:
+    async with limiter.slot():
         result = await work()
-    await limiter.feedback(seq, client.stats.rate_limited, client.last_rate_limit)
+    await limiter.feedback(client.stats.rate_limited, client.last_rate_limit)
     return result
 
 

@@ -8,12 +8,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_close.sync.concurrency import (
-    AdaptiveLimiter,
-    Observation,
-    next_concurrency,
-    send_delay,
-)
+from airflow_provider_close.sync.concurrency import AdaptiveLimiter, next_concurrency
 from airflow_provider_close.sync.progress import Progress, progress_line
 from airflow_provider_close.sync.readers import file_format, read_file_rows, rows_from_iterable
 from airflow_provider_close.sync.results import (
@@ -154,25 +149,6 @@ def test_next_concurrency(current: int, new_429: int, reading: Any, expected: in
     assert next_concurrency(current, 8, new_429, reading) == expected
 
 
-@pytest.mark.parametrize(
-    ("now", "last_send", "seen", "started", "expected"),
-    [
-        (10.0, 9.0, None, 5, 0.0),  # nothing seen yet
-        # 19 left for the 1 s window from the last send at 10.0: one send every 1/19 s
-        (10.0, 10.0, Observation(_Reading(20, 19, 1.0), 10.0, 1), 1, 1 / 19),
-        # two sends started after the reading: the budget is 17
-        (10.0, 10.0, Observation(_Reading(20, 19, 1.0), 10.0, 1), 3, 1 / 17),
-        (10.5, 10.0, Observation(_Reading(20, 19, 1.0), 10.0, 1), 1, 0.0),  # pace already met
-        (10.2, 10.1, Observation(_Reading(20, 2, 1.0), 10.0, 1), 3, 0.8),  # budget gone: wait
-        (11.0, 10.9, Observation(_Reading(20, 0, 1.0), 10.0, 1), 9, 0.0),  # window over
-    ],
-)
-def test_send_delay(
-    now: float, last_send: float, seen: Observation | None, started: int, expected: float
-) -> None:
-    assert send_delay(now, last_send, seen, started) == pytest.approx(expected)
-
-
 async def test_limiter_bounds_in_flight_work() -> None:
     import asyncio
 
@@ -184,27 +160,9 @@ async def test_limiter_bounds_in_flight_work() -> None:
 
     await asyncio.gather(*(work() for _ in range(10)))
     assert limiter.peak == 2
-    await limiter.feedback(10, 0, None)
+    await limiter.feedback(0, None)
     assert limiter.limit == 3
-    await limiter.feedback(10, 5, None)
+    await limiter.feedback(5, None)
     assert limiter.limit == 1
     with pytest.raises(ValueError, match=">= 1"):
         AdaptiveLimiter(0)
-
-
-async def test_limiter_paces_sends_to_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
-    now = [100.0]
-    limiter = AdaptiveLimiter(4, clock=lambda: now[0])
-    async with limiter.slot() as seq:
-        pass
-    await limiter.feedback(seq, 0, _Reading(10, 0, 0.5))  # budget spent, 0.5 s left
-    waited: list[float] = []
-
-    async def fake_sleep(seconds: float) -> None:
-        waited.append(seconds)
-        now[0] += seconds
-
-    monkeypatch.setattr("airflow_provider_close.sync.concurrency.asyncio.sleep", fake_sleep)
-    async with limiter.slot():
-        pass
-    assert waited == [pytest.approx(0.5)]
