@@ -96,7 +96,12 @@ class AsyncCloseClient(ClientCore):
     async def get(
         self, path: str, params: Mapping[str, Any] | None = None, *, fields: Fields = None
     ) -> JSONObject:
-        """GET ``path``. :param path: path. :param params: query. :param fields: ``_fields``."""
+        """GET ``path``.
+
+        :param path: path relative to the base URL.
+        :param params: query parameters.
+        :param fields: ``_fields`` to return.
+        """
         return await self.request("GET", path, params=params, fields=fields)
 
     async def post(
@@ -109,7 +114,9 @@ class AsyncCloseClient(ClientCore):
     ) -> JSONObject:
         """POST ``json`` to ``path``; never re-sent once it may have been applied.
 
-        :param path: path. :param json: body. :param params: query.
+        :param path: path relative to the base URL.
+        :param json: JSON body.
+        :param params: query parameters.
         :param retry_safe: the POST is a read (e.g. a search) and may be repeated.
         """
         return await self.request("POST", path, params=params, json=json, retry_safe=retry_safe)
@@ -117,11 +124,20 @@ class AsyncCloseClient(ClientCore):
     async def put(
         self, path: str, json: object = None, *, params: Mapping[str, Any] | None = None
     ) -> JSONObject:
-        """PUT (partial update) ``json`` to ``path``. :param path: path. :param json: body."""
+        """PUT (partial update) ``json`` to ``path``.
+
+        :param path: path relative to the base URL.
+        :param json: the fields to change.
+        :param params: query parameters.
+        """
         return await self.request("PUT", path, params=params, json=json)
 
     async def delete(self, path: str, *, params: Mapping[str, Any] | None = None) -> JSONObject:
-        """DELETE ``path`` (``{}`` on success). :param path: path. :param params: query."""
+        """DELETE ``path`` (``{}`` on success).
+
+        :param path: path relative to the base URL.
+        :param params: query parameters.
+        """
         return await self.request("DELETE", path, params=params)
 
     async def iter_pages(
@@ -135,7 +151,8 @@ class AsyncCloseClient(ClientCore):
     ) -> AsyncIterator[Page]:
         """Yield the pages of an offset list lazily.
 
-        :param path: list path. :param params: filters.
+        :param path: list path.
+        :param params: filters.
         :param page_size: ``_limit``; ``None`` = the resource's maximum.
         :param max_items: raise ``ClosePaginationLimitError`` past this many items.
         :param fields: ``_fields`` to return.
@@ -156,8 +173,11 @@ class AsyncCloseClient(ClientCore):
     ) -> AsyncIterator[JSONObject]:
         """Yield the items of an offset list lazily (see :meth:`iter_pages`).
 
-        :param path: list path. :param params: filters. :param page_size: ``_limit``.
-        :param max_items: bound. :param fields: ``_fields``.
+        :param path: list path.
+        :param params: filters.
+        :param page_size: ``_limit``.
+        :param max_items: raise ``ClosePaginationLimitError`` past this many items.
+        :param fields: ``_fields`` to return.
         """
         async for page in self.iter_pages(
             path, params, page_size=page_size, max_items=max_items, fields=fields
@@ -175,7 +195,8 @@ class AsyncCloseClient(ClientCore):
         """Yield ``/event/`` items, newest first, following ``cursor_next``.
 
         :param params: event filters (resent with every page).
-        :param max_items: bound. :param page_size: ``_limit`` (max 50).
+        :param max_items: raise ``ClosePaginationLimitError`` past this many items.
+        :param page_size: ``_limit`` (max 50).
         """
         async for page in self._walk(
             event_paginator(params, page_size=page_size, max_items=max_items)
@@ -192,8 +213,9 @@ class AsyncCloseClient(ClientCore):
     ) -> AsyncIterator[JSONObject]:
         """Yield ``POST /data/search/`` results, following ``cursor``.
 
-        :param body: Advanced Filtering body. :param page_size: ``_limit``.
-        :param max_items: bound.
+        :param body: Advanced Filtering body.
+        :param page_size: ``_limit``.
+        :param max_items: raise ``ClosePaginationLimitError`` past this many items.
         """
         async for page in self._walk(
             search_paginator(body, page_size=page_size, max_items=max_items)
