@@ -348,3 +348,15 @@ def test_fields_slim_the_xcom_but_keep_the_walk_working(
     rows = _run(op)
     assert sorted(r["id"] for r in rows) == sorted(calls)
     assert {frozenset(r) for r in rows} == {frozenset({"id", "date_created", "lead_id"})}
+
+
+def test_named_arguments_are_templated() -> None:
+    op = CloseListActivitiesOperator(
+        task_id="l", activity_type="{{ params.t }}", lead_id="{{ params.lead }}", start="{{ ds }}"
+    )
+    op.render_template_fields({"params": {"t": "call", "lead": "lead_x"}, "ds": "2026-01-01"})  # type: ignore[arg-type]
+    assert (op.resource, op.filters, op.start) == (
+        "activity.call",
+        {"lead_id": "lead_x"},
+        "2026-01-01",
+    )
