@@ -20,8 +20,9 @@ How to run it locally
 
 What to change for production
     * ``schedule``: the interval is also the window the sensor watches; a shorter interval
-      reacts sooner. Keep it a ``timedelta`` (a data-interval timetable): in Airflow 3 a cron
-      string gets a zero-length data interval, and the sensor would watch an empty window.
+      reacts sooner. Keep a data-interval timetable (``CronDataIntervalTimetable``): in
+      Airflow 3 a plain cron string or ``timedelta`` schedule gives each run a zero-length data
+      interval, and the sensor would watch an empty window.
     * ``user_id=`` / ``lead_id=`` on the sensor to watch one rep's or one account's activity.
     * ``max_items``: more activity ids than this in one interval fail ``inbound_lead_ids``
       loudly (nothing is silently dropped); raise it, or shorten the interval. Airflow maps at
@@ -38,6 +39,11 @@ from typing import Any
 import pendulum
 from airflow.sdk import dag, task
 
+try:
+    from airflow.sdk import CronDataIntervalTimetable
+except ImportError:  # Airflow 3.1 has it only in core
+    from airflow.timetables.interval import CronDataIntervalTimetable
+
 from airflow_provider_close.hooks.close import CloseHook
 from airflow_provider_close.operators.notes import CloseCreateNoteOperator
 from airflow_provider_close.operators.tasks import CloseCreateTaskOperator
@@ -49,7 +55,7 @@ IDS_PER_REQUEST = 100
 
 
 @dag(
-    schedule=timedelta(hours=1),
+    schedule=CronDataIntervalTimetable("0 * * * *", timezone="UTC"),
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,

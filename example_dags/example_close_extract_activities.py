@@ -12,7 +12,8 @@ What it does, once per day (and once per past day, thanks to ``catchup=True``)
 How to run it locally
     ``python3 tools/dev.py demo`` runs one day of it against the Close sandbox. By hand, set
     ``AIRFLOW_CONN_CLOSE_DEFAULT`` and ``AIRFLOW_CONN_WAREHOUSE_SQLITE`` (see the README) and
-    run ``airflow dags test example_close_extract_activities 2026-11-20``.
+    run ``airflow dags test example_close_extract_activities 2026-11-21``: a run at a given
+    date extracts the last complete day before it (here 2026-11-20).
 
 Backfill (a scheduler must be running; the runs are queued like scheduled ones)
     ``airflow backfill create --dag-id example_close_extract_activities
@@ -29,8 +30,9 @@ What to change for production
     * ``WAREHOUSE_CONN_ID`` and the two statements: Snowflake, Postgres, BigQuery... through
       their common-sql hooks; for large days prefer the warehouse's bulk load (``COPY INTO``
       from the object store) over row inserts.
-    * ``schedule`` stays a ``timedelta`` (a data-interval timetable): in Airflow 3 a cron
-      string such as ``"@daily"`` gets a zero-length data interval and would extract nothing.
+    * Keep a data-interval timetable (``CronDataIntervalTimetable``): in Airflow 3 a plain cron
+      string (``"@daily"``) or ``timedelta`` schedule gives each run a zero-length data
+      interval, and the run would extract nothing.
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ from typing import Any
 
 import pendulum
 from airflow.sdk import BaseHook, ObjectStoragePath, dag, task
+
+try:
+    from airflow.sdk import CronDataIntervalTimetable
+except ImportError:  # Airflow 3.1 has it only in core
+    from airflow.timetables.interval import CronDataIntervalTimetable
 
 from airflow_provider_close.operators.extract import CloseExtractActivitiesOperator
 
@@ -80,7 +87,7 @@ def _table_rows(path: str, interval_start: str) -> Iterator[tuple[Any, ...]]:
 
 
 @dag(
-    schedule=timedelta(days=1),
+    schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
     start_date=pendulum.datetime(2026, 11, 1, tz="UTC"),
     catchup=True,
     max_active_runs=2,
