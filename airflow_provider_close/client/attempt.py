@@ -27,7 +27,7 @@ from airflow_provider_close.client.errors import (
     JSONObject,
     error_for_status,
 )
-from airflow_provider_close.client.ratelimit import rate_limit_from_headers, server_wait
+from airflow_provider_close.client.ratelimit import rate_limit_from_headers
 from airflow_provider_close.client.resources import endpoint_group
 from airflow_provider_close.client.retry import (
     FailureKind,
@@ -130,12 +130,11 @@ class Attempt:
         error = error_for_status(
             self.spec.method, self.spec.path, response.status_code, body, response.headers
         )
-        kind = failure_kind_for_status(response.status_code)
-        asked = server_wait(response.headers, body) if kind == "rate_limited" else None
+        asked = None
         if isinstance(error, CloseRateLimitError):
             self._stats.rate_limited += 1
-            error.retry_after = asked
-        return self._after_failure(error, kind, asked)
+            asked = error.retry_after
+        return self._after_failure(error, failure_kind_for_status(response.status_code), asked)
 
     def on_error(self, error: Exception) -> Wait | Raise:
         """Return the step after an httpx exception.

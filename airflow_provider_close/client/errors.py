@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from airflow_provider_close.client.bodies import JSONObject, error_summary, max_skip_in, request_id
+from airflow_provider_close.client.ratelimit import server_wait
 
 __all__ = [
     "CloseAPIError",
@@ -248,10 +249,17 @@ class CloseNotFoundError(CloseAPIError):
 
 
 class CloseRateLimitError(CloseAPIError):
-    """429: rate limited; ``.retry_after`` is the server's wait in seconds, if it gave one."""
+    """429: rate limited; ``.retry_after`` is the server's wait in seconds, if it gave one.
+
+    The wait comes from ``Retry-After``, else the ``RateLimit`` reset, else the legacy body.
+    """
 
     _label = "rate limited"
-    retry_after: float | None = None
+
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds the server asked us to wait, ``None`` if it gave no hint."""
+        return server_wait(self.headers, self.body)
 
 
 class CloseServerError(CloseAPIError):

@@ -93,11 +93,23 @@ def test_every_error_pickles(error: e.CloseError) -> None:
     assert vars(clone) == vars(error)
 
 
-def test_rate_limit_retry_after_survives_pickling() -> None:
-    error = e.error_for_status("GET", "lead/", 429, {}, {})
+@pytest.mark.parametrize(
+    ("headers", "body", "expected"),
+    [
+        ({"Retry-After": "3"}, {}, 3.0),
+        ({"RateLimit": "limit=5, remaining=0, reset=1.5"}, {}, 1.5),
+        ({}, {"error": {"rate_reset": 2.5}}, 2.5),
+        ({}, {}, None),
+    ],
+)
+def test_rate_limit_error_retry_after_survives_pickling(
+    headers: dict[str, str], body: e.JSONObject, expected: float | None
+) -> None:
+    error = e.error_for_status("GET", "lead/", 429, body, headers)
     assert isinstance(error, e.CloseRateLimitError)
-    error.retry_after = 2.5
-    assert pickle.loads(pickle.dumps(error)).retry_after == 2.5
+    assert error.retry_after == expected
+    clone = pickle.loads(pickle.dumps(error))
+    assert clone.retry_after == expected
 
 
 def test_payload_error_is_a_value_error_with_fields() -> None:
