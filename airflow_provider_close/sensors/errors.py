@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from airflow.sdk.exceptions import AirflowException
+try:  # the class BaseSensorOperator catches (soft_fail, never_fail) lives here on 3.2+
+    from airflow.sdk.exceptions import AirflowException
+except ImportError:  # Airflow 3.1
+    from airflow.exceptions import AirflowException  # type: ignore[no-redef,attr-defined,unused-ignore]
 
 __all__ = ["CloseSensorError"]
 

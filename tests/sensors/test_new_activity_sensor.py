@@ -8,8 +8,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from airflow.sdk.exceptions import AirflowRescheduleException, AirflowSensorTimeout, TaskDeferred
 
+from airflow_provider_close._compat import (
+    AirflowRescheduleException,
+    AirflowSensorTimeout,
+    TaskDeferred,
+)
 from airflow_provider_close.client import CloseAuthError
 from airflow_provider_close.sandbox import CloseSandbox
 from airflow_provider_close.sensors.errors import CloseSensorError
