@@ -1,12 +1,16 @@
 """Control endpoints under ``/_sandbox/`` (not Close paths): loopback clients only, no auth.
 
-``POST /_sandbox/reset`` ``{"seed": "demo"}`` (body optional) · ``GET|POST|DELETE
-/_sandbox/faults`` (POST a fault object, ``{"spec": "KIND:..."}`` or a list of either) ·
-``GET|POST /_sandbox/rate_limits`` (``{"group": "lead:write", "limit": 5, "window_seconds": 1}``
-or ``{"spec": "lead:write=5/1"}``) · ``GET|POST /_sandbox/latency`` (``{"ms": 200}``) ·
-``GET|POST /_sandbox/limits`` (``{"max_limit": {...}, "max_skip": {...}}``) ·
-``GET /_sandbox/requests`` · ``GET|POST /_sandbox/clock`` (``{"set": ISO-8601}``,
-``{"advance": seconds}`` or ``{"reset": true}``). Bad input answers ``400 {"error": ...}``.
+- ``POST /_sandbox/reset``: ``{"seed": "demo" | null}``; without ``seed``, the configured one.
+- ``GET|POST|DELETE /_sandbox/faults``: POST a fault object, ``{"spec": "KIND:..."}`` or a list.
+- ``GET|POST /_sandbox/rate_limits``: ``{"group": "lead:write", "limit": 5,
+  "window_seconds": 1}`` or ``{"spec": "lead:write=5/1"}``.
+- ``GET|POST /_sandbox/latency``: ``{"ms": 200}``.
+- ``GET|POST /_sandbox/limits``: ``{"max_limit": {...}, "max_skip": {...}}``.
+- ``GET /_sandbox/requests``.
+- ``GET|POST /_sandbox/clock``: ``{"set": ISO-8601}``, ``{"advance": seconds}`` or
+  ``{"reset": true}``.
+
+Bad input answers ``400 {"error": ...}``.
 """
 
 from __future__ import annotations
@@ -56,8 +60,12 @@ class SandboxControls(Protocol):
     def requests(self) -> list[RequestRecord]:
         """The request log."""
 
-    def reset(self, seed: str | None = None) -> None:
-        """Reset everything."""
+    @property
+    def seed(self) -> str | None:
+        """The seed a plain reset loads."""
+
+    def reset(self, seed: str | None = ...) -> None:
+        """Reset everything (by default to the configured seed)."""
 
     def add_fault(self, fault: Fault) -> None:
         """Arm a fault."""
@@ -129,7 +137,8 @@ def control_routes(controls: SandboxControls) -> list[BaseRoute]:
     """
 
     async def reset(request: Request) -> Response:
-        seed = (await _json_body(request)).get("seed")
+        body = await _json_body(request)
+        seed = body.get("seed", controls.seed)
         controls.reset(seed=seed)
         return JSONResponse({"reset": True, "seed": seed})
 

@@ -5,6 +5,7 @@ uvicorn is imported only when a sandbox starts, so importing the package stays c
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,7 +33,16 @@ if TYPE_CHECKING:
     from airflow_provider_close.sandbox.limits import PageLimits
     from airflow_provider_close.sandbox.state import SandboxState
 
-__all__ = ["CloseSandbox", "Resources", "load_resources"]
+__all__ = ["CONFIGURED", "CloseSandbox", "Resources", "load_resources"]
+
+
+class _Configured(enum.Enum):
+    """Marker type for "the value the sandbox was configured with"."""
+
+    VALUE = "configured"
+
+
+CONFIGURED = _Configured.VALUE
 
 
 @dataclass(frozen=True)
@@ -125,6 +135,11 @@ class CloseSandbox:
         self._server: ServerThread | None = None
         self._load_seed(seed)
 
+    @property
+    def seed(self) -> str | None:
+        """Return the seed loaded at start and by a plain ``reset()``."""
+        return self._seed
+
     # lifecycle ---------------------------------------------------------------------------
     def start(self) -> CloseSandbox:
         """Start serving (returns once the port accepts connections)."""
@@ -173,11 +188,13 @@ class CloseSandbox:
         """Return a copy of the API requests seen since the last reset, oldest first."""
         return self._request_log.records()
 
-    def reset(self, seed: str | None = None) -> None:
+    def reset(self, seed: str | _Configured | None = CONFIGURED) -> None:
         """Wipe state and traffic settings back to how the sandbox was configured.
 
-        :param seed: data to load afterwards (``"demo"``), or None for an empty organisation.
+        :param seed: data to load afterwards: ``"demo"``, None for an empty organisation, or
+            (the default) the seed the sandbox was created with.
         """
+        seed = self.seed if isinstance(seed, _Configured) else seed
         self._check_seed(seed)
         self._epoch += 1
         self.clock.reset()

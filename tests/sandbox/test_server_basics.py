@@ -150,3 +150,13 @@ def test_importing_the_sandbox_pulls_in_no_airflow_client_or_uvicorn() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[] False"
+
+
+def test_plain_reset_goes_back_to_the_configured_seed(fake_layer: None) -> None:
+    box = CloseSandbox(seed="demo")
+    assert list(box.state.leads) == ["lead_demo"]
+    box.state.leads.clear()
+    box.reset()
+    assert list(box.state.leads) == ["lead_demo"]
+    box.reset(seed=None)
+    assert box.state.leads == {}

@@ -153,3 +153,11 @@ async def test_control_refuses_non_loopback_clients(fake_layer: None) -> None:
         response = await client.get("/_sandbox/faults")
     assert response.status_code == 403
     assert response.json() == {"error": "control endpoints are loopback-only"}
+
+
+def test_http_reset_without_a_seed_uses_the_configured_one(fake_layer: None) -> None:
+    with CloseSandbox(seed="demo") as box, httpx.Client(base_url=box.url) as client:
+        assert client.post("/_sandbox/reset", json={"seed": None}).json()["seed"] is None
+        assert box.state.leads == {}
+        assert client.post("/_sandbox/reset").json() == {"reset": True, "seed": "demo"}
+        assert list(box.state.leads) == ["lead_demo"]
