@@ -24,7 +24,7 @@ from airflow_provider_close.operators.opportunities import (
     CloseCreateOpportunityOperator,
     CloseUpdateOpportunityOperator,
 )
-from airflow_provider_close.operators.tasks import CloseCreateTaskOperator
+from airflow_provider_close.operators.tasks import CloseCreateTaskOperator, CloseUpdateTaskOperator
 
 LEAD = "lead_" + "a" * 43
 
@@ -71,6 +71,7 @@ def test_no_link_before_execute(mocker):
         CloseCreateNoteOperator,
         CloseGetNoteOperator,
         CloseCreateTaskOperator,
+        CloseUpdateTaskOperator,
     ],
 )
 def test_every_lead_touching_operator_has_the_link(operator_class):

@@ -40,7 +40,10 @@ if TYPE_CHECKING:
         CloseUpdateOpportunityOperator,
     )
     from airflow_provider_close.operators.request import CloseRequestOperator
-    from airflow_provider_close.operators.tasks import CloseCreateTaskOperator
+    from airflow_provider_close.operators.tasks import (
+        CloseCreateTaskOperator,
+        CloseUpdateTaskOperator,
+    )
 
 __all__ = [
     "CloseCreateCallOperator",
@@ -60,6 +63,7 @@ __all__ = [
     "CloseUpdateContactOperator",
     "CloseUpdateLeadOperator",
     "CloseUpdateOpportunityOperator",
+    "CloseUpdateTaskOperator",
 ]
 
 #: Public name -> the module (under this package) that defines it.
@@ -81,6 +85,7 @@ _MODULES: Final[dict[str, str]] = {
     "CloseUpdateOpportunityOperator": "opportunities",
     "CloseRequestOperator": "request",
     "CloseCreateTaskOperator": "tasks",
+    "CloseUpdateTaskOperator": "tasks",
 }
 
 

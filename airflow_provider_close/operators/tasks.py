@@ -1,6 +1,6 @@
-"""Operator that creates a task on a lead, at most once under retries.
+"""Operators for tasks: create (at most once under retries) and update (e.g. complete).
 
-XCom: ``{"id", "object", "action"}`` (``created`` or ``found_existing``).
+XCom: ``{"id", "object", "action"}`` (``created``, ``found_existing`` or ``updated``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 from airflow.sdk import Context
 
 from airflow_provider_close.client.payloads.enums import TaskType
-from airflow_provider_close.client.payloads.task import build_task_payload
+from airflow_provider_close.client.payloads.ids import check_id
+from airflow_provider_close.client.payloads.task import build_task_payload, build_task_update
 from airflow_provider_close.operators._base import (
     CloseLeadOperator,
     CloseObjectResult,
@@ -23,7 +24,7 @@ from airflow_provider_close.operators._base import (
 from airflow_provider_close.operators._existing import created_since, find_recent_task
 from airflow_provider_close.operators._recovery import create_once
 
-__all__ = ["CloseCreateTaskOperator"]
+__all__ = ["CloseCreateTaskOperator", "CloseUpdateTaskOperator"]
 
 
 class CloseCreateTaskOperator(CloseLeadOperator):
@@ -92,3 +93,57 @@ class CloseCreateTaskOperator(CloseLeadOperator):
             log=self.log,
         )
         return object_result(task, "created" if created else "found_existing")
+
+
+class CloseUpdateTaskOperator(CloseLeadOperator):
+    """Update a task: complete or reopen it, move its date, reassign it, change its text.
+
+    XCom: ``{"id", "object", "action": "updated"}``.
+
+    :param close_task_id: the Close task (``task_…``); named so to differ from Airflow's
+        ``task_id`` (templated).
+    :param text: the new text (``lead`` tasks only) (templated).
+    :param date: the new due date, a date or an aware datetime (templated).
+    :param assigned_to: the new assignee (``user_…``) (templated).
+    :param is_complete: ``True`` completes, ``False`` reopens (templated).
+    :param close_conn_id: the Airflow connection to Close (templated).
+    """
+
+    template_fields: Sequence[str] = (
+        "close_task_id",
+        "text",
+        "date",
+        "assigned_to",
+        "is_complete",
+        "close_conn_id",
+    )
+
+    def __init__(
+        self,
+        *,
+        close_task_id: str,
+        text: str | None = None,
+        date: date | datetime | str | None = None,
+        assigned_to: str | None = None,
+        is_complete: bool | str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.close_task_id = close_task_id
+        self.text = text
+        self.date = date
+        self.assigned_to = assigned_to
+        self.is_complete = is_complete
+
+    def execute(self, context: Context) -> CloseObjectResult:
+        """Update the task; return ``{"id", "object", "action": "updated"}``."""
+        task_id = check_id("task.close_task_id", self.close_task_id, "task")
+        payload = build_task_update(
+            text=self.text,
+            date=self.date,
+            assigned_to=self.assigned_to,
+            is_complete=self.is_complete,
+        )
+        task = self.hook.update_task(task_id, payload)
+        push_lead_id(context, task.get("lead_id"))
+        return object_result(task, "updated")

@@ -31,7 +31,7 @@ from airflow_provider_close.operators.opportunities import (
     CloseUpdateOpportunityOperator,
 )
 from airflow_provider_close.operators.request import CloseRequestOperator
-from airflow_provider_close.operators.tasks import CloseCreateTaskOperator
+from airflow_provider_close.operators.tasks import CloseCreateTaskOperator, CloseUpdateTaskOperator
 
 LEAD = "lead_" + "L" * 43
 CONT = "cont_" + "C" * 43
@@ -158,6 +158,13 @@ BAD = [
         {"lead_id": LEAD, "text": "x", "task_kind": "email_followup"},
         "task.task_type",
         "'lead' | 'outgoing_call'",
+    ),
+    (CloseUpdateTaskOperator, {"close_task_id": TASK}, "task", "at least one field to update"),
+    (
+        CloseUpdateTaskOperator,
+        {"close_task_id": "noti_" + "n" * 43, "is_complete": True},
+        "task.close_task_id",
+        "'task_'",
     ),
     (CloseCreateNoteOperator, {"lead_id": LEAD}, "note.note", "exactly one of note or note_html"),
     (
@@ -384,7 +391,7 @@ BAD = [
 
 def test_the_table_covers_at_least_forty_inputs_and_every_operator():
     assert len(BAD) >= 40
-    assert len({row[0] for row in BAD}) == 17
+    assert len({row[0] for row in BAD}) == 18
 
 
 @pytest.mark.usefixtures("close_conn")

@@ -20,7 +20,7 @@ from airflow_provider_close.operators.opportunities import (
     CloseCreateOpportunityOperator,
     CloseUpdateOpportunityOperator,
 )
-from airflow_provider_close.operators.tasks import CloseCreateTaskOperator
+from airflow_provider_close.operators.tasks import CloseCreateTaskOperator, CloseUpdateTaskOperator
 
 pytestmark = pytest.mark.usefixtures("close_conn")
 
@@ -202,3 +202,15 @@ def test_create_task(seeded_sandbox, context, lead, due, expected):
     )
     assert stored["date"].startswith(expected)
     assert stored["is_complete"] is False
+
+
+def test_complete_and_reschedule_a_task(seeded_sandbox, context, ti, lead):
+    task = CloseCreateTaskOperator(task_id="t", lead_id=lead["id"], text="Ship it").execute(context)
+    result = CloseUpdateTaskOperator(
+        task_id="done", close_task_id=task["id"], is_complete=True, date="2026-04-01"
+    ).execute(context)
+    stored = seeded_sandbox.state.tasks[task["id"]]
+    assert result["action"] == "updated"
+    assert stored["is_complete"] is True
+    assert stored["date"].startswith("2026-04-01")
+    assert ti.pushed[LEAD_ID_XCOM_KEY] == lead["id"]

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import NotRequired, TypedDict, cast
 
+from airflow_provider_close.client.errors import ClosePayloadError
 from airflow_provider_close.client.payloads.dates import optional_iso_date_or_datetime
 from airflow_provider_close.client.payloads.enums import TASK_TYPES, TaskType, check_choice
 from airflow_provider_close.client.payloads.fields import given_fields
 from airflow_provider_close.client.payloads.ids import check_id, check_optional_id
-from airflow_provider_close.client.payloads.scalars import check_bool
-from airflow_provider_close.client.payloads.text import required_text
+from airflow_provider_close.client.payloads.scalars import check_bool, optional_bool
+from airflow_provider_close.client.payloads.text import optional_text, required_text
 
-__all__ = ["TaskPayload", "build_task_payload"]
+__all__ = ["TaskPayload", "TaskUpdate", "build_task_payload", "build_task_update"]
 
 
 class TaskPayload(TypedDict):
@@ -58,3 +59,41 @@ def build_task_payload(
         }
     )
     return cast(TaskPayload, fields)
+
+
+class TaskUpdate(TypedDict, total=False):
+    """The body of ``PUT /task/{id}/``: only the fields that change."""
+
+    text: str
+    date: str
+    assigned_to: str
+    is_complete: bool
+
+
+def build_task_update(
+    *,
+    text: object = None,
+    date: object = None,
+    assigned_to: object = None,
+    is_complete: object = None,
+) -> TaskUpdate:
+    """Return the checked body of a task update (``None`` = unchanged), or raise.
+
+    Close lets ``text`` change on ``lead`` tasks only; the others apply to every task.
+
+    :param text: the new text.
+    :param date: the new due date: a date or an aware datetime.
+    :param assigned_to: the new assignee (``user_…``).
+    :param is_complete: complete (``True``) or reopen (``False``) the task.
+    """
+    fields = given_fields(
+        {
+            "text": optional_text("task.text", text),
+            "date": optional_iso_date_or_datetime("task.date", date),
+            "assigned_to": check_optional_id("task.assigned_to", assigned_to, "user"),
+            "is_complete": optional_bool("task.is_complete", is_complete),
+        }
+    )
+    if not fields:
+        raise ClosePayloadError("task", None, "at least one field to update")
+    return cast(TaskUpdate, fields)

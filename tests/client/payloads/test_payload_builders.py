@@ -19,6 +19,7 @@ from airflow_provider_close.client.payloads import (
     build_sms_payload,
     build_task_payload,
 )
+from airflow_provider_close.client.payloads.task import build_task_update
 
 LEAD = "lead_" + "L" * 43
 CONT = "cont_" + "C" * 43
@@ -456,3 +457,31 @@ def test_bad_inputs_name_field_value_and_allowed(builder, kwargs, field, allowed
     assert err.value.field == field
     assert allowed in err.value.allowed
     assert str(err.value).startswith(f"{field}: got {err.value.value!r}; allowed: ")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"is_complete": "true"}, {"is_complete": True}),
+        ({"is_complete": False}, {"is_complete": False}),
+        ({"date": date(2026, 4, 1), "text": "x"}, {"date": "2026-04-01", "text": "x"}),
+        ({"assigned_to": USER}, {"assigned_to": USER}),
+    ],
+)
+def test_task_update(kwargs, expected):
+    assert build_task_update(**kwargs) == expected
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({}, "task"),
+        ({"text": ""}, "task.text"),
+        ({"date": "soon"}, "task.date"),
+        ({"assigned_to": "bob"}, "task.assigned_to"),
+    ],
+)
+def test_task_update_rejects(kwargs, field):
+    with pytest.raises(ClosePayloadError) as err:
+        build_task_update(**kwargs)
+    assert err.value.field == field
