@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from airflow.sdk.exceptions import AirflowFailException
 
+from airflow_provider_close._compat import AirflowFailException
 from airflow_provider_close.client import CloseNotFoundError
 from airflow_provider_close.links import LEAD_ID_XCOM_KEY
 from airflow_provider_close.operators.leads import (
