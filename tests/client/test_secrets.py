@@ -121,7 +121,13 @@ def test_the_key_never_leaks(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     assert "SENTINEL" in sandbox.api_key
-    with caplog.at_level(logging.DEBUG):
+    # Importing Airflow (other tests do) raises the httpx/httpcore loggers to WARNING: lower them
+    # here, or their DEBUG lines (which carry request headers) would go unchecked.
+    with (
+        caplog.at_level(logging.DEBUG),
+        caplog.at_level(logging.DEBUG, logger="httpx"),
+        caplog.at_level(logging.DEBUG, logger="httpcore"),
+    ):
         errors = trigger_every_error(make_client, sandbox)
         client = make_client()
     assert len(errors) == 10
@@ -143,7 +149,13 @@ def test_the_bearer_token_never_leaks(
 ) -> None:
     token = sandbox.access_token
     sandbox.add_fault(Fault("server_error", method="POST", path="/lead/", status=502))
-    with caplog.at_level(logging.DEBUG):
+    # Importing Airflow (other tests do) raises the httpx/httpcore loggers to WARNING: lower them
+    # here, or their DEBUG lines (which carry request headers) would go unchecked.
+    with (
+        caplog.at_level(logging.DEBUG),
+        caplog.at_level(logging.DEBUG, logger="httpx"),
+        caplog.at_level(logging.DEBUG, logger="httpcore"),
+    ):
         client = make_client(api_key=None, access_token=token)
         assert client.get("me")["id"].startswith("user_")
         with pytest.raises(CloseUnknownOutcomeError) as excinfo:
