@@ -90,7 +90,9 @@ def get_provider_info() -> dict[str, Any]:
                 ],
             }
         ],
-        "sensors": [{"integration-name": "Close", "python-modules": [f"{_PKG}.sensors.new_activity"]}],
+        "sensors": [
+            {"integration-name": "Close", "python-modules": [f"{_PKG}.sensors.new_activity"]}
+        ],
         "triggers": [
             {"integration-name": "Close", "python-modules": [f"{_PKG}.triggers.new_activity"]}
         ],

@@ -225,6 +225,10 @@ class CloseHook(BaseHook):
         """Return the organisation's opportunity statuses."""
         return list(self.client.iter_items("status/opportunity/"))
 
+    def get_user(self, user_id: str, *, fields: list[str] | None = None) -> JSONObject:
+        """Return one user of the organisation."""
+        return self._get("user", user_id, fields)
+
     def list_users(self) -> list[JSONObject]:
         """Return the organisation's users."""
         return list(self.client.iter_items("user/"))

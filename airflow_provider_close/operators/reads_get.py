@@ -137,8 +137,7 @@ class CloseGetUserOperator(CloseGetObjectOperator):
 
     def read_object(self, object_id: str) -> JSONObject:
         """Return the user. :param object_id: a checked ``user_…`` id."""
-        params = {"_fields": ",".join(self.fields)} if self.fields else None
-        return self.hook.request("GET", f"user/{object_id}/", params=params)
+        return self.hook.get_user(object_id, fields=self.fields)
 
 
 class CloseGetActivityOperator(CloseGetObjectOperator):

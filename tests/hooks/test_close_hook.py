@@ -84,6 +84,7 @@ def test_resource_round_trip(sandbox: CloseSandbox, close_conn: Callable[..., st
     with pytest.raises(CloseNotFoundError):
         hook.get_activity("call", call["id"])
     assert {u["id"] for u in hook.list_users()} >= {sandbox.state.me["id"]}
+    assert hook.get_user(sandbox.state.me["id"], fields=["id"]) == {"id": sandbox.state.me["id"]}
     assert hook.list_lead_statuses()
 
 

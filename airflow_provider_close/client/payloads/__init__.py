@@ -12,6 +12,7 @@ from airflow_provider_close.client.payloads.contact import (
     build_contact_payload,
     build_contact_update,
 )
+from airflow_provider_close.client.payloads.email import EmailPayload, build_email_payload
 from airflow_provider_close.client.payloads.lead import build_lead_payload, build_lead_update
 from airflow_provider_close.client.payloads.note import NotePayload, build_note_payload
 from airflow_provider_close.client.payloads.opportunity import (
@@ -23,12 +24,14 @@ from airflow_provider_close.client.payloads.task import TaskPayload, build_task_
 
 __all__ = [
     "CallPayload",
+    "EmailPayload",
     "NotePayload",
     "SmsPayload",
     "TaskPayload",
     "build_call_payload",
     "build_contact_payload",
     "build_contact_update",
+    "build_email_payload",
     "build_lead_payload",
     "build_lead_update",
     "build_note_payload",
