@@ -33,6 +33,7 @@ __all__ = [
     "ActivityKind",
     "activity_fingerprint",
     "activity_listing_params",
+    "created_at",
     "find_existing_activity",
     "find_existing_task",
     "fingerprint_over",
@@ -64,7 +65,16 @@ IDENTIFYING_FIELDS: Mapping[str, tuple[str, ...]] = {
     ),
     "sms": ("lead_id", "contact_id", "direction", "text", "remote_phone", *_TIME_CANDIDATES),
     "note": ("lead_id", "contact_id", "title", _CONTENT, *_TIME_CANDIDATES),
-    "email": ("lead_id", "contact_id", "direction", "subject", "body_text", *_TIME_CANDIDATES),
+    "email": (
+        "lead_id",
+        "contact_id",
+        "direction",
+        "sender",
+        "to",
+        "subject",
+        "body_text",
+        *_TIME_CANDIDATES,
+    ),
     "meeting": ("lead_id", "title", "starts_at"),
 }
 TASK_IDENTIFYING_FIELDS: tuple[str, ...] = ("lead_id", "contact_id", "text", "date")
@@ -207,37 +217,77 @@ def task_listing_params(payload: Mapping[str, Any]) -> dict[str, Any]:
     return {"lead_id": payload["lead_id"], "_type": payload.get("_type", "lead")}
 
 
+def created_at(record: Mapping[str, Any]) -> datetime | None:
+    """Return a Close object's ``date_created`` as an aware datetime (None if unparsable).
+
+    :param record: an object read from Close.
+    """
+    try:
+        created = datetime.fromisoformat(str(record.get("date_created")))
+    except ValueError:
+        return None
+    return created if created.tzinfo is not None else created.replace(tzinfo=UTC)
+
+
+def _bounded(params: dict[str, Any], since: datetime | None) -> dict[str, Any]:
+    """Return ``params`` with ``date_created__gte`` raised to ``since`` (if later)."""
+    if since is None:
+        return params
+    bound = since.astimezone(UTC)
+    if params.get("date_created__gte") is not None:
+        narrowed = datetime.fromisoformat(str(params["date_created__gte"]))
+        bound = max(bound, narrowed if narrowed.tzinfo else narrowed.replace(tzinfo=UTC))
+    return {**params, "date_created__gte": bound.isoformat()}
+
+
 def _first_with_fingerprint(
     kind: str,
     candidates: Iterator[dict[str, Any]],
     payload: Mapping[str, Any],
     fields: Sequence[str],
+    since: datetime | None,
 ) -> dict[str, Any] | None:
     wanted = fingerprint_over(kind, payload, fields)
-    return next((c for c in candidates if fingerprint_over(kind, c, fields) == wanted), None)
+    for candidate in candidates:
+        created = created_at(candidate)
+        recent = since is None or (created is not None and created >= since)
+        if recent and fingerprint_over(kind, candidate, fields) == wanted:
+            return candidate
+    return None
 
 
 def find_existing_activity(
-    client: _Lister, kind: ActivityKind, payload: Mapping[str, Any]
+    client: _Lister,
+    kind: ActivityKind,
+    payload: Mapping[str, Any],
+    *,
+    created_since: datetime | None = None,
 ) -> dict[str, Any] | None:
     """Return the activity of ``kind`` on the payload's lead with the same fingerprint, if any.
 
     :param client: a ``CloseClient``.
     :param kind: the activity kind.
     :param payload: the payload about to be sent; must have ``lead_id``.
+    :param created_since: only activities created at or after this instant count (asked of
+        the server with ``date_created__gte`` and re-checked on each candidate), so an older
+        look-alike is never taken for the one an interrupted attempt created.
     """
     fields = identifying_fields(IDENTIFYING_FIELDS[kind], payload)
-    params = activity_listing_params(kind, payload)
+    params = _bounded(activity_listing_params(kind, payload), created_since)
     items = client.iter_items(f"activity/{kind}/", params, max_items=_MAX_SCANNED)
-    return _first_with_fingerprint(kind, items, payload, fields)
+    return _first_with_fingerprint(kind, items, payload, fields, created_since)
 
 
-def find_existing_task(client: _Lister, payload: Mapping[str, Any]) -> dict[str, Any] | None:
+def find_existing_task(
+    client: _Lister, payload: Mapping[str, Any], *, created_since: datetime | None = None
+) -> dict[str, Any] | None:
     """Return the task on the payload's lead with the same fingerprint, if any.
 
     :param client: a ``CloseClient``.
     :param payload: the task payload; must have ``lead_id``.
+    :param created_since: as for :func:`find_existing_activity`.
     """
     fields = identifying_fields(TASK_IDENTIFYING_FIELDS, payload)
-    items = client.iter_items("task/", task_listing_params(payload), max_items=_MAX_SCANNED)
-    return _first_with_fingerprint("task", items, payload, fields)
+    params = _bounded(task_listing_params(payload), created_since)
+    items = client.iter_items("task/", params, max_items=_MAX_SCANNED)
+    return _first_with_fingerprint("task", items, payload, fields, created_since)

@@ -9,7 +9,7 @@ margin for clock skew between the worker and Close): the server is asked with
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
@@ -17,13 +17,10 @@ from airflow.sdk import Context
 
 from airflow_provider_close.client import CloseClient
 from airflow_provider_close.lookups.activities import (
-    IDENTIFYING_FIELDS,
-    TASK_IDENTIFYING_FIELDS,
     ActivityKind,
-    activity_listing_params,
-    fingerprint_over,
-    identifying_fields,
-    task_listing_params,
+    created_at,
+    find_existing_activity,
+    find_existing_task,
 )
 
 __all__ = [
@@ -54,38 +51,6 @@ def created_since(context: Context) -> datetime:
     return started.astimezone(UTC) - CLOCK_SKEW_MARGIN
 
 
-def _created_at(record: Mapping[str, Any]) -> datetime | None:
-    try:
-        created = datetime.fromisoformat(str(record.get("date_created")))
-    except ValueError:
-        return None
-    return created if created.tzinfo is not None else created.replace(tzinfo=UTC)
-
-
-def _since_param(params: Mapping[str, Any], since: datetime) -> dict[str, Any]:
-    bound = since
-    existing = params.get("date_created__gte")
-    if existing is not None:
-        bound = max(bound, datetime.fromisoformat(str(existing)).astimezone(UTC))
-    return {**params, "date_created__gte": bound.isoformat()}
-
-
-def _first_match(
-    kind: str,
-    candidates: Iterable[JSONObject],
-    payload: Mapping[str, Any],
-    fields: tuple[str, ...],
-    since: datetime,
-) -> JSONObject | None:
-    wanted = fingerprint_over(kind, payload, fields)
-    for candidate in candidates:
-        created = _created_at(candidate)
-        recent = created is not None and created >= since
-        if recent and fingerprint_over(kind, candidate, fields) == wanted:
-            return candidate
-    return None
-
-
 def find_recent_activity(
     client: CloseClient, kind: ActivityKind, payload: Mapping[str, Any], since: datetime
 ) -> JSONObject | None:
@@ -96,10 +61,7 @@ def find_recent_activity(
     :param payload: the create payload (with ``lead_id``).
     :param since: see :func:`created_since`.
     """
-    fields = identifying_fields(IDENTIFYING_FIELDS[kind], payload)
-    params = _since_param(activity_listing_params(kind, payload), since)
-    items = client.iter_items(f"activity/{kind}/", params, max_items=_MAX_SCANNED)
-    return _first_match(kind, items, payload, fields, since)
+    return find_existing_activity(client, kind, payload, created_since=since)
 
 
 def find_recent_task(
@@ -111,10 +73,7 @@ def find_recent_task(
     :param payload: the task create payload (with ``lead_id``).
     :param since: see :func:`created_since`.
     """
-    fields = identifying_fields(TASK_IDENTIFYING_FIELDS, payload)
-    params = _since_param(task_listing_params(payload), since)
-    items = client.iter_items("task/", params, max_items=_MAX_SCANNED)
-    return _first_match("task", items, payload, fields, since)
+    return find_existing_task(client, payload, created_since=since)
 
 
 def _comparable(key: str, value: Any) -> Any:
@@ -150,7 +109,7 @@ def find_recent_object(
     :param since: see :func:`created_since`.
     """
     for candidate in client.iter_items(path, dict(params), max_items=_MAX_SCANNED):
-        created = _created_at(candidate)
+        created = created_at(candidate)
         if created is not None and created >= since and _same_fields(payload, candidate):
             return candidate
     return None

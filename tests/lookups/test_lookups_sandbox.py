@@ -97,3 +97,41 @@ def test_find_existing_activity_and_task(seeded_sandbox: CloseSandbox, client: C
     existing = find_existing_task(client, task)
     assert existing is not None
     assert existing["id"] == made["id"]
+
+
+def test_created_since_ignores_an_older_look_alike(
+    seeded_sandbox: CloseSandbox, client: CloseClient
+) -> None:
+    """A retry must find what *this* attempt created, never last week's identical call."""
+    from datetime import timedelta
+
+    lead_id = next(iter(seeded_sandbox.state.leads))
+    payload = {"lead_id": lead_id, "direction": "outbound", "duration": 42, "note": "same"}
+    old = client.post("activity/call/", json=payload)
+    seeded_sandbox.clock.advance(3600)
+    cutoff = seeded_sandbox.clock.now() - timedelta(seconds=1)
+    assert find_existing_activity(client, "call", payload)["id"] == old["id"]
+    assert find_existing_activity(client, "call", payload, created_since=cutoff) is None
+    new = client.post("activity/call/", json=payload)
+    found = find_existing_activity(client, "call", payload, created_since=cutoff)
+    assert found is not None
+    assert found["id"] == new["id"]
+    task = {"lead_id": lead_id, "text": "same task", "date": "2026-01-05"}
+    client.post("task/", json=task)
+    seeded_sandbox.clock.advance(3600)
+    later = seeded_sandbox.clock.now() - timedelta(seconds=1)
+    assert find_existing_task(client, task) is not None
+    assert find_existing_task(client, task, created_since=later) is None
+
+
+def test_email_fingerprint_tells_recipients_apart(
+    seeded_sandbox: CloseSandbox, client: CloseClient
+) -> None:
+    lead_id = next(iter(seeded_sandbox.state.leads))
+    base = {"lead_id": lead_id, "status": "sent", "subject": "Quote", "body_text": "Hi"}
+    sent = client.post("activity/email/", json={**base, "to": ["a@example.com"]})
+    assert (
+        find_existing_activity(client, "email", {**base, "to": ["a@example.com"]})["id"]
+        == sent["id"]
+    )
+    assert find_existing_activity(client, "email", {**base, "to": ["b@example.com"]}) is None
