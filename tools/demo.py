@@ -228,12 +228,23 @@ def lead_changes(
 def extracted_file(work: Path, day: datetime) -> dict[str, Any]:
     """Return where the extraction wrote ``day`` and how many lines of each type."""
     path = work / "extract" / "activities" / f"{day:%Y-%m-%d}.jsonl"
-    types = Counter(json.loads(line)["_type"] for line in path.read_text().splitlines())
-    return {"path": str(path), "rows": sum(types.values()), "counts": dict(sorted(types.items()))}
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    types = Counter(row["_type"] for row in rows)
+    first = {key: rows[0].get(key) for key in ("_type", "id", "lead_id", "date_created")}
+    return {
+        "path": str(path),
+        "rows": len(rows),
+        "counts": dict(sorted(types.items())),
+        "first": first if rows else None,
+    }
 
 
-def print_summary(summary: dict[str, Any]) -> None:
-    """Print the summary for a human."""
+def print_summary(summary: dict[str, Any], *, kept: bool) -> None:
+    """Print the summary for a human.
+
+    :param summary: what :func:`run_demo` returned.
+    :param kept: whether the files outlive the demo (``--keep``).
+    """
     step("What happened in Close")
     leads = summary["leads"]
     print(f"Leads created: {len(leads['created'])}")
@@ -249,11 +260,13 @@ def print_summary(summary: dict[str, Any]) -> None:
     for task in summary["tasks"]:
         print(f"  * {task['lead_name']:<22} {task['text']} (due {task['date']})")
     extract = summary["extract"]
-    print(
-        f"Activities extracted for {extract['day']}: {extract['rows']} {extract['counts']}\n"
-        f"  file: {extract['path']}\n"
-        f"  loaded into the warehouse table close_activities: {extract['warehouse_rows']} rows"
-    )
+    where = "" if kept else " (removed at exit; --keep keeps it)"
+    print(f"Activities extracted for {extract['day']}: {extract['rows']} {extract['counts']}")
+    print(f"  file: {extract['path']}{where}")
+    if extract["first"]:
+        first = extract["first"]
+        print(f"  first line: {first['_type']} {first['id']} {first['date_created']}")
+    print(f"  loaded into the warehouse table close_activities: {extract['warehouse_rows']} rows")
     runs = ", ".join(f"{dag_id} {state}" for dag_id, state in summary["runs"].items())
     print(f"DAG runs: {runs}; {summary['seconds']:.0f} s in all")
 
@@ -313,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="close-demo-"))
     try:
         summary = run_demo(args, work)
-        print_summary(summary)
+        print_summary(summary, kept=args.keep)
         if args.json:
             Path(args.json).write_text(json.dumps(summary, indent=2, sort_keys=True))
     finally:
