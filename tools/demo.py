@@ -15,7 +15,9 @@ Run by ``python3 tools/dev.py demo`` inside the project virtualenv (or directly 
 5. reads Close back through its API and prints what changed: leads created and updated,
    tasks created, activities extracted and where the file is.
 
-Nothing is left running; the temporary directory is deleted unless ``--keep``. The exit code
+Your own Airflow is never touched: every ``AIRFLOW_*`` variable of the calling shell (home,
+metadata DB, connections) is ignored. Nothing is left running; the temporary directory is
+deleted unless ``--keep``. The exit code
 is non-zero when a DAG run fails. ``--json PATH`` also writes the summary as JSON.
 """
 
@@ -274,6 +276,9 @@ def print_summary(summary: dict[str, Any], *, kept: bool) -> None:
 def run_demo(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     """Run every step in ``work`` and return the summary."""
     started = time.monotonic()
+    # Never touch the caller's Airflow: drop every AIRFLOW_* setting (home, DB, connections).
+    for name in [name for name in os.environ if name.startswith("AIRFLOW_")]:
+        del os.environ[name]
     os.environ.update(airflow_environment(work, args.verbose))
     # dag.test() builds Airflow's in-process API on starlette's test client, which warns.
     warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
