@@ -80,19 +80,11 @@ def lint(env: Env) -> int:
 
 
 def pytest(env: Env, extra: list[str]) -> int:
-    """Run the suite; warnings-as-errors come from pyproject's filterwarnings."""
-    return _run(
-        [
-            _python(env),
-            "-m",
-            "pytest",
-            "-W",
-            "error::DeprecationWarning",
-            "-W",
-            "error::FutureWarning",
-            *extra,
-        ]
-    )
+    """Run the suite; DeprecationWarning and FutureWarning are errors (pyproject's filterwarnings).
+
+    No ``-W`` here: command-line filters would override the ini's few narrow exceptions.
+    """
+    return _run([_python(env), "-m", "pytest", *extra])
 
 
 def cmd_test(args: argparse.Namespace) -> int:

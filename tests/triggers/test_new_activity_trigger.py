@@ -73,9 +73,12 @@ def test_polls_until_enough_activities_arrive(
 
     async def scenario() -> dict[str, Any]:
         task = asyncio.ensure_future(first_event(trigger(min_count=2)))
-        while len(sandbox.requests) < 2:  # at least two polls saw only one call
+        for _ in range(500):  # at least two polls saw only one call (bounded: 5 s)
+            if len(sandbox.requests) >= 2 or task.done():
+                break
             await asyncio.sleep(0.01)
-        assert not task.done()
+        assert not task.done(), task.result()
+        assert len(sandbox.requests) >= 2
         second = add_call(sandbox, 2)
         event = await task
         assert event["activity_ids"] == [first, second]
