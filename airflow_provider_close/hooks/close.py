@@ -69,8 +69,20 @@ class CloseHook(BaseHook):
         return self.client_settings().sync_client()
 
     async def get_async_client(self) -> AsyncCloseClient:
-        """Return a new asynchronous Close client; the caller closes it (``async with``)."""
+        """Return a new asynchronous Close client; the caller closes it (``async with``).
+
+        For triggers: the connection is fetched without blocking the event loop.
+        """
         return (await self.aclient_settings()).async_client()
+
+    def new_async_client(self) -> AsyncCloseClient:
+        """Return a new asynchronous Close client built from a synchronous connection lookup.
+
+        For operators that run in a worker and use asyncio only for concurrency: the
+        connection is read before the event loop starts (Airflow 3.1's async lookup cannot
+        reach a worker's connections). The caller closes the client (``async with``).
+        """
+        return self.client_settings().async_client()
 
     def close(self) -> None:
         """Close the cached client's connection pool, if one was built."""

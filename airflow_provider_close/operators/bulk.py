@@ -156,8 +156,10 @@ class CloseUpsertLeadsOperator(_CloseBulkOperator):
         )
         self.log.info("Upserting %d rows into Close leads (match on %s)", len(rows), self.match_key)
 
+        client = self.hook.new_async_client()  # connection read before the loop starts
+
         async def run() -> UpsertRun:
-            async with await self.hook.get_async_client() as client:
+            async with client:
                 return await upsert_leads(client, rows, mapping, key, custom_keys, options=options)
 
         return self._finish(context, asyncio.run(run()), dry_run=self.plan_only)
@@ -198,8 +200,10 @@ class CloseBulkCreateActivitiesOperator(_CloseBulkOperator):
         )
         self.log.info("Logging %d %s rows in Close", len(rows), self.kind)
 
+        client = self.hook.new_async_client()  # connection read before the loop starts
+
         async def run() -> UpsertRun:
-            async with await self.hook.get_async_client() as client:
+            async with client:
                 return await create_activities(client, self.kind, rows, options=options)
 
         return self._finish(context, asyncio.run(run()), dry_run=False)

@@ -96,6 +96,14 @@ async def test_async_client_fetches_the_connection_asynchronously(
     assert me["id"] == sandbox.state.me["id"]
 
 
+async def test_new_async_client_reads_the_connection_synchronously(
+    sandbox: CloseSandbox, close_conn: Callable[..., str]
+) -> None:
+    client = CloseHook().new_async_client()  # no event loop needed for the lookup
+    async with client:
+        assert (await client.get("me/"))["id"] == sandbox.state.me["id"]
+
+
 def test_key_never_appears_in_logs_reprs_or_errors(
     sandbox: CloseSandbox, close_conn: Callable[..., str], caplog: pytest.LogCaptureFixture
 ) -> None:
