@@ -123,9 +123,19 @@ async def test_a_run_killed_mid_way_and_retried_creates_no_duplicate(
 ) -> None:
     seeded_sandbox.set_latency(20)
     rows = _rows(80, prefix="KILL")
-    with pytest.raises(TimeoutError):
-        await asyncio.wait_for(_run(seeded_sandbox, rows, max_concurrency=4), timeout=0.6)
-    first = sum(n for ext, n in _ext_counts(seeded_sandbox).items() if ext.startswith("KILL-"))
+
+    def created() -> int:
+        return sum(n for ext, n in _ext_counts(seeded_sandbox).items() if ext.startswith("KILL-"))
+
+    run = asyncio.ensure_future(_run(seeded_sandbox, rows, max_concurrency=4))
+    for _ in range(2000):  # kill it once some leads exist (bounded: 10 s), not on a timer
+        if created() >= 10 or run.done():
+            break
+        await asyncio.sleep(0.005)
+    run.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    first = created()
     assert 0 < first < 80  # really interrupted part-way
     await asyncio.sleep(0.2)  # let in-flight requests land, as a killed worker's would
     seeded_sandbox.set_latency(0)
