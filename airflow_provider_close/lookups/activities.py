@@ -25,7 +25,9 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
+
+from airflow_provider_close.lookups._listing import ItemLister
 
 __all__ = [
     "IDENTIFYING_FIELDS",
@@ -78,17 +80,6 @@ IDENTIFYING_FIELDS: Mapping[str, tuple[str, ...]] = {
     "meeting": ("lead_id", "title", "starts_at"),
 }
 TASK_IDENTIFYING_FIELDS: tuple[str, ...] = ("lead_id", "contact_id", "text", "date")
-
-
-class _Lister(Protocol):
-    def iter_items(
-        self,
-        path: str,
-        params: dict[str, Any] | None = ...,
-        *,
-        page_size: int | None = ...,
-        max_items: int | None = ...,
-    ) -> Iterator[dict[str, Any]]: ...
 
 
 def _html_text(markup: str) -> str:
@@ -257,7 +248,7 @@ def _first_with_fingerprint(
 
 
 def find_existing_activity(
-    client: _Lister,
+    client: ItemLister,
     kind: ActivityKind,
     payload: Mapping[str, Any],
     *,
@@ -279,7 +270,7 @@ def find_existing_activity(
 
 
 def find_existing_task(
-    client: _Lister, payload: Mapping[str, Any], *, created_since: datetime | None = None
+    client: ItemLister, payload: Mapping[str, Any], *, created_since: datetime | None = None
 ) -> dict[str, Any] | None:
     """Return the task on the payload's lead with the same fingerprint, if any.
 

@@ -36,7 +36,7 @@ from airflow_provider_close.lookups.activities import (
     identifying_fields,
 )
 from airflow_provider_close.sync.concurrency import AdaptiveLimiter
-from airflow_provider_close.sync.engine import UpsertRun, limited
+from airflow_provider_close.sync.engine import UpsertRun, finished_run, limited, run_writes
 from airflow_provider_close.sync.mapping import is_blank
 from airflow_provider_close.sync.ports import AsyncCloseAPI
 from airflow_provider_close.sync.progress import Progress
@@ -246,21 +246,12 @@ async def create_activities(
             else:
                 to_write.append(row)
     progress.advance(len(results))
-
-    async def write(row: ActivityRow) -> RowResult:
-        result: RowResult = await limited(
-            limiter, client, partial(_create, client, kind, row, options)
-        )
-        progress.rate_limited = client.stats.rate_limited - before
-        progress.advance()
-        return result
-
-    results.extend(await asyncio.gather(*(write(row) for row in to_write)))
-    progress.rate_limited = client.stats.rate_limited - before
-    progress.log()
-    return UpsertRun(
-        results=sorted(results, key=lambda r: r["row"]),
-        rate_limited=progress.rate_limited,
-        elapsed=progress.elapsed,
-        peak_concurrency=limiter.peak,
+    written = await run_writes(
+        client,
+        limiter,
+        progress,
+        to_write,
+        lambda row: _create(client, kind, row, options),
+        rate_limited_before=before,
     )
+    return finished_run([*results, *written], progress, limiter)

@@ -29,6 +29,7 @@ from airflow_provider_close.sync.results import RowResult
 from airflow_provider_close.sync.writes import WriteSettings, apply_plan, unwritten
 
 T = TypeVar("T")
+W = TypeVar("W")
 
 __all__ = ["UpsertOptions", "UpsertRun", "limited", "lookup_in_chunks", "upsert_leads"]
 
@@ -84,6 +85,56 @@ async def limited(
         result = await work()
     await limiter.feedback(client.stats.rate_limited, client.last_rate_limit)
     return result
+
+
+async def run_writes(
+    client: AsyncCloseAPI,
+    limiter: AdaptiveLimiter,
+    progress: Progress,
+    items: Sequence[W],
+    write: Callable[[W], Awaitable[RowResult]],
+    *,
+    rate_limited_before: int,
+) -> list[RowResult]:
+    """Write every item concurrently, each in a limiter slot; return their results in order.
+
+    Progress advances per item and carries the 429s seen since ``rate_limited_before``.
+
+    :param client: the client (its ``stats`` count 429s).
+    :param limiter: the run's limiter.
+    :param progress: the run's progress log.
+    :param items: what to write.
+    :param write: makes one item's write coroutine.
+    :param rate_limited_before: the client's 429 count when the run started.
+    """
+
+    async def one(item: W) -> RowResult:
+        result = await limited(limiter, client, partial(write, item))
+        progress.rate_limited = client.stats.rate_limited - rate_limited_before
+        progress.advance()
+        return result
+
+    results = list(await asyncio.gather(*(one(item) for item in items)))
+    progress.rate_limited = client.stats.rate_limited - rate_limited_before
+    progress.log()
+    return results
+
+
+def finished_run(
+    results: list[RowResult], progress: Progress, limiter: AdaptiveLimiter
+) -> UpsertRun:
+    """Return the run's outcome: results in input-row order, 429s, time, peak concurrency.
+
+    :param results: one result per input row, in any order.
+    :param progress: the run's progress log.
+    :param limiter: the run's limiter.
+    """
+    return UpsertRun(
+        results=sorted(results, key=lambda r: r["row"]),
+        rate_limited=progress.rate_limited,
+        elapsed=progress.elapsed,
+        peak_concurrency=limiter.peak,
+    )
 
 
 async def lookup_in_chunks(
@@ -147,22 +198,17 @@ async def upsert_leads(
     results = unwritten(plans, options.dry_run)
     progress.advance(len(results))
     settings = WriteSettings(key, options.write_attempts, options.settle_seconds)
-
-    async def write(plan: RowPlan) -> RowResult:
-        result: RowResult = await limited(
-            limiter, client, partial(apply_plan, client, plan, settings)
-        )
-        progress.rate_limited = client.stats.rate_limited - rate_limited_before
-        progress.advance()
-        return result
-
     to_write = [] if options.dry_run else [p for p in plans if p.action in ("create", "update")]
-    results.extend(await asyncio.gather(*(write(p) for p in to_write)))
-    progress.rate_limited = client.stats.rate_limited - rate_limited_before
-    progress.log()
-    return UpsertRun(
-        results=sorted(results, key=lambda r: r["row"]),
-        rate_limited=progress.rate_limited,
-        elapsed=progress.elapsed,
-        peak_concurrency=limiter.peak,
+    written = await run_writes(
+        client,
+        limiter,
+        progress,
+        to_write,
+        partial(_apply, client, settings),
+        rate_limited_before=rate_limited_before,
     )
+    return finished_run([*results, *written], progress, limiter)
+
+
+def _apply(client: AsyncCloseAPI, settings: WriteSettings, plan: RowPlan) -> Awaitable[RowResult]:
+    return apply_plan(client, plan, settings)
