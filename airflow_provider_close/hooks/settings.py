@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 from urllib.parse import urlsplit, urlunsplit
 
 from airflow_provider_close.client import (
@@ -23,7 +23,7 @@ __all__ = ["DEFAULT_HOST", "ClientSettings", "api_base_url", "settings_from_conn
 DEFAULT_HOST = "https://api.close.com"
 _API_PREFIX = "/api/v1/"
 AuthType = Literal["api_key", "oauth"]
-_AUTH_TYPES: tuple[AuthType, ...] = ("api_key", "oauth")
+_AUTH_TYPES: tuple[AuthType, ...] = get_args(AuthType)
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,9 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
+from airflow_provider_close.client.resources import ActivityType
 from airflow_provider_close.lookups._listing import ItemLister
 
 __all__ = [
@@ -44,7 +45,8 @@ __all__ = [
     "task_listing_params",
 ]
 
-ActivityKind = Literal["call", "sms", "note", "email", "meeting"]
+#: The activity kinds (the client's own enumeration, under the name the lookups use).
+ActivityKind = ActivityType
 
 _CONTENT = "content"
 _TIME_FIELDS = frozenset({"activity_at", "date_created", "date", "starts_at", "date_scheduled"})

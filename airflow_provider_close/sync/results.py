@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal, Protocol, TypedDict
+from typing import IO, Any, Literal, Protocol, TypedDict, get_args
 
 __all__ = [
     "ROW_ACTIONS",
@@ -36,16 +36,7 @@ RowAction = Literal[
     "would_create",
     "would_update",
 ]
-ROW_ACTIONS: tuple[RowAction, ...] = (
-    "created",
-    "updated",
-    "unchanged",
-    "duplicate_key",
-    "invalid",
-    "failed",
-    "would_create",
-    "would_update",
-)
+ROW_ACTIONS: tuple[RowAction, ...] = get_args(RowAction)
 
 
 class RowResult(TypedDict):
