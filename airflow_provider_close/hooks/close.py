@@ -48,7 +48,11 @@ class CloseHook(BaseHook):
     # -- connection -> client -------------------------------------------------------------
 
     def client_settings(self) -> ClientSettings:
-        """Read the connection and return the client settings it describes."""
+        """Return the client settings the connection describes (read once per hook)."""
+        return self._settings
+
+    @cached_property
+    def _settings(self) -> ClientSettings:
         conn = self.get_connection(self.close_conn_id)
         return settings_from_connection(conn.host, conn.password, conn.extra_dejson)
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 import pytest
+from pytest_mock import MockerFixture
 
 from airflow_provider_close.client import CloseAuthError, CloseNotFoundError
 from airflow_provider_close.hooks.close import CloseHook
@@ -102,6 +103,17 @@ async def test_new_async_client_reads_the_connection_synchronously(
     client = CloseHook().new_async_client()  # no event loop needed for the lookup
     async with client:
         assert (await client.get("me/"))["id"] == sandbox.state.me["id"]
+
+
+def test_the_connection_is_read_once_per_hook(
+    sandbox: CloseSandbox, close_conn: Callable[..., str], mocker: MockerFixture
+) -> None:
+    """The sync client and a worker's async client share one secrets-backend lookup."""
+    hook = CloseHook()
+    lookup = mocker.spy(hook, "get_connection")
+    hook.get_me()
+    hook.new_async_client()
+    assert lookup.call_count == 1
 
 
 def test_key_never_appears_in_logs_reprs_or_errors(
