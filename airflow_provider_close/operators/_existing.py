@@ -17,18 +17,13 @@ from airflow.sdk import Context
 
 from airflow_provider_close.client import CloseClient
 from airflow_provider_close.lookups.activities import (
-    ActivityKind,
     created_at,
-    find_existing_activity,
-    find_existing_task,
 )
 
 __all__ = [
     "CLOCK_SKEW_MARGIN",
     "created_since",
-    "find_recent_activity",
     "find_recent_object",
-    "find_recent_task",
 ]
 
 #: How much earlier than the run's start an object may carry as ``date_created``.
@@ -49,31 +44,6 @@ def created_since(context: Context) -> datetime:
     if not isinstance(started, datetime) or started.tzinfo is None:
         started = datetime.now(UTC)
     return started.astimezone(UTC) - CLOCK_SKEW_MARGIN
-
-
-def find_recent_activity(
-    client: CloseClient, kind: ActivityKind, payload: Mapping[str, Any], since: datetime
-) -> JSONObject | None:
-    """Return the activity with the payload's fingerprint created since ``since``, if any.
-
-    :param client: a ``CloseClient``.
-    :param kind: ``call``, ``sms``, ``note``, ``email`` or ``meeting``.
-    :param payload: the create payload (with ``lead_id``).
-    :param since: see :func:`created_since`.
-    """
-    return find_existing_activity(client, kind, payload, created_since=since)
-
-
-def find_recent_task(
-    client: CloseClient, payload: Mapping[str, Any], since: datetime
-) -> JSONObject | None:
-    """Return the task with the payload's fingerprint created since ``since``, if any.
-
-    :param client: a ``CloseClient``.
-    :param payload: the task create payload (with ``lead_id``).
-    :param since: see :func:`created_since`.
-    """
-    return find_existing_task(client, payload, created_since=since)
 
 
 def _comparable(key: str, value: Any) -> Any:

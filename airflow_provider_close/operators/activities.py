@@ -13,15 +13,18 @@ from typing import Any
 
 from airflow.sdk import Context
 
+from airflow_provider_close.client import JSONObject
 from airflow_provider_close.client.payloads.call import build_call_payload
+from airflow_provider_close.client.payloads.email import EMAIL_SEND_STATUSES
 from airflow_provider_close.client.payloads.enums import (
+    SMS_SEND_STATUSES,
     CallDirection,
     CallStatus,
     SmsMode,
     SmsStatus,
 )
 from airflow_provider_close.client.payloads.sms import build_sms_payload
-from airflow_provider_close.lookups.activities import ActivityKind
+from airflow_provider_close.lookups.activities import ActivityKind, find_existing_activity
 from airflow_provider_close.operators._base import (
     CloseLeadOperator,
     CloseObjectResult,
@@ -29,12 +32,14 @@ from airflow_provider_close.operators._base import (
     object_result,
     push_lead_id,
 )
-from airflow_provider_close.operators._existing import created_since, find_recent_activity
+from airflow_provider_close.operators._existing import created_since
 from airflow_provider_close.operators._recovery import create_once
 
 __all__ = ["CloseCreateActivityOperator", "CloseCreateCallOperator", "CloseCreateSmsOperator"]
 
 When = datetime | str
+#: Statuses with which Close actually sends the message instead of logging it.
+_SEND_STATUSES = frozenset((*SMS_SEND_STATUSES, *EMAIL_SEND_STATUSES))
 
 
 class CloseCreateActivityOperator(CloseLeadOperator):
@@ -54,14 +59,28 @@ class CloseCreateActivityOperator(CloseLeadOperator):
         payload = self.build_payload()
         push_lead_id(context, str(payload["lead_id"]))
         kind, since = self.activity_kind, created_since(context)
+        if payload.get("status") in _SEND_STATUSES:
+            self.log.info(
+                "mode='send': Close will send this %s (status=%s)", kind, payload["status"]
+            )
         activity, created = create_once(
             create=lambda: self.hook.create_activity(kind, payload),
-            find_existing=lambda: find_recent_activity(self.hook.client, kind, payload, since),
+            find_existing=lambda: self.find_existing(payload, since),
             look_first=is_retry(context),
             what=kind,
             log=self.log,
         )
         return object_result(activity, "created" if created else "found_existing")
+
+    def find_existing(self, payload: Mapping[str, Any], since: datetime) -> JSONObject | None:
+        """Return the activity an earlier try of this run created, if any.
+
+        :param payload: the checked payload about to be sent.
+        :param since: the earliest ``date_created`` it can have (the run's start, less a margin).
+        """
+        return find_existing_activity(
+            self.hook.client, self.activity_kind, payload, created_since=since
+        )
 
 
 class CloseCreateCallOperator(CloseCreateActivityOperator):

@@ -9,13 +9,13 @@ POST is unknown, the lead's emails are searched for the same fingerprint first.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from airflow.sdk import Context
 from airflow.sdk.exceptions import AirflowException
 
+from airflow_provider_close.client import JSONObject
 from airflow_provider_close.client.payloads.email import (
     EMAIL_SEND_STATUSES,
     EmailMode,
@@ -24,17 +24,10 @@ from airflow_provider_close.client.payloads.email import (
 )
 from airflow_provider_close.lookups.activities import (
     IDENTIFYING_FIELDS,
-    find_existing_activity,
+    ActivityKind,
     identifying_fields,
 )
-from airflow_provider_close.operators._base import (
-    CloseLeadOperator,
-    CloseObjectResult,
-    is_retry,
-    object_result,
-    push_lead_id,
-)
-from airflow_provider_close.operators._recovery import create_once
+from airflow_provider_close.operators.activities import CloseCreateActivityOperator
 
 __all__ = ["CloseCreateEmailOperator"]
 
@@ -43,7 +36,7 @@ __all__ = ["CloseCreateEmailOperator"]
 _DISTINCTIVE_FIELDS = frozenset({"subject", "body_text"})
 
 
-class CloseCreateEmailOperator(CloseLeadOperator):
+class CloseCreateEmailOperator(CloseCreateActivityOperator):
     """Log an email activity on a lead (``mode="log"``) or have Close send it (``mode="send"``).
 
     XCom gets ``{"id", "object", "action"}`` with ``action`` ``created``, or
@@ -75,6 +68,7 @@ class CloseCreateEmailOperator(CloseLeadOperator):
     :param close_conn_id: the Airflow connection to Close (templated).
     """
 
+    activity_kind: ActivityKind = "email"
     template_fields: Sequence[str] = (
         "mode",
         "lead_id",
@@ -93,7 +87,7 @@ class CloseCreateEmailOperator(CloseLeadOperator):
         "date_scheduled",
         "followup_date",
         "activity_at",
-        *CloseLeadOperator.template_fields,
+        *CloseCreateActivityOperator.template_fields,
     )
     template_fields_renderers = {"body_html": "html"}
 
@@ -163,26 +157,15 @@ class CloseCreateEmailOperator(CloseLeadOperator):
             activity_at=self.activity_at,
         )
 
-    def execute(self, context: Context) -> CloseObjectResult:
-        """Create the email once; XCom gets ``{"id", "object", "action"}``."""
-        payload = self.build_payload()
-        push_lead_id(context, payload["lead_id"])
-        if payload["status"] in EMAIL_SEND_STATUSES:
-            self.log.info("mode='send': Close will send this email (status=%s)", payload["status"])
-        email, created = create_once(
-            create=lambda: self.hook.create_activity("email", payload),
-            find_existing=lambda: self._find_existing(payload),
-            look_first=is_retry(context),
-            what="email",
-            log=self.log,
-        )
-        return object_result(email, "created" if created else "found_existing")
+    def find_existing(self, payload: Mapping[str, Any], since: datetime) -> JSONObject | None:
+        """Return this run's email with the payload's fingerprint, if one can be told apart.
 
-    def _find_existing(self, payload: EmailPayload) -> dict[str, Any] | None:
-        """Return the lead's email with the payload's fingerprint, if one can be told apart."""
+        :param payload: the checked payload about to be sent.
+        :param since: the earliest ``date_created`` it can have.
+        """
         fields = identifying_fields(IDENTIFYING_FIELDS["email"], payload)
         if _DISTINCTIVE_FIELDS.intersection(fields):
-            return find_existing_activity(self.hook.client, "email", payload)
+            return super().find_existing(payload, since)
         unsure = "cannot tell whether an earlier try created this email (no subject or body_text)"
         if payload["status"] in EMAIL_SEND_STATUSES:
             raise AirflowException(f"{unsure}; not sending it again: check the lead in Close")

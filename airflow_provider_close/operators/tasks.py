@@ -14,6 +14,7 @@ from airflow.sdk import Context
 from airflow_provider_close.client.payloads.enums import TaskType
 from airflow_provider_close.client.payloads.ids import check_id
 from airflow_provider_close.client.payloads.task import build_task_payload, build_task_update
+from airflow_provider_close.lookups.activities import find_existing_task
 from airflow_provider_close.operators._base import (
     CloseLeadOperator,
     CloseObjectResult,
@@ -21,7 +22,7 @@ from airflow_provider_close.operators._base import (
     object_result,
     push_lead_id,
 )
-from airflow_provider_close.operators._existing import created_since, find_recent_task
+from airflow_provider_close.operators._existing import created_since
 from airflow_provider_close.operators._recovery import create_once
 
 __all__ = ["CloseCreateTaskOperator", "CloseUpdateTaskOperator"]
@@ -87,7 +88,9 @@ class CloseCreateTaskOperator(CloseLeadOperator):
         since = created_since(context)
         task, created = create_once(
             create=lambda: self.hook.create_task(payload),
-            find_existing=lambda: find_recent_task(self.hook.client, payload, since),
+            find_existing=lambda: find_existing_task(
+                self.hook.client, payload, created_since=since
+            ),
             look_first=is_retry(context),
             what="task",
             log=self.log,

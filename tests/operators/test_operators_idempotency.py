@@ -15,6 +15,7 @@ import pytest
 from airflow_provider_close.client import CloseUnknownOutcomeError
 from airflow_provider_close.operators.activities import CloseCreateCallOperator
 from airflow_provider_close.operators.contacts import CloseCreateContactOperator
+from airflow_provider_close.operators.emails import CloseCreateEmailOperator
 from airflow_provider_close.operators.leads import CloseCreateLeadOperator
 from airflow_provider_close.operators.notes import CloseCreateNoteOperator
 from airflow_provider_close.operators.opportunities import CloseCreateOpportunityOperator
@@ -74,6 +75,24 @@ def _opportunity(sandbox):
     )
 
 
+def _email(sandbox):
+    return CloseCreateEmailOperator(
+        task_id="email",
+        mode="log",
+        lead_id=_lead_id(sandbox),
+        status="sent",
+        to=["buyer@example.com"],
+        subject="Once-only quote",
+        body_text="Here it is.",
+    )
+
+
+def _count_emails(sandbox) -> int:
+    return sum(
+        1 for a in sandbox.state.activities.values() if a.get("subject") == "Once-only quote"
+    )
+
+
 def _count_contacts(sandbox) -> int:
     return sum(1 for c in sandbox.state.contacts.values() if c["name"] == "Dup Contact")
 
@@ -105,6 +124,7 @@ CASES: list[tuple[str, Callable, Callable[..., int]]] = [
     ("/activity/note/", _note, _count_notes),
     ("/contact/", _contact, _count_contacts),
     ("/opportunity/", _opportunity, _count_opportunities),
+    ("/activity/email/", _email, _count_emails),
 ]
 
 
