@@ -5,22 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-
-@dataclass
-class FakeTaskInstance:
-    """The part of a task instance the Close operators use: ``try_number`` and XCom pushes."""
-
-    try_number: int = 1
-    pushed: dict[str, Any] = field(default_factory=dict)
-
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.pushed[key] = value
+from tests.operators.fakes import FakeTaskInstance
 
 
 @pytest.fixture

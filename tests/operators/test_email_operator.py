@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -14,19 +13,9 @@ from airflow_provider_close.hooks.close import CloseHook
 from airflow_provider_close.links import LEAD_ID_XCOM_KEY
 from airflow_provider_close.operators.emails import CloseCreateEmailOperator
 from airflow_provider_close.sandbox import CloseSandbox, Fault
+from tests.operators.fakes import FakeTaskInstance as FakeTI
 
 SENDER = '"Ada Lovelace" <ada@example.com>'
-
-
-@dataclass
-class FakeTI:
-    """The part of a task instance the operators touch."""
-
-    try_number: int = 1
-    pushed: dict[str, Any] = field(default_factory=dict)
-
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.pushed[key] = value
 
 
 def _context(ti: FakeTI | None = None) -> Any:

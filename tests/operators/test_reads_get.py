@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -20,6 +19,7 @@ from airflow_provider_close.operators.reads_get import (
     CloseGetUserOperator,
 )
 from airflow_provider_close.sandbox import CloseSandbox
+from tests.operators.fakes import FakeTaskInstance as FakeTI
 
 MISSING = {
     "contact": "cont_" + "Z" * 43,
@@ -28,17 +28,6 @@ MISSING = {
     "user": "user_" + "Z" * 43,
     "activity": "acti_" + "Z" * 43,
 }
-
-
-@dataclass
-class FakeTI:
-    """The part of a task instance the operators touch."""
-
-    try_number: int = 1
-    pushed: dict[str, Any] = field(default_factory=dict)
-
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.pushed[key] = value
 
 
 def _context(ti: FakeTI | None = None) -> Any:

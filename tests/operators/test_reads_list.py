@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,19 +27,9 @@ from airflow_provider_close.operators.reads import (
     CloseListUsersOperator,
 )
 from airflow_provider_close.sandbox import CloseSandbox
+from tests.operators.fakes import FakeTaskInstance as FakeTI
 
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-@dataclass
-class FakeTI:
-    """The part of a task instance the operators touch."""
-
-    try_number: int = 1
-    pushed: dict[str, Any] = field(default_factory=dict)
-
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.pushed[key] = value
 
 
 def _run(op: CloseListOperator, ti: FakeTI | None = None) -> Any:

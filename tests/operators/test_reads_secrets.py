@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -19,17 +17,7 @@ from airflow_provider_close.operators.reads import (
     CloseSearchLeadsOperator,
 )
 from airflow_provider_close.sandbox import CloseSandbox
-
-
-@dataclass
-class FakeTI:
-    """The part of a task instance the operators touch."""
-
-    try_number: int = 2
-    pushed: dict[str, Any] = field(default_factory=dict)
-
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.pushed[key] = value
+from tests.operators.fakes import FakeTaskInstance as FakeTI
 
 
 def test_key_absent_from_logs_xcom_files_and_reprs(
@@ -51,7 +39,7 @@ def test_key_absent_from_logs_xcom_files_and_reprs(
             task_id="e", mode="log", lead_id=lead["id"], status="sent", subject="Hi"
         ),
     ]
-    ti = FakeTI()
+    ti = FakeTI(try_number=2)
     results = [op.execute({"ti": ti}) for op in ops]  # type: ignore[arg-type]
     key = sandbox.api_key
     out, err = capfd.readouterr()
