@@ -31,11 +31,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from airflow_provider_close.bulk.engine import UpsertOptions, upsert_leads  # noqa: E402
+from airflow_provider_close.bulk.mapping import parse_mapping  # noqa: E402
 from airflow_provider_close.client.asynchronous import AsyncCloseClient  # noqa: E402
 from airflow_provider_close.lookups.leads import LeadMatchKey, lead_search_body  # noqa: E402
 from airflow_provider_close.sandbox import CloseSandbox  # noqa: E402
-from airflow_provider_close.sync.engine import UpsertOptions, upsert_leads  # noqa: E402
-from airflow_provider_close.sync.mapping import parse_mapping  # noqa: E402
 
 __all__ = ["run"]
 

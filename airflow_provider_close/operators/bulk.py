@@ -2,7 +2,7 @@
 
 Both are thin: they read the input (rows, SQL through any Airflow SQL connection, or a
 JSONL/CSV file, local or ``ObjectStoragePath``), resolve names, hand the rows to the engine in
-``airflow_provider_close.sync`` on an ``AsyncCloseClient``, then write the per-row result file
+``airflow_provider_close.bulk`` on an ``AsyncCloseClient``, then write the per-row result file
 and return a small summary (XCom). See ``docs/bulk.md``.
 """
 
@@ -15,24 +15,24 @@ from typing import Any
 from airflow.sdk import Context
 from airflow.sdk.exceptions import AirflowException
 
-from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
-from airflow_provider_close.operators._base import CloseBaseOperator
-from airflow_provider_close.sync.activities_engine import ActivityOptions, create_activities
-from airflow_provider_close.sync.airflow_sources import (
+from airflow_provider_close.bulk.activities_engine import ActivityOptions, create_activities
+from airflow_provider_close.bulk.airflow_sources import (
     default_result_path,
     load_rows,
     storage_target,
 )
-from airflow_provider_close.sync.engine import UpsertOptions, UpsertRun, upsert_leads
-from airflow_provider_close.sync.mapping import parse_mapping
-from airflow_provider_close.sync.readers import FileFormat
-from airflow_provider_close.sync.resolve import custom_keys_for, match_key_for
-from airflow_provider_close.sync.results import (
+from airflow_provider_close.bulk.engine import UpsertOptions, UpsertRun, upsert_leads
+from airflow_provider_close.bulk.mapping import parse_mapping
+from airflow_provider_close.bulk.readers import FileFormat
+from airflow_provider_close.bulk.resolve import custom_keys_for, match_key_for
+from airflow_provider_close.bulk.results import (
     FailureThreshold,
     SyncSummary,
     summarise,
     write_results,
 )
+from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
+from airflow_provider_close.operators._base import CloseBaseOperator
 
 __all__ = ["CloseBulkCreateActivitiesOperator", "CloseUpsertLeadsOperator"]
 
@@ -109,7 +109,7 @@ class CloseUpsertLeadsOperator(_CloseBulkOperator):
     """Create or update Close leads from warehouse rows, idempotently and rate-aware.
 
     Exactly one input: ``rows``, ``sql`` (with ``sql_conn_id``) or ``file``. Returns (XCom)
-    a :class:`~airflow_provider_close.sync.results.SyncSummary`: counts per action, the
+    a :class:`~airflow_provider_close.bulk.results.SyncSummary`: counts per action, the
     result file path, the duration and a small sample. Every input row appears once in the
     result file (JSONL: ``row, key, action, close_id, error``).
 

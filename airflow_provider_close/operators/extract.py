@@ -17,7 +17,7 @@ from airflow_provider_close.client.resources import ACTIVITY_TYPES
 from airflow_provider_close.extraction import activity_spec, extract_to_stream
 from airflow_provider_close.extraction.windows import Window, format_moment, to_moment
 from airflow_provider_close.operators._base import CloseBaseOperator
-from airflow_provider_close.triggers.activity_query import activity_type_names, is_templated
+from airflow_provider_close.watch.activity_query import activity_type_names, is_templated
 
 __all__ = ["CloseExtractActivitiesOperator", "ExtractActivitiesResult", "write_atomically"]
 

@@ -19,14 +19,14 @@ from airflow_provider_close.client import CloseClient
 from airflow_provider_close.extraction.windows import format_moment, to_moment
 from airflow_provider_close.hooks.close import CloseHook
 from airflow_provider_close.sensors.errors import CloseSensorError
-from airflow_provider_close.triggers.activity_predicate import ActivityTally, NewActivityResult
-from airflow_provider_close.triggers.activity_query import (
+from airflow_provider_close.triggers.new_activity import CloseNewActivityTrigger
+from airflow_provider_close.watch.activity_predicate import ActivityTally, NewActivityResult
+from airflow_provider_close.watch.activity_query import (
     ActivityFilter,
     SensorWindow,
     activity_queries,
     is_templated,
 )
-from airflow_provider_close.triggers.new_activity import CloseNewActivityTrigger
 
 __all__ = ["CloseNewActivitySensor", "fetch_new_activities"]
 

@@ -1,12 +1,10 @@
-"""Close triggers and the pure check they share with the sensors.
+"""Close triggers.
 
-* :mod:`.activity_query`: filter validation and the query plan (pure).
-* :mod:`.activity_predicate`: the new-activity predicate (pure).
-* :mod:`.error_policy`: fatal versus transient errors (pure).
 * :mod:`.new_activity`: :class:`~.new_activity.CloseNewActivityTrigger`.
 
-Import the trigger from its module; this package module stays free of Airflow imports so the
-pure parts load cheaply.
+The pure query plan, predicate and error policy the triggers share with the sensors live in
+:mod:`airflow_provider_close.watch`. Import the trigger from its module; this package module
+stays free of Airflow imports.
 """
 
 from __future__ import annotations

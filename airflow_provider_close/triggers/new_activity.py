@@ -1,8 +1,8 @@
 """CloseNewActivityTrigger: waits in the triggerer until enough new activities exist in Close.
 
 It evaluates the same query plan and predicate as the sensor's ``poke``
-(:mod:`~airflow_provider_close.triggers.activity_query`,
-:mod:`~airflow_provider_close.triggers.activity_predicate`) on data fetched by the async
+(:mod:`~airflow_provider_close.watch.activity_query`,
+:mod:`~airflow_provider_close.watch.activity_predicate`) on data fetched by the async
 client. Its kwargs are JSON-safe and hold only the connection id, never the API key.
 """
 
@@ -18,13 +18,13 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 from airflow_provider_close.client import AsyncCloseClient
 from airflow_provider_close.extraction.windows import to_moment
 from airflow_provider_close.hooks.close import CloseHook
-from airflow_provider_close.triggers.activity_predicate import ActivityTally, NewActivityResult
-from airflow_provider_close.triggers.activity_query import (
+from airflow_provider_close.watch.activity_predicate import ActivityTally, NewActivityResult
+from airflow_provider_close.watch.activity_query import (
     ActivityFilter,
     SensorWindow,
     activity_queries,
 )
-from airflow_provider_close.triggers.error_policy import error_event, is_fatal
+from airflow_provider_close.watch.error_policy import error_event, is_fatal
 
 __all__ = ["CloseNewActivityTrigger", "afetch_new_activities"]
 

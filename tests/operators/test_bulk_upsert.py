@@ -14,10 +14,10 @@ from unittest.mock import MagicMock
 import pytest
 from airflow.sdk.exceptions import AirflowException
 
+from airflow_provider_close.bulk.mapping import MappingError
 from airflow_provider_close.client.errors import ClosePayloadError
 from airflow_provider_close.operators.bulk import CloseUpsertLeadsOperator
 from airflow_provider_close.sandbox import CloseSandbox
-from airflow_provider_close.sync.mapping import MappingError
 from tests.conftest import SENTINEL_KEY
 
 MAPPING = {

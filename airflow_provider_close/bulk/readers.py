@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from airflow_provider_close.sync.results import Openable
+from airflow_provider_close.bulk.results import Openable
 
 __all__ = ["FileFormat", "file_format", "read_file_rows", "rows_from_iterable"]
 

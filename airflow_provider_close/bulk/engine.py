@@ -14,19 +14,19 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
+from airflow_provider_close.bulk.concurrency import AdaptiveLimiter
+from airflow_provider_close.bulk.diff import lead_fields_to_fetch
+from airflow_provider_close.bulk.mapping import LeadMapping
+from airflow_provider_close.bulk.plan import RowPlan, key_column, plan_rows, prepare_rows
+from airflow_provider_close.bulk.ports import AsyncCloseAPI
+from airflow_provider_close.bulk.progress import Progress
+from airflow_provider_close.bulk.results import RowResult
+from airflow_provider_close.bulk.writes import WriteSettings, apply_plan, unwritten
 from airflow_provider_close.lookups.leads import (
     DEFAULT_CHUNK_SIZE,
     LeadMatchKey,
     afind_leads_by_key,
 )
-from airflow_provider_close.sync.concurrency import AdaptiveLimiter
-from airflow_provider_close.sync.diff import lead_fields_to_fetch
-from airflow_provider_close.sync.mapping import LeadMapping
-from airflow_provider_close.sync.plan import RowPlan, key_column, plan_rows, prepare_rows
-from airflow_provider_close.sync.ports import AsyncCloseAPI
-from airflow_provider_close.sync.progress import Progress
-from airflow_provider_close.sync.results import RowResult
-from airflow_provider_close.sync.writes import WriteSettings, apply_plan, unwritten
 
 T = TypeVar("T")
 W = TypeVar("W")

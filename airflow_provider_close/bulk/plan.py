@@ -19,10 +19,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from airflow_provider_close.bulk.diff import create_payload, lead_patch, missing_contact_payloads
+from airflow_provider_close.bulk.mapping import DesiredLead, LeadMapping, MappingError, desired_lead
 from airflow_provider_close.client.errors import ClosePayloadError
 from airflow_provider_close.lookups.leads import LeadMatchKey, normalise_key_value
-from airflow_provider_close.sync.diff import create_payload, lead_patch, missing_contact_payloads
-from airflow_provider_close.sync.mapping import DesiredLead, LeadMapping, MappingError, desired_lead
 
 __all__ = [
     "PlannedAction",

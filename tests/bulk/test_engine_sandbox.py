@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_close.bulk.engine import UpsertOptions, UpsertRun, upsert_leads
+from airflow_provider_close.bulk.mapping import parse_mapping
 from airflow_provider_close.client.asynchronous import AsyncCloseClient
 from airflow_provider_close.client.retry import RetryPolicy
 from airflow_provider_close.lookups.leads import LeadMatchKey
 from airflow_provider_close.sandbox import CloseSandbox, Fault
-from airflow_provider_close.sync.engine import UpsertOptions, UpsertRun, upsert_leads
-from airflow_provider_close.sync.mapping import parse_mapping
 
 MAPPING = parse_mapping(
     {

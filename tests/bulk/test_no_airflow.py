@@ -6,10 +6,10 @@ import subprocess
 import sys
 
 ENGINE_MODULES = [
-    "airflow_provider_close.sync.engine",
-    "airflow_provider_close.sync.activities_engine",
-    "airflow_provider_close.sync.readers",
-    "airflow_provider_close.sync.resolve",
+    "airflow_provider_close.bulk.engine",
+    "airflow_provider_close.bulk.activities_engine",
+    "airflow_provider_close.bulk.readers",
+    "airflow_provider_close.bulk.resolve",
     "airflow_provider_close.lookups.leads",
     "airflow_provider_close.lookups.activities",
 ]

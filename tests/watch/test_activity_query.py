@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from airflow_provider_close.triggers.activity_query import (
+from airflow_provider_close.watch.activity_query import (
     ActivityFilter,
     SensorWindow,
     activity_queries,

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_close.client.errors import ClosePayloadError
-from airflow_provider_close.sync.diff import (
+from airflow_provider_close.bulk.diff import (
     contact_is_present,
     create_payload,
     lead_fields_to_fetch,
@@ -15,7 +14,8 @@ from airflow_provider_close.sync.diff import (
     missing_contact_payloads,
     same_value,
 )
-from airflow_provider_close.sync.mapping import DesiredLead
+from airflow_provider_close.bulk.mapping import DesiredLead
+from airflow_provider_close.client.errors import ClosePayloadError
 
 LEAD_ID = "lead_" + "a" * 43
 CF_X = "custom.cf_" + "x" * 43

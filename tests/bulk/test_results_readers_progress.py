@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_close.sync.concurrency import AdaptiveLimiter, next_concurrency
-from airflow_provider_close.sync.progress import Progress, progress_line
-from airflow_provider_close.sync.readers import file_format, read_file_rows, rows_from_iterable
-from airflow_provider_close.sync.results import (
+from airflow_provider_close.bulk.concurrency import AdaptiveLimiter, next_concurrency
+from airflow_provider_close.bulk.progress import Progress, progress_line
+from airflow_provider_close.bulk.readers import file_format, read_file_rows, rows_from_iterable
+from airflow_provider_close.bulk.results import (
     FailureThreshold,
     RowResult,
     action_counts,

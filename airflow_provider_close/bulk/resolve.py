@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from airflow_provider_close.bulk.mapping import LeadMapping
 from airflow_provider_close.lookups.leads import LeadMatchKey
-from airflow_provider_close.sync.mapping import LeadMapping
 
 __all__ = ["KeyResolver", "custom_keys_for", "match_key_for"]
 

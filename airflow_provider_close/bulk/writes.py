@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from airflow_provider_close.bulk.diff import contact_is_present
+from airflow_provider_close.bulk.plan import RowPlan
+from airflow_provider_close.bulk.ports import AsyncCloseAPI
+from airflow_provider_close.bulk.results import RowAction, RowResult
 from airflow_provider_close.client.errors import CloseError, CloseUnknownOutcomeError
 from airflow_provider_close.lookups.leads import LeadMatchKey, afind_leads_by_key
-from airflow_provider_close.sync.diff import contact_is_present
-from airflow_provider_close.sync.plan import RowPlan
-from airflow_provider_close.sync.ports import AsyncCloseAPI
-from airflow_provider_close.sync.results import RowAction, RowResult
 
 __all__ = ["WriteSettings", "apply_plan", "planned_result", "row_result", "unwritten"]
 

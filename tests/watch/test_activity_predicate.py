@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_close.triggers.activity_predicate import ActivityTally, evaluate_activities
-from airflow_provider_close.triggers.activity_query import ActivityFilter, SensorWindow
+from airflow_provider_close.watch.activity_predicate import ActivityTally, evaluate_activities
+from airflow_provider_close.watch.activity_query import ActivityFilter, SensorWindow
 
 LEAD = "lead_" + "a" * 43
 OTHER_LEAD = "lead_" + "z" * 43

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_close.bulk.mapping import MappingError, parse_mapping
+from airflow_provider_close.bulk.plan import key_column, plan_rows, prepare_rows
 from airflow_provider_close.lookups.leads import LeadMatchKey
-from airflow_provider_close.sync.mapping import MappingError, parse_mapping
-from airflow_provider_close.sync.plan import key_column, plan_rows, prepare_rows
 
 CF_EXT = "cf_" + "e" * 43
 EXT_KEY = LeadMatchKey("custom_field", CF_EXT)

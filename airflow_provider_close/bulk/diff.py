@@ -17,9 +17,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from airflow_provider_close.bulk.mapping import DesiredLead
 from airflow_provider_close.client.payloads.contact import build_contact_payload
 from airflow_provider_close.client.payloads.lead import build_lead_payload, build_lead_update
-from airflow_provider_close.sync.mapping import DesiredLead
 
 __all__ = [
     "contact_is_present",

@@ -16,6 +16,12 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Final, cast
 
+from airflow_provider_close.bulk.concurrency import AdaptiveLimiter
+from airflow_provider_close.bulk.engine import UpsertRun, finished_run, limited, run_writes
+from airflow_provider_close.bulk.mapping import is_blank
+from airflow_provider_close.bulk.ports import AsyncCloseAPI
+from airflow_provider_close.bulk.progress import Progress
+from airflow_provider_close.bulk.results import RowAction, RowResult
 from airflow_provider_close.client.errors import (
     CloseError,
     ClosePayloadError,
@@ -35,12 +41,6 @@ from airflow_provider_close.lookups.activities import (
     fingerprint_over,
     identifying_fields,
 )
-from airflow_provider_close.sync.concurrency import AdaptiveLimiter
-from airflow_provider_close.sync.engine import UpsertRun, finished_run, limited, run_writes
-from airflow_provider_close.sync.mapping import is_blank
-from airflow_provider_close.sync.ports import AsyncCloseAPI
-from airflow_provider_close.sync.progress import Progress
-from airflow_provider_close.sync.results import RowAction, RowResult
 
 __all__ = [
     "ACTIVITY_KINDS",

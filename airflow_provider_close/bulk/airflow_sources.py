@@ -13,8 +13,8 @@ from typing import Any
 
 from airflow.sdk import BaseHook, ObjectStoragePath
 
-from airflow_provider_close.sync.readers import FileFormat, read_file_rows, rows_from_iterable
-from airflow_provider_close.sync.results import Openable
+from airflow_provider_close.bulk.readers import FileFormat, read_file_rows, rows_from_iterable
+from airflow_provider_close.bulk.results import Openable
 
 __all__ = ["default_result_path", "load_rows", "rows_from_sql", "storage_target"]
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 __all__ = ["Progress", "progress_line"]
 
-logger = logging.getLogger("airflow_provider_close.sync")
+logger = logging.getLogger("airflow_provider_close.bulk")
 
 
 def progress_line(done: int, total: int, elapsed: float, rate_limited: int) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_close.sync.mapping import (
+from airflow_provider_close.bulk.mapping import (
     ContactMapping,
     LeadMapping,
     MappingError,
