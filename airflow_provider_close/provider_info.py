@@ -29,12 +29,37 @@ CONNECTION_FIELDS: dict[str, Any] = {
     "auth_type": {
         "label": "Authentication",
         "description": "api_key: the password is a Close API key (HTTP Basic). "
-        "oauth: the password is an OAuth 2.0 access token (Bearer).",
+        "oauth: OAuth 2.0 (Bearer); with client id, client secret and refresh token below the "
+        "access token refreshes itself, else the password is a fixed access token.",
         "schema": {
             "type": ["string", "null"],
             "enum": ["api_key", "oauth", None],
             "default": "api_key",
         },
+    },
+    "client_id": {
+        "label": "OAuth client ID",
+        "description": "oauth only: the Client ID of your Close OAuth app (Settings > Developer "
+        "> OAuth Apps).",
+        "schema": {"type": ["string", "null"]},
+    },
+    "client_secret": {
+        "label": "OAuth client secret",
+        "description": "oauth only: the Client Secret of that app.",
+        "schema": {"type": ["string", "null"], "format": "password"},
+    },
+    "refresh_token": {
+        "label": "OAuth refresh token",
+        "description": "oauth only: the refresh token from authorising the app. Close rotates "
+        "it on every refresh; the provider keeps the latest in the Airflow Variable "
+        "close_oauth_token__<conn_id> and never writes this connection.",
+        "schema": {"type": ["string", "null"], "format": "password"},
+    },
+    "access_token_expires_at": {
+        "label": "Access token expires at",
+        "description": "oauth only, optional: when the access token in the password expires "
+        "(ISO 8601 or epoch seconds). Empty: it is refreshed on the first 401.",
+        "schema": {"type": ["string", "null"]},
     },
     "timeout": {
         "label": "Timeout (seconds)",

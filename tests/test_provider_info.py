@@ -119,5 +119,11 @@ def test_connection_form_metadata() -> None:
             "timeout",
             "max_retries",
             "max_total_wait",
+            "client_id",
+            "client_secret",
+            "refresh_token",
+            "access_token_expires_at",
         }
         assert meta.extra_fields["auth_type"]["schema"]["enum"] == ["api_key", "oauth", None]
+        secret = {name for name, f in meta.extra_fields.items() if f["schema"].get("format")}
+        assert secret == {"client_secret", "refresh_token"}  # masked in the form

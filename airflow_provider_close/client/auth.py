@@ -2,7 +2,8 @@
 
 API key: HTTP Basic with the key as username and an empty password (``Basic base64("key:")``).
 OAuth: ``Authorization: Bearer <token>``. The flow is one generator that both the sync and the
-async httpx clients drive.
+async httpx clients drive. OAuth with refresh and rotation: :mod:`.oauth_auth`.
+Every auth exposes ``secrets()``: the texts to redact wherever they could surface.
 """
 
 from __future__ import annotations
@@ -58,6 +59,14 @@ class CloseAuth(httpx.Auth):
         request.headers["Authorization"] = self._header_value.reveal()
         yield request
 
+    def secrets(self) -> tuple[str, ...]:
+        """Return every secret text this auth holds now (for redaction of error texts)."""
+        value = self._header_value.reveal()
+        scheme, _, credential = value.partition(" ")
+        if scheme == "Basic":
+            credential = base64.b64decode(credential).decode().rpartition(":")[0]
+        return tuple(text for text in (credential, value) if text)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(<redacted>)"
 
@@ -88,15 +97,21 @@ class BearerAuth(CloseAuth):
         super().__init__(f"Bearer {access_token}")
 
 
-def auth_for(api_key: str | None, access_token: str | None) -> CloseAuth:
-    """Return the auth for exactly one of an API key and an access token.
+def auth_for(
+    api_key: str | None, access_token: str | None, auth: CloseAuth | None = None
+) -> CloseAuth:
+    """Return the auth for exactly one of an API key, an access token and a ready auth.
 
     :param api_key: a Close API key, or ``None``.
     :param access_token: an OAuth access token, or ``None``.
-    :raises CloseConfigError: when neither or both are given, or one is blank.
+    :param auth: a ready auth (e.g. :class:`~.oauth_auth.OAuthRefreshAuth`), or ``None``.
+    :raises CloseConfigError: when none or several are given, or a secret is blank.
     """
-    if (api_key is None) == (access_token is None):
-        raise CloseConfigError("give exactly one of api_key and access_token")
+    given = [value for value in (api_key, access_token, auth) if value is not None]
+    if len(given) != 1:
+        raise CloseConfigError("give exactly one of api_key, access_token and auth")
+    if auth is not None:
+        return auth
     secret = api_key if api_key is not None else access_token
     if not isinstance(secret, str) or not secret.strip() or secret != secret.strip():
         raise CloseConfigError("the API key / access token must be a non-blank string")

@@ -96,22 +96,26 @@ def client_config(
     base_url: str,
     timeout: float,
     retry: RetryPolicy | None,
+    auth: CloseAuth | None = None,
 ) -> ClientConfig:
     """Return validated settings.
 
-    :param api_key: Close API key (exclusive with ``access_token``).
-    :param access_token: OAuth access token (exclusive with ``api_key``).
+    :param api_key: Close API key (exclusive with ``access_token`` and ``auth``).
+    :param access_token: OAuth access token (exclusive with the others).
+    :param auth: a ready auth such as ``OAuthRefreshAuth`` (exclusive with the others).
     :param base_url: API base URL (``http(s)://host/...``).
     :param timeout: seconds, finite and > 0 (there is no "no timeout").
     :param retry: retry policy, ``None`` for the default.
     :raises CloseConfigError: on any invalid setting.
     """
-    auth = auth_for(api_key, access_token)
+    checked_auth = auth_for(api_key, access_token, auth)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float):
         raise CloseConfigError(f"timeout must be a number of seconds, got {timeout!r}")
     if not math.isfinite(timeout) or timeout <= 0:
         raise CloseConfigError(f"timeout must be finite and > 0, got {timeout!r}")
-    return ClientConfig(_checked_base_url(base_url), float(timeout), retry or RetryPolicy(), auth)
+    return ClientConfig(
+        _checked_base_url(base_url), float(timeout), retry or RetryPolicy(), checked_auth
+    )
 
 
 def _checked_base_url(base_url: str) -> str:
@@ -142,6 +146,11 @@ class ClientCore:
     def base_url(self) -> str:
         """The API base URL."""
         return self._config.base_url
+
+    @property
+    def auth(self) -> CloseAuth:
+        """The authentication (``auth.secrets()`` lists what must never be shown)."""
+        return self._config.auth
 
     @property
     def last_rate_limit(self) -> RateLimitInfo | None:

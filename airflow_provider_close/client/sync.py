@@ -10,6 +10,7 @@ from typing import Any, Self
 import httpx
 
 from airflow_provider_close.client.attempt import Attempt, Done, RequestSpec, Send, Step, Wait
+from airflow_provider_close.client.auth import CloseAuth
 from airflow_provider_close.client.config import (
     DEFAULT_BASE_URL,
     DEFAULT_TIMEOUT,
@@ -36,6 +37,7 @@ class CloseClient(ClientCore):
 
     :param api_key: Close API key (HTTP Basic); exclusive with ``access_token``.
     :param access_token: OAuth access token (Bearer); exclusive with ``api_key``.
+    :param auth: a ready auth instead of either, e.g. ``OAuthRefreshAuth`` (refreshing OAuth).
     :param base_url: API base URL.
     :param timeout: seconds per connect/read/write/pool; never infinite.
     :param retry: retry policy (attempts, total wait, backoff, jitter).
@@ -49,6 +51,7 @@ class CloseClient(ClientCore):
         *,
         api_key: str | None = None,
         access_token: str | None = None,
+        auth: CloseAuth | None = None,
         base_url: str = DEFAULT_BASE_URL,
         timeout: float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
@@ -62,6 +65,7 @@ class CloseClient(ClientCore):
             base_url=base_url,
             timeout=timeout,
             retry=retry,
+            auth=auth,
         )
         super().__init__(config, clock)
         self._sleep = sleep

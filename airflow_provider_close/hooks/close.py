@@ -2,13 +2,15 @@
 
 The hook does no I/O in its constructor. The client is built lazily from the connection
 (``password`` = API key or OAuth access token, ``host`` = API base URL, extras ``timeout``,
-``max_retries``, ``max_total_wait``, ``auth_type``). Every HTTP concern (auth, retries, rate
+``max_retries``, ``max_total_wait``, ``auth_type``; refreshing OAuth adds ``client_id``,
+``client_secret``, ``refresh_token``, whose rotated tokens live in Airflow Variables, see
+:mod:`airflow_provider_close.hooks.oauth_store`). Every HTTP concern (auth, retries, rate
 limits, pagination, errors) lives in :mod:`airflow_provider_close.client`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from typing import Any, Literal
 
@@ -17,6 +19,7 @@ from airflow.sdk import BaseHook
 from airflow_provider_close._compat import DECLARATIVE_CONNECTION_FORM
 from airflow_provider_close.client import ActivityType, AsyncCloseClient, CloseClient, CloseError
 from airflow_provider_close.client.resources import activity_path
+from airflow_provider_close.client.token_store import TokenStore
 from airflow_provider_close.hooks.settings import ClientSettings, settings_from_connection
 from airflow_provider_close.provider_info import UI_FIELD_BEHAVIOUR
 
@@ -31,6 +34,8 @@ class CloseHook(BaseHook):
     """Interact with the Close CRM API.
 
     :param close_conn_id: the Airflow connection to Close (type ``close``).
+    :param oauth_token_store: where refreshing OAuth keeps its tokens (default: Airflow
+        Variables, shared by every worker).
     """
 
     conn_name_attr = "close_conn_id"
@@ -38,9 +43,16 @@ class CloseHook(BaseHook):
     conn_type = "close"
     hook_name = "Close CRM"
 
-    def __init__(self, close_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        close_conn_id: str = default_conn_name,
+        *,
+        oauth_token_store: TokenStore | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.close_conn_id = close_conn_id
+        self._oauth_token_store = oauth_token_store
 
     def __repr__(self) -> str:
         return f"CloseHook(close_conn_id={self.close_conn_id!r})"
@@ -54,14 +66,27 @@ class CloseHook(BaseHook):
     @cached_property
     def _settings(self) -> ClientSettings:
         conn = self.get_connection(self.close_conn_id)
-        return settings_from_connection(conn.host, conn.password, conn.extra_dejson)
+        return settings_from_connection(
+            conn.host, conn.password, conn.extra_dejson, self.close_conn_id
+        )
 
     async def aclient_settings(self) -> ClientSettings:
         """Like :meth:`client_settings`, fetching the connection without blocking the loop."""
         conn = await self.aget_connection(self.close_conn_id)
         aextra = getattr(conn, "aextra_dejson", None)  # Airflow >= 3.3.2
         extra = await aextra() if aextra is not None else conn.extra_dejson
-        return settings_from_connection(conn.host, conn.password, extra)
+        return settings_from_connection(conn.host, conn.password, extra, self.close_conn_id)
+
+    def oauth_token_store(self) -> TokenStore:
+        """Return where refreshing OAuth keeps this connection's tokens (Airflow Variables).
+
+        See :mod:`airflow_provider_close.hooks.oauth_store` for what is stored and the lock.
+        """
+        if self._oauth_token_store is None:
+            from airflow_provider_close.hooks.oauth_store import variable_token_store
+
+            self._oauth_token_store = variable_token_store(self.close_conn_id)
+        return self._oauth_token_store
 
     def get_conn(self) -> CloseClient:
         """Return the (cached) synchronous Close client."""
@@ -70,14 +95,15 @@ class CloseHook(BaseHook):
     @cached_property
     def client(self) -> CloseClient:
         """The synchronous Close client, built on first use."""
-        return self.client_settings().sync_client()
+        return self.client_settings().sync_client(*self._oauth_runtime(self.client_settings()))
 
     async def get_async_client(self) -> AsyncCloseClient:
         """Return a new asynchronous Close client; the caller closes it (``async with``).
 
         For triggers: the connection is fetched without blocking the event loop.
         """
-        return (await self.aclient_settings()).async_client()
+        settings = await self.aclient_settings()
+        return settings.async_client(*self._oauth_runtime(settings))
 
     def new_async_client(self) -> AsyncCloseClient:
         """Return a new asynchronous Close client built from a synchronous connection lookup.
@@ -86,7 +112,17 @@ class CloseHook(BaseHook):
         connection is read before the event loop starts (Airflow 3.1's async lookup cannot
         reach a worker's connections). The caller closes the client (``async with``).
         """
-        return self.client_settings().async_client()
+        return self.client_settings().async_client(*self._oauth_runtime(self.client_settings()))
+
+    def _oauth_runtime(
+        self, settings: ClientSettings
+    ) -> tuple[TokenStore | None, Callable[[str], None] | None]:
+        """Return the token store and masker for refreshing OAuth, ``(None, None)`` otherwise."""
+        if settings.oauth is None:
+            return None, None
+        from airflow.sdk.log import mask_secret
+
+        return self.oauth_token_store(), mask_secret
 
     def close(self) -> None:
         """Close the cached client's connection pool, if one was built."""

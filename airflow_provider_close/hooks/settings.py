@@ -6,9 +6,9 @@ through :func:`settings_from_connection`, so the rules exist once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit, urlunsplit
 
 from airflow_provider_close.client import (
@@ -17,12 +17,15 @@ from airflow_provider_close.client import (
     CloseConfigError,
     RetryPolicy,
 )
+from airflow_provider_close.client.token_store import TokenStore
+from airflow_provider_close.hooks.oauth_settings import OAuthSettings, oauth_settings
 
 __all__ = ["DEFAULT_HOST", "ClientSettings", "api_base_url", "settings_from_connection"]
 
 DEFAULT_HOST = "https://api.close.com"
 _API_PREFIX = "/api/v1/"
 AuthType = Literal["api_key", "oauth"]
+OnSecret = Callable[[str], None] | None
 _AUTH_TYPES: tuple[AuthType, ...] = get_args(AuthType)
 
 
@@ -36,6 +39,7 @@ class ClientSettings:
     max_attempts: int
     max_total_wait: float
     secret: str = field(repr=False)
+    oauth: OAuthSettings | None = None
 
     @property
     def _api_key(self) -> str | None:
@@ -43,26 +47,41 @@ class ClientSettings:
 
     @property
     def _access_token(self) -> str | None:
-        return self.secret if self.auth_type == "oauth" else None
+        return self.secret if self.auth_type == "oauth" and self.oauth is None else None
+
+    def _credentials(self, token_store: TokenStore | None, on_secret: OnSecret) -> dict[str, Any]:
+        if self.oauth is None:
+            return {"api_key": self._api_key, "access_token": self._access_token}
+        return {"auth": self.oauth.auth(self.base_url, token_store, on_secret)}
 
     def _retry(self) -> RetryPolicy:
         return RetryPolicy(max_attempts=self.max_attempts, max_total_wait=self.max_total_wait)
 
-    def sync_client(self) -> CloseClient:
-        """Build a :class:`CloseClient` from these settings."""
+    def sync_client(
+        self, token_store: TokenStore | None = None, on_secret: OnSecret = None
+    ) -> CloseClient:
+        """Build a :class:`CloseClient` from these settings.
+
+        :param token_store: where refreshing OAuth keeps its tokens (default: this process).
+        :param on_secret: called with each OAuth token learnt (to register it for masking).
+        """
         return CloseClient(
-            api_key=self._api_key,
-            access_token=self._access_token,
+            **self._credentials(token_store, on_secret),
             base_url=self.base_url,
             timeout=self.timeout,
             retry=self._retry(),
         )
 
-    def async_client(self) -> AsyncCloseClient:
-        """Build an :class:`AsyncCloseClient` from these settings."""
+    def async_client(
+        self, token_store: TokenStore | None = None, on_secret: OnSecret = None
+    ) -> AsyncCloseClient:
+        """Build an :class:`AsyncCloseClient` from these settings.
+
+        :param token_store: where refreshing OAuth keeps its tokens (default: this process).
+        :param on_secret: called with each OAuth token learnt (to register it for masking).
+        """
         return AsyncCloseClient(
-            api_key=self._api_key,
-            access_token=self._access_token,
+            **self._credentials(token_store, on_secret),
             base_url=self.base_url,
             timeout=self.timeout,
             retry=self._retry(),
@@ -115,7 +134,10 @@ def _auth_type(extra: Mapping[str, object]) -> AuthType:
 
 
 def settings_from_connection(
-    host: str | None, password: str | None, extra: Mapping[str, object]
+    host: str | None,
+    password: str | None,
+    extra: Mapping[str, object],
+    conn_id: str = "close_default",
 ) -> ClientSettings:
     """Build :class:`ClientSettings` from a connection's host, password and extras.
 
@@ -124,9 +146,13 @@ def settings_from_connection(
     :param host: the connection's host ("API base URL").
     :param password: the API key, or the OAuth access token when ``auth_type`` is ``oauth``.
     :param extra: the connection's extras (``timeout``, ``max_retries``, ``max_total_wait``,
-        ``auth_type``).
+        ``auth_type``; for refreshing OAuth ``client_id``, ``client_secret``,
+        ``refresh_token``, ``access_token_expires_at``).
+    :param conn_id: the connection id, named in error messages.
     """
-    if not password:
+    auth_type = _auth_type(extra)
+    oauth = oauth_settings(password, extra, conn_id) if auth_type == "oauth" else None
+    if not password and oauth is None:
         raise CloseConfigError(
             "connection password: the Close API key is empty; set it as the password"
         )
@@ -138,9 +164,10 @@ def settings_from_connection(
         )
     return ClientSettings(
         base_url=api_base_url(host),
-        auth_type=_auth_type(extra),
+        auth_type=auth_type,
         timeout=_number(extra, "timeout", 30.0, 1),
         max_attempts=int(retries) + 1,
         max_total_wait=_number(extra, "max_total_wait", 300.0, 0),
-        secret=password,
+        secret=password or "",
+        oauth=oauth,
     )

@@ -27,6 +27,7 @@ from airflow_provider_close.sandbox.config import (
     parse_rate_limit_spec,
 )
 from airflow_provider_close.sandbox.faults import Fault, parse_fault_spec
+from airflow_provider_close.sandbox.oauth import DEFAULT_ACCESS_TOKEN_LIFETIME
 from airflow_provider_close.sandbox.server import CloseSandbox
 
 __all__ = ["main", "sandbox_from_args"]
@@ -51,7 +52,37 @@ def _argument_parser() -> argparse.ArgumentParser:
     add("--fault", action="append", default=[], metavar="KIND[:OPTION=VALUE,...]")
     add("--max-skip", action="append", default=[], metavar="RESOURCE=N")
     add("--max-limit", action="append", default=[], metavar="RESOURCE=N")
+    add(
+        "--oauth-client",
+        action="append",
+        default=[],
+        metavar="CLIENT_ID:SECRET",
+        help="an OAuth app the token endpoint accepts (repeatable; default: one random app)",
+    )
+    add(
+        "--access-token-lifetime",
+        type=float,
+        default=DEFAULT_ACCESS_TOKEN_LIFETIME,
+        metavar="SECONDS",
+        help="expires_in of issued OAuth access tokens (default: 3600)",
+    )
+    add(
+        "--keep-access-on-refresh",
+        action="store_true",
+        help="a refresh leaves the previous access token valid until it expires",
+    )
     return parser
+
+
+def _oauth_clients(specs: Sequence[str]) -> dict[str, str] | None:
+    """Return ``CLIENT_ID:SECRET`` specs as a dict (None when there are none)."""
+    clients: dict[str, str] = {}
+    for spec in specs:
+        client_id, colon, secret = spec.partition(":")
+        if not (client_id and colon and secret):
+            raise ValueError(f"bad --oauth-client {spec!r}: expected CLIENT_ID:SECRET")
+        clients[client_id] = secret
+    return clients or None
 
 
 def _page_limits(specs: Sequence[str]) -> dict[str, int] | None:
@@ -79,6 +110,9 @@ def sandbox_from_args(args: argparse.Namespace) -> CloseSandbox:
         max_limit=_page_limits(args.max_limit),
         host=args.host,
         port=args.port,
+        oauth_clients=_oauth_clients(args.oauth_client),
+        access_token_lifetime=args.access_token_lifetime,
+        revoke_access_on_refresh=not args.keep_access_on_refresh,
     )
 
 
@@ -88,6 +122,12 @@ def _print_banner(sandbox: CloseSandbox, out: TextIO) -> None:
     print(f"Close sandbox listening on {sandbox.url} (API: {sandbox.api_url})", file=out)
     print(f"API key:      {sandbox.api_key}", file=out)
     print(f"Access token: {sandbox.access_token}", file=out)
+    print(
+        f"OAuth app:    client_id {sandbox.oauth_client_id} (token endpoint "
+        f"{sandbox.url}/oauth2/token/; mint a refresh token with POST "
+        '/_sandbox/oauth {"issue": null})',
+        file=out,
+    )
     print(f"Control:      {sandbox.url}/_sandbox/", file=out)
     print(f"export AIRFLOW_CONN_CLOSE_DEFAULT='{json.dumps(connection)}'", file=out)
     print("Press Ctrl-C to stop.", file=out, flush=True)

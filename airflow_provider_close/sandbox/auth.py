@@ -1,6 +1,8 @@
 """Authentication as Close does it: HTTP Basic with the API key as username, or a Bearer token.
 
-Missing or unknown credentials get ``401 {"error": "Unauthorized"}`` (close-api.md §1, §3).
+Bearer tokens are either fixed (never expire) or issued by the OAuth token endpoint
+(``oauth.py``), which expire on the sandbox clock and are revoked by rotation. Missing, unknown,
+expired or revoked credentials get ``401 {"error": "Unauthorized"}`` (close-api.md §1, §3).
 The accepted key or token is stored in the ASGI scope so the rate limiter can count per key.
 """
 
@@ -9,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -22,15 +24,23 @@ __all__ = ["AuthMiddleware", "Credentials", "principal_from_authorization"]
 class Credentials:
     """The API keys and OAuth access tokens the sandbox accepts (thread-safe)."""
 
-    def __init__(self, api_keys: Iterable[str], access_tokens: Iterable[str]) -> None:
+    def __init__(
+        self,
+        api_keys: Iterable[str],
+        access_tokens: Iterable[str],
+        issued_token_is_live: Callable[[str], bool] = lambda _token: False,
+    ) -> None:
         """Create the set of accepted credentials.
 
         :param api_keys: accepted API keys (Basic auth usernames).
-        :param access_tokens: accepted Bearer tokens.
+        :param access_tokens: accepted Bearer tokens that never expire.
+        :param issued_token_is_live: whether a Bearer token issued by the OAuth token endpoint
+            is unexpired and unrevoked (see ``oauth.py``).
         """
         self._lock = threading.Lock()
         self._api_keys = set(api_keys)
         self._access_tokens = set(access_tokens)
+        self._issued_token_is_live = issued_token_is_live
 
     def add_api_key(self, key: str) -> None:
         """Accept one more API key.
@@ -62,7 +72,9 @@ class Credentials:
         :param token: the candidate token.
         """
         with self._lock:
-            return token in self._access_tokens
+            if token in self._access_tokens:
+                return True
+        return self._issued_token_is_live(token)
 
 
 def _basic_username(encoded: str) -> str | None:

@@ -9,6 +9,10 @@
 - ``GET /_sandbox/requests``.
 - ``GET|POST /_sandbox/clock``: ``{"set": ISO-8601}``, ``{"advance": seconds}`` or
   ``{"reset": true}``.
+- ``GET|POST /_sandbox/oauth``: ``{"access_token_lifetime": seconds,
+  "revoke_access_on_refresh": bool}``, ``{"issue": client_id | null}`` (answers a fresh token
+  grant, as if a user authorised the app) or ``{"revoke": token}``; GET lists the settings, the
+  client ids and every token-endpoint call (``grants``).
 
 Bad input answers ``400 {"error": ...}``.
 """
@@ -29,6 +33,7 @@ from airflow_provider_close.sandbox.app import RequestRecord
 from airflow_provider_close.sandbox.clock import SandboxClock
 from airflow_provider_close.sandbox.config import RateRule, parse_rate_limit_spec
 from airflow_provider_close.sandbox.faults import Fault, FaultStatus, parse_fault_spec
+from airflow_provider_close.sandbox.oauth import OAuthServer
 
 __all__ = ["SandboxControls", "control_routes"]
 
@@ -39,6 +44,10 @@ class SandboxControls(Protocol):
     """What the control endpoints drive (implemented by ``CloseSandbox``)."""
 
     clock: SandboxClock
+    oauth: OAuthServer
+
+    def issue_oauth_tokens(self, client_id: str | None = None) -> dict[str, object]:
+        """Mint a token grant for an OAuth app."""
 
     @property
     def state(self) -> Any:
@@ -183,6 +192,19 @@ def control_routes(controls: SandboxControls) -> list[BaseRoute]:
             {"now": controls.clock.now().isoformat(), "frozen": controls.clock.frozen}
         )
 
+    async def oauth(request: Request) -> Response:
+        if request.method == "POST":
+            body = await _json_body(request)
+            if "issue" in body:
+                return JSONResponse(controls.issue_oauth_tokens(body["issue"]))
+            if "revoke" in body:
+                controls.oauth.revoke(str(body["revoke"]))
+            controls.oauth.configure(
+                access_token_lifetime=body.get("access_token_lifetime"),
+                revoke_access_on_refresh=body.get("revoke_access_on_refresh"),
+            )
+        return JSONResponse(_oauth_json(controls.oauth))
+
     table: list[tuple[str, Endpoint, list[str]]] = [
         ("reset", reset, ["POST"]),
         ("faults", faults, ["GET", "POST", "DELETE"]),
@@ -191,11 +213,22 @@ def control_routes(controls: SandboxControls) -> list[BaseRoute]:
         ("limits", limits, ["GET", "POST"]),
         ("requests", requests, ["GET"]),
         ("clock", clock, ["GET", "POST"]),
+        ("oauth", oauth, ["GET", "POST"]),
     ]
     return [
         Route(f"/_sandbox/{name}", _guarded(handler), methods=methods)
         for name, handler, methods in table
     ]
+
+
+def _oauth_json(server: OAuthServer) -> dict[str, Any]:
+    """Return the OAuth settings, client ids and grant log as JSON (no secrets)."""
+    return {
+        "access_token_lifetime": server.access_token_lifetime,
+        "revoke_access_on_refresh": server.revoke_access_on_refresh,
+        "client_ids": sorted(server.clients),
+        "grants": [{**grant._asdict(), "at": grant.at.isoformat()} for grant in server.grants],
+    }
 
 
 def _drive_clock(clock: SandboxClock, body: Any) -> None:

@@ -12,6 +12,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 
@@ -26,6 +27,14 @@ from airflow_provider_close.sandbox.config import (
 )
 from airflow_provider_close.sandbox.control import control_routes
 from airflow_provider_close.sandbox.faults import Fault, FaultPlan, FaultStatus
+from airflow_provider_close.sandbox.oauth import (
+    DEFAULT_ACCESS_TOKEN_LIFETIME,
+    OAuthDispatcher,
+    OAuthServer,
+    new_client_id,
+    new_client_secret,
+    oauth_routes,
+)
 from airflow_provider_close.sandbox.ratelimit import RateLimiter
 from airflow_provider_close.sandbox.uvicorn_thread import ConnectionRegistry, ServerThread
 
@@ -94,6 +103,9 @@ class CloseSandbox:
         max_limit: dict[str, int] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        oauth_clients: Mapping[str, str] | None = None,
+        access_token_lifetime: float = DEFAULT_ACCESS_TOKEN_LIFETIME,
+        revoke_access_on_refresh: bool = True,
     ) -> None:
         """Configure a sandbox (nothing is started until ``start()`` / ``with``).
 
@@ -111,6 +123,11 @@ class CloseSandbox:
         :param max_limit: per-resource ``_limit`` maxima overriding the defaults.
         :param host: the interface to bind (loopback by default).
         :param port: the port to bind (0 picks a free one).
+        :param oauth_clients: OAuth apps, client id -> secret (one random app if None; its
+            credentials are ``oauth_client_id``/``oauth_client_secret``).
+        :param access_token_lifetime: ``expires_in`` (sandbox seconds) of the access tokens the
+            token endpoint ``/oauth2/token/`` issues.
+        :param revoke_access_on_refresh: a refresh also revokes the previous access token.
         """
         self._resources = load_resources()
         self._check_seed(seed)
@@ -119,10 +136,22 @@ class CloseSandbox:
         self._host, self._port = host, port
         self.api_key = api_key or new_api_key()
         self.access_token = new_access_token()
-        self.credentials = Credentials(
-            [self.api_key, *api_keys], [self.access_token, *access_tokens]
-        )
         self.clock = SandboxClock()
+        if oauth_clients is None:
+            oauth_clients = {new_client_id(): new_client_secret()}
+        self.oauth_client_id, self.oauth_client_secret = next(iter(oauth_clients.items()))
+        self.oauth = OAuthServer(
+            now=self.clock.now,
+            clients=oauth_clients,
+            access_token_lifetime=access_token_lifetime,
+            revoke_access_on_refresh=revoke_access_on_refresh,
+            identity=self._identity,
+        )
+        self.credentials = Credentials(
+            [self.api_key, *api_keys],
+            [self.access_token, *access_tokens],
+            self.oauth.is_live_access_token,
+        )
         self.state = self._resources.new_state(self.clock.now, self._configured_page_limits())
         self._rate_rules = {group: RateRule(*rule) for group, rule in (rate_limits or {}).items()}
         self._latency_configured = self._latency = latency_ms
@@ -204,6 +233,7 @@ class CloseSandbox:
         self._limiter.reset(self._rate_rules)
         self._latency = self._latency_configured
         self._request_log.clear()
+        self.oauth.reset()
         self._load_seed(seed)
 
     @property
@@ -262,7 +292,20 @@ class CloseSandbox:
         """
         self.state.limits = self._resources.page_limits(max_limit, max_skip)
 
+    def issue_oauth_tokens(self, client_id: str | None = None) -> dict[str, object]:
+        """Return a fresh token grant, as if a user had just authorised the OAuth app.
+
+        :param client_id: the app (default: ``oauth_client_id``).
+        """
+        return self.oauth.issue(client_id or self.oauth_client_id)
+
     # internals ---------------------------------------------------------------------------
+    def _identity(self) -> tuple[str, str]:
+        """Return ``(organization_id, user_id)`` of the sandboxed user."""
+        organization = getattr(self.state, "organization", None) or {}
+        me = getattr(self.state, "me", None) or {}
+        return str(organization.get("id", "")), str(me.get("id", ""))
+
     def _configured_page_limits(self) -> PageLimits:
         return self._resources.page_limits(self._max_limit, self._max_skip)
 
@@ -287,4 +330,5 @@ class CloseSandbox:
             epoch=lambda: self._epoch,
             control_routes=control_routes(self),
         )
-        return build_app(parts)
+        oauth_app = Starlette(routes=list(oauth_routes(self.oauth)))
+        return OAuthDispatcher(build_app(parts), oauth_app)
