@@ -9,6 +9,7 @@ Every auth exposes ``secrets()``: the texts to redact wherever they could surfac
 from __future__ import annotations
 
 import base64
+import hmac
 from collections.abc import Generator
 
 import httpx
@@ -37,6 +38,14 @@ class Secret:
         return "<redacted>"
 
     __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        return hmac.compare_digest(self._value.encode(), other._value.encode())
+
+    def __hash__(self) -> int:
+        return hash(self._value)
 
     def __reduce__(self) -> tuple[object, ...]:
         raise TypeError("a secret cannot be pickled")

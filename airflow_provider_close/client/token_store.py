@@ -17,6 +17,7 @@ lease (``acquire``/``release``). Two implementations, neither importing Airflow:
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 import uuid
@@ -110,6 +111,9 @@ class KeyValue(Protocol):
     def delete(self, key: str) -> None:
         """Remove the key (absent keys are fine)."""
 
+    def read_only_reason(self, key: str) -> str | None:
+        """Return why writes to ``key`` would not read back (e.g. a shadowing backend), if so."""
+
 
 class KeyValueTokenStore:
     """Tokens under ``key`` and a lease under ``key + "__lock"`` in a shared key-value store.
@@ -119,7 +123,8 @@ class KeyValueTokenStore:
     :param label: what errors call the credentials, e.g. ``connection 'close_default'``.
     :param lease_seconds: how long a claim stands if its owner dies mid-refresh.
     :param settle_seconds: how long to wait before reading a claim back.
-    :param wait_seconds: give up waiting for another worker's refresh after this long.
+    :param wait_seconds: give up waiting for another worker's refresh after this long
+        (counted in polls, so a stalled clock cannot make a worker wait forever).
     :param poll_seconds: how often a waiting worker looks again.
     :param clock: epoch seconds, shared by every worker (leases compare across machines).
     :param sleep: the sleep between looks.
@@ -180,7 +185,7 @@ class KeyValueTokenStore:
     def acquire(self) -> Lease:
         """Claim the lease, or wait until another worker's claim is gone."""
         owner = uuid.uuid4().hex
-        give_up = time.monotonic() + self._wait
+        looks_left = max(1, math.ceil(self._wait / self._poll))
         someone_else = False
         while True:
             claim = self._claim()
@@ -188,9 +193,12 @@ class KeyValueTokenStore:
                 if someone_else:
                     return Lease(held=False)
                 if self._claimed(owner):
-                    return Lease(held=True, owner=owner)
+                    lease = Lease(held=True, owner=owner)
+                    self._refuse_if_read_only(lease)
+                    return lease
             someone_else = True
-            if time.monotonic() >= give_up:
+            looks_left -= 1
+            if looks_left <= 0:
                 raise CloseOAuthError(
                     f"{self._label}: gave up after {self._wait:g} s waiting for another "
                     f"worker to finish refreshing the OAuth token (lock {self.lock_key!r})",
@@ -205,6 +213,19 @@ class KeyValueTokenStore:
         """
         if lease.held and self._owner() == lease.owner:
             self._kv.delete(self.lock_key)
+
+    def _refuse_if_read_only(self, lease: Lease) -> None:
+        """Raise before any refresh when the rotated tokens could not be stored."""
+        reason = self._kv.read_only_reason(self.key)
+        if reason is None:
+            return
+        self.release(lease)
+        raise CloseOAuthError(
+            f"{self._label}: not refreshing the OAuth token, because the rotated refresh token "
+            f"could not be stored: {reason}. Refreshing would revoke the current refresh "
+            f"token; remove {self.key!r} from that backend",
+            reason="store",
+        )
 
     def _claimed(self, owner: str) -> bool:
         """Write our claim, let rival writes land, and return whether ours survived."""

@@ -76,6 +76,28 @@ class VariableKeyValue:
                 reason="store",
             ) from None
 
+    def read_only_reason(self, key: str) -> str | None:
+        """Return which secrets backend defines ``key`` ahead of the metadata DB, if any.
+
+        Airflow reads Variables from the secrets backends (environment variables first) before
+        the API server, so a copy there hides every write.
+
+        :param key: the Variable key.
+        """
+        from airflow.sdk.execution_time.secrets.execution_api import ExecutionAPISecretsBackend
+        from airflow.sdk.execution_time.supervisor import ensure_secrets_backend_loaded
+
+        for backend in ensure_secrets_backend_loaded():
+            if isinstance(backend, ExecutionAPISecretsBackend):
+                continue
+            try:
+                found = backend.get_variable(key=key)
+            except Exception:  # an unreachable backend hides nothing we could fix here
+                continue
+            if found is not None:
+                return f"{type(backend).__name__} defines the Variable {key!r} and is read first"
+        return None
+
     def delete(self, key: str) -> None:
         """Delete the Variable.
 

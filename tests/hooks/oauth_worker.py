@@ -48,6 +48,9 @@ class FileKeyValue:
     def delete(self, key: str) -> None:
         (self.directory / key).unlink(missing_ok=True)
 
+    def read_only_reason(self, key: str) -> str | None:
+        return None
+
 
 def sandbox_clock(control: httpx.Client) -> float:
     """Return the sandbox's time as epoch seconds."""
