@@ -62,12 +62,15 @@ def test_a_grant_yields_tokens_refreshed_before_expiry() -> None:
     refresh = Refresh(APP, None, Secret(BOOT))
     assert isinstance(refresh.first(), SendToken)
     step = refresh.on_response(_granted(expires_in=3600), now=1000.0)
-    assert isinstance(step, Granted) and step.new
+    assert isinstance(step, Granted)
+    assert step.new
     tokens = step.tokens
     assert (tokens.expires_at, tokens.refresh_at) == (4600.0, 4540.0)  # 60 s early
-    assert tokens.origin == fingerprint(BOOT) and tokens.version == 1
+    assert tokens.origin == fingerprint(BOOT)
+    assert tokens.version == 1
     short = Refresh(APP, None, Secret(BOOT)).on_response(_granted(expires_in=8), now=0.0)
-    assert isinstance(short, Granted) and short.tokens.refresh_at == 6.0  # a quarter early
+    assert isinstance(short, Granted)
+    assert short.tokens.refresh_at == 6.0
 
 
 def test_the_stored_refresh_token_is_spent_unless_the_connection_changed() -> None:
@@ -81,7 +84,9 @@ def test_the_stored_refresh_token_is_spent_unless_the_connection_changed() -> No
 def test_invalid_grant_rereads_and_adopts_what_another_worker_stored() -> None:
     refresh = Refresh(APP, None, Secret(BOOT))
     refresh.first()
-    assert isinstance(refresh.on_response(httpx.Response(400, json={"error": "invalid_grant"}), 0), Reread)
+    assert isinstance(
+        refresh.on_response(httpx.Response(400, json={"error": "invalid_grant"}), 0), Reread
+    )
     theirs = OAuthTokens(Secret("r9"), Secret("a9"), refresh_at=50.0, origin=fingerprint(BOOT))
     assert refresh.on_reread(theirs, now=10.0) == Granted(theirs, new=False)
 
@@ -108,9 +113,11 @@ def test_invalid_grant_with_nothing_newer_is_a_clear_error(stored: OAuthTokens |
     with pytest.raises(CloseOAuthError) as excinfo:
         refresh.on_reread(stored, now=0)
     message = str(excinfo.value)
-    assert "conn 'c'" in message and "authorise the OAuth app again" in message
+    assert "conn 'c'" in message
+    assert "authorise the OAuth app again" in message
     assert excinfo.value.reason == "invalid_grant"
-    assert BOOT not in message and SECRET not in message
+    assert BOOT not in message
+    assert SECRET not in message
 
 
 @pytest.mark.parametrize(
@@ -130,17 +137,21 @@ def test_other_answers_raise(response: httpx.Response, reason: str) -> None:
 
 def test_freshness() -> None:
     tokens = OAuthTokens(Secret("r"), Secret("a"), refresh_at=100.0)
-    assert is_fresh(tokens, 99.9) and not is_fresh(tokens, 100.0)
+    assert is_fresh(tokens, 99.9)
+    assert not is_fresh(tokens, 100.0)
     assert not is_fresh(tokens, 0.0, rejected="a")
     assert is_fresh(OAuthTokens(Secret("r"), Secret("a")), 1e12)  # unknown expiry: until 401
-    assert not is_fresh(OAuthTokens(Secret("r")), 0.0) and not is_fresh(None, 0.0)
+    assert not is_fresh(OAuthTokens(Secret("r")), 0.0)
+    assert not is_fresh(None, 0.0)
 
 
 def test_token_records_round_trip_and_hide_their_secrets() -> None:
     tokens = OAuthTokens(Secret(BOOT), Secret("a_SENTINEL"), 1.0, 2.0, "fp", 3)
     again = OAuthTokens.from_json(tokens.to_json())
-    assert again == tokens and again.version == 3
-    assert BOOT not in repr(tokens) and "a_SENTINEL" not in repr(tokens)
+    assert again == tokens
+    assert again.version == 3
+    assert BOOT not in repr(tokens)
+    assert "a_SENTINEL" not in repr(tokens)
     assert SECRET not in repr(APP)
     with pytest.raises(TypeError):
         pickle.dumps(tokens)

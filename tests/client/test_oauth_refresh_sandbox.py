@@ -26,7 +26,7 @@ LABEL = "Close connection 'close_oauth'"
 def sb(sandbox: CloseSandbox) -> Iterator[CloseSandbox]:
     sandbox.clock.set(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
     sandbox.oauth.configure(access_token_lifetime=100)
-    yield sandbox
+    return sandbox
 
 
 def _auth(
@@ -113,7 +113,10 @@ def test_invalid_grant_after_a_rival_rotated_rereads_and_adopts(sb: CloseSandbox
             shared.save(tokens)
 
     b = _auth(sb, bootstrap, store=StaleOnce())
-    with CloseClient(auth=a, base_url=sb.api_url) as ca, CloseClient(auth=b, base_url=sb.api_url) as cb:
+    with (
+        CloseClient(auth=a, base_url=sb.api_url) as ca,
+        CloseClient(auth=b, base_url=sb.api_url) as cb,
+    ):
         ca.get("me/")
         cb.get("me/")
     assert [g.outcome for g in sb.oauth.grants] == ["granted", "invalid_grant"]

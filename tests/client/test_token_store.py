@@ -56,7 +56,8 @@ def test_memory_store_round_trip() -> None:
     assert store.load() is None
     store.save(TOKENS)
     lease = store.acquire()
-    assert lease.held and store.load() == TOKENS
+    assert lease.held
+    assert store.load() == TOKENS
     store.release(lease)
 
 
@@ -73,7 +74,8 @@ def test_a_free_lease_is_claimed_after_settling_and_released() -> None:
     kv, clock = DictKV(), Clock()
     store = _store(kv, clock, settle_seconds=0.5)
     lease = store.acquire()
-    assert lease.held and clock.slept == [0.5]
+    assert lease.held
+    assert clock.slept == [0.5]
     assert json.loads(kv.data["tok__lock"])["owner"] == lease.owner
     store.release(lease)
     assert "tok__lock" not in kv.data
@@ -99,7 +101,7 @@ def test_a_standing_claim_is_waited_for_and_an_expired_one_taken_over() -> None:
     kv.data["tok__lock"] = json.dumps({"owner": "dead", "until": clock.now - 1})
     assert _store(kv, clock).acquire().held
     kv.data["tok__lock"] = json.dumps({"owner": "busy", "until": clock.now + 3600})
-    with pytest.raises(CloseOAuthError, match="connection 'c'.*gave up after 2 s") as excinfo:
+    with pytest.raises(CloseOAuthError, match=r"connection 'c'.*gave up after 2 s") as excinfo:
         _store(kv, clock, wait_seconds=2, poll_seconds=0.5).acquire()
     assert excinfo.value.reason == "lock"
 
@@ -111,20 +113,20 @@ def test_a_save_that_does_not_read_back_fails_naming_the_connection() -> None:
         kv.data[key] = "{}"
 
     kv.on_set = shadow
-    with pytest.raises(CloseOAuthError, match="connection 'c'.*read-only secrets backend"):
+    with pytest.raises(CloseOAuthError, match=r"connection 'c'.*read-only secrets backend"):
         _store(kv, clock).save(TOKENS)
 
 
 def test_a_garbled_record_is_a_clear_error() -> None:
     kv, clock = DictKV(), Clock()
     kv.data["tok"] = "not json"
-    with pytest.raises(CloseOAuthError, match="connection 'c'.*not a token record"):
+    with pytest.raises(CloseOAuthError, match=r"connection 'c'.*not a token record"):
         _store(kv, clock).load()
 
 
 def test_no_lease_is_granted_when_the_tokens_could_not_be_stored() -> None:
     kv, clock = DictKV(), Clock()
     kv.shadowed.add("tok")
-    with pytest.raises(CloseOAuthError, match="connection 'c': not refreshing.*Environment"):
+    with pytest.raises(CloseOAuthError, match=r"connection 'c': not refreshing.*Environment"):
         _store(kv, clock).acquire()
     assert "tok__lock" not in kv.data  # the claim was released

@@ -24,7 +24,7 @@ from airflow_provider_close.hooks.oauth_store import token_store_key
 from airflow_provider_close.sandbox import CloseSandbox
 
 CONN_ID = "close_oauth"
-DAG_FILE = '''
+DAG_FILE = """
 import pendulum
 from airflow.sdk import dag, task
 
@@ -54,7 +54,7 @@ def oauth_variables():
 
 
 dag = oauth_variables()
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -64,9 +64,7 @@ def airflow_db() -> None:
 
 
 @pytest.fixture
-def run_dag(
-    airflow_db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Callable[[], Any]:
+def run_dag(airflow_db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], Any]:
     import airflow.settings
 
     dags = tmp_path / "dags"
@@ -76,8 +74,11 @@ def run_dag(
     monkeypatch.setattr(airflow.settings, "DAGS_FOLDER", str(dags))
 
     def run() -> Any:
-        spec = importlib.util.spec_from_file_location("oauth_variables", dags / "oauth_variables.py")
-        assert spec is not None and spec.loader is not None
+        spec = importlib.util.spec_from_file_location(
+            "oauth_variables", dags / "oauth_variables.py"
+        )
+        assert spec is not None
+        assert spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         return module.dag.test(logical_date=datetime.now(UTC))
@@ -158,4 +159,5 @@ def test_a_shadowing_secrets_backend_stops_the_refresh_naming_the_connection(
     logs = out.out + out.err
     assert "Close connection 'close_oauth': not refreshing" in logs
     assert "EnvironmentVariablesBackend" in logs
-    assert oauth_conn not in logs and sandbox.oauth_client_secret not in logs
+    assert oauth_conn not in logs
+    assert sandbox.oauth_client_secret not in logs

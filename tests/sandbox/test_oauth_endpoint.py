@@ -51,7 +51,8 @@ def test_refresh_rotates_and_revokes_the_old_refresh_token(
     }
     assert (body["token_type"], body["expires_in"]) == ("Bearer", 3600)
     assert body["scope"] == "all.full_access offline_access"
-    assert body["organization_id"].startswith("orga_") and body["user_id"].startswith("user_")
+    assert body["organization_id"].startswith("orga_")
+    assert body["user_id"].startswith("user_")
     assert body["refresh_token"] != first["refresh_token"]
     assert _me(http, body["access_token"]) == 200
 
