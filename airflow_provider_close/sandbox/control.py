@@ -10,7 +10,7 @@
 - ``GET|POST /_sandbox/clock``: ``{"set": ISO-8601}``, ``{"advance": seconds}`` or
   ``{"reset": true}``.
 - ``GET|POST /_sandbox/oauth``: ``{"access_token_lifetime": seconds,
-  "revoke_access_on_refresh": bool}``, ``{"issue": client_id | null}`` (answers a fresh token
+  "revoke_access_on_refresh": bool, "token_delay_ms": ms}``, ``{"issue": client_id | null}`` (answers a fresh token
   grant, as if a user authorised the app) or ``{"revoke": token}``; GET lists the settings, the
   client ids and every token-endpoint call (``grants``).
 
@@ -202,6 +202,7 @@ def control_routes(controls: SandboxControls) -> list[BaseRoute]:
             controls.oauth.configure(
                 access_token_lifetime=body.get("access_token_lifetime"),
                 revoke_access_on_refresh=body.get("revoke_access_on_refresh"),
+                token_delay_ms=body.get("token_delay_ms"),
             )
         return JSONResponse(_oauth_json(controls.oauth))
 
@@ -226,6 +227,7 @@ def _oauth_json(server: OAuthServer) -> dict[str, Any]:
     return {
         "access_token_lifetime": server.access_token_lifetime,
         "revoke_access_on_refresh": server.revoke_access_on_refresh,
+        "token_delay_ms": server.token_delay_ms,
         "client_ids": sorted(server.clients),
         "grants": [{**grant._asdict(), "at": grant.at.isoformat()} for grant in server.grants],
     }

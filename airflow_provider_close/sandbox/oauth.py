@@ -19,6 +19,7 @@ or revoked ones get the usual ``401 {"error": "Unauthorized"}``.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import string
 import threading
@@ -113,6 +114,7 @@ class OAuthServer:
         self._clients = dict(clients)
         self._configured = (access_token_lifetime, revoke_access_on_refresh)
         self.access_token_lifetime, self.revoke_access_on_refresh = self._configured
+        self.token_delay_ms = 0
         self._identity = identity
         self._access: dict[str, _AccessToken] = {}
         self._refresh: dict[str, tuple[str, str]] = {}  # refresh token -> (client, access)
@@ -127,19 +129,27 @@ class OAuthServer:
             self._issued_refresh.clear()
             self._grants.clear()
             self.access_token_lifetime, self.revoke_access_on_refresh = self._configured
+            self.token_delay_ms = 0
 
     def configure(
         self,
         *,
         access_token_lifetime: float | None = None,
         revoke_access_on_refresh: bool | None = None,
+        token_delay_ms: int | None = None,
     ) -> None:
-        """Change the token lifetime and/or revocation rule until the next reset.
+        """Change the token lifetime, revocation rule or token-endpoint delay until reset.
 
         :param access_token_lifetime: ``expires_in`` of tokens issued from now on.
         :param revoke_access_on_refresh: whether a refresh revokes the old access token.
+        :param token_delay_ms: how long the token endpoint takes to answer (a slow endpoint
+            widens the window in which workers refresh concurrently).
         """
         with self._lock:
+            if token_delay_ms is not None:
+                if token_delay_ms < 0:
+                    raise ValueError("token_delay_ms cannot be negative")
+                self.token_delay_ms = int(token_delay_ms)
             if access_token_lifetime is not None:
                 if not access_token_lifetime > 0:
                     raise ValueError("access_token_lifetime must be > 0 seconds")
@@ -313,6 +323,8 @@ def oauth_routes(server: OAuthServer) -> list[Route]:
             except _Rejected as rejected:
                 error = {"error": rejected.error, "error_description": rejected.description}
                 return JSONResponse(error, rejected.status)
+            if server.token_delay_ms:
+                await asyncio.sleep(server.token_delay_ms / 1000)
             status, body = answer(form)
             return JSONResponse(body, status, headers={"Cache-Control": "no-store"})
 

@@ -124,6 +124,35 @@ def test_invalid_grant_after_a_rival_rotated_rereads_and_adopts(sb: CloseSandbox
     assert _me_statuses(sb) == [200, 200]
 
 
+def test_a_refresh_finished_while_waiting_for_the_lock_is_adopted_not_repeated(
+    sb: CloseSandbox,
+) -> None:
+    bootstrap = _bootstrap(sb)
+    shared = MemoryTokenStore()
+    a = _auth(sb, bootstrap, store=shared)
+
+    class LateView(MemoryTokenStore):
+        """B looked before A saved; by the time B holds the lock, A's tokens are there."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.looks = 0
+
+        def load(self):  # type: ignore[no-untyped-def]
+            self.looks += 1
+            return None if self.looks == 1 else shared.load()
+
+    b = _auth(sb, bootstrap, store=LateView())
+    with (
+        CloseClient(auth=a, base_url=sb.api_url) as ca,
+        CloseClient(auth=b, base_url=sb.api_url) as cb,
+    ):
+        ca.get("me/")
+        cb.get("me/")
+    assert [g.outcome for g in sb.oauth.grants] == ["granted"]
+    assert (a.refreshes, b.refreshes) == (1, 0)
+
+
 def test_a_revoked_refresh_token_is_a_clear_error_naming_the_connection(
     sb: CloseSandbox, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -38,6 +38,8 @@ def oauth_sandbox(request: pytest.FixtureRequest) -> Iterator[CloseSandbox]:
     revoke = bool(getattr(request, "param", True))
     with CloseSandbox(access_token_lifetime=LIFETIME, revoke_access_on_refresh=revoke) as sb:
         sb.clock.set(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
+        # a slow token endpoint: the others reach their refresh point while one refreshes
+        sb.oauth.configure(token_delay_ms=150)
         yield sb
 
 
