@@ -35,6 +35,8 @@ from airflow_provider_close.client.errors import (
     CloseValidationError,
     JSONObject,
 )
+from airflow_provider_close.client.oauth import CloseOAuthError, OAuthApp
+from airflow_provider_close.client.oauth_auth import OAuthRefreshAuth
 from airflow_provider_close.client.pagination import Page
 from airflow_provider_close.client.ratelimit import RateLimitInfo
 from airflow_provider_close.client.resources import (
@@ -45,6 +47,11 @@ from airflow_provider_close.client.resources import (
 )
 from airflow_provider_close.client.retry import RetryPolicy, default_jitter, no_jitter
 from airflow_provider_close.client.sync import CloseClient
+from airflow_provider_close.client.token_store import (
+    KeyValueTokenStore,
+    MemoryTokenStore,
+    TokenStore,
+)
 
 __all__ = [
     "ACTIVITY_TYPES",
@@ -62,6 +69,7 @@ __all__ = [
     "CloseError",
     "CloseMaxSkipError",
     "CloseNotFoundError",
+    "CloseOAuthError",
     "ClosePaginationLimitError",
     "ClosePayloadError",
     "ClosePaymentRequiredError",
@@ -73,9 +81,14 @@ __all__ = [
     "CloseValidationError",
     "Fields",
     "JSONObject",
+    "KeyValueTokenStore",
+    "MemoryTokenStore",
+    "OAuthApp",
+    "OAuthRefreshAuth",
     "Page",
     "RateLimitInfo",
     "RetryPolicy",
+    "TokenStore",
     "activity_path",
     "default_jitter",
     "encode_json",

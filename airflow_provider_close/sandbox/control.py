@@ -10,9 +10,9 @@
 - ``GET|POST /_sandbox/clock``: ``{"set": ISO-8601}``, ``{"advance": seconds}`` or
   ``{"reset": true}``.
 - ``GET|POST /_sandbox/oauth``: ``{"access_token_lifetime": seconds,
-  "revoke_access_on_refresh": bool, "token_delay_ms": ms}``, ``{"issue": client_id | null}`` (answers a fresh token
-  grant, as if a user authorised the app) or ``{"revoke": token}``; GET lists the settings, the
-  client ids and every token-endpoint call (``grants``).
+  "revoke_access_on_refresh": bool, "token_delay_ms": ms}``, ``{"issue": client_id | null}``
+  (answers a fresh token grant, as if a user authorised the app) or ``{"revoke": token}``; GET
+  lists the settings, the client ids and every token-endpoint call (``grants``).
 
 Bad input answers ``400 {"error": ...}``.
 """

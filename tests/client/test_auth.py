@@ -52,3 +52,8 @@ def test_reprs_and_pickling_never_show_the_secret(auth: httpx.Auth) -> None:
     assert SECRET not in repr(vars(auth))
     with pytest.raises(TypeError, match="secret"):
         pickle.dumps(auth)
+
+
+def test_secrets_lists_what_redaction_must_hide() -> None:
+    assert ApiKeyAuth(SECRET).secrets() == (SECRET, header_sent(ApiKeyAuth(SECRET)))
+    assert BearerAuth(SECRET).secrets() == (SECRET, f"Bearer {SECRET}")

@@ -16,6 +16,9 @@ PUBLIC = {
     "CloseUnknownOutcomeError", "CloseValidationError", "Fields", "JSONObject", "Page",
     "RateLimitInfo", "RetryPolicy", "activity_path", "default_jitter", "encode_json",
     "encode_params", "max_page_size", "no_jitter",
+    # refreshing OAuth (issue 19)
+    "CloseOAuthError", "KeyValueTokenStore", "MemoryTokenStore", "OAuthApp", "OAuthRefreshAuth",
+    "TokenStore",
 }  # fmt: skip
 
 
