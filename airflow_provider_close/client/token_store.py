@@ -236,19 +236,20 @@ class KeyValueTokenStore:
 
     def _claim(self) -> str | None:
         """Return the owner of a standing (unexpired) claim, else ``None``."""
-        raw = self._kv.get(self.lock_key)
-        try:
-            claim = json.loads(raw) if raw else None
-        except ValueError:
-            return None
-        if not isinstance(claim, dict) or not isinstance(claim.get("until"), int | float):
-            return None
-        return str(claim.get("owner")) if claim["until"] > self._clock() else None
+        owner, until = self._read_claim()
+        return owner if until > self._clock() else None
 
     def _owner(self) -> str | None:
+        """Return the owner of the claim written last, expired or not."""
+        return self._read_claim()[0]
+
+    def _read_claim(self) -> tuple[str | None, float]:
+        """Return ``(owner, until)`` of the lock key; ``(None, 0)`` when absent or garbled."""
         raw = self._kv.get(self.lock_key)
         try:
             claim = json.loads(raw) if raw else None
         except ValueError:
-            return None
-        return str(claim.get("owner")) if isinstance(claim, dict) else None
+            claim = None
+        if not isinstance(claim, dict) or not isinstance(claim.get("until"), int | float):
+            return None, 0.0
+        return str(claim.get("owner")), float(claim["until"])

@@ -31,6 +31,7 @@ __all__ = [
     "new_api_key",
     "parse_page_limit_spec",
     "parse_rate_limit_spec",
+    "random_base62",
 ]
 
 API_PREFIX = "/api/v1"
@@ -60,19 +61,19 @@ class RateRule(NamedTuple):
 DEFAULT_RATE_RULE = RateRule(limit=1000, window=1.0)
 
 
-def _random_base62(length: int) -> str:
+def random_base62(length: int) -> str:
     """Return ``length`` random base62 characters."""
     return "".join(secrets.choice(_BASE62) for _ in range(length))
 
 
 def new_api_key() -> str:
     """Return a random key shaped like a Close API key (``api_<22>.<22>``)."""
-    return f"api_{_random_base62(22)}.{_random_base62(22)}"
+    return f"api_{random_base62(22)}.{random_base62(22)}"
 
 
 def new_access_token() -> str:
     """Return a random OAuth-style access token."""
-    return f"access_{_random_base62(40)}"
+    return f"access_{random_base62(40)}"
 
 
 def parse_rate_limit_spec(spec: str) -> tuple[str, RateRule]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import string
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -33,6 +32,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from airflow_provider_close.sandbox.config import random_base62
 
 __all__ = [
     "DEFAULT_ACCESS_TOKEN_LIFETIME",
@@ -47,22 +48,17 @@ __all__ = [
 OAUTH_PREFIX = "/oauth2/"
 DEFAULT_ACCESS_TOKEN_LIFETIME = 3600.0
 _SCOPE = "all.full_access offline_access"
-_ALPHABET = string.ascii_letters + string.digits
 GrantOutcome = Literal["granted", "invalid_grant", "invalid_client", "invalid_request"]
-
-
-def _random(length: int) -> str:
-    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
 
 
 def new_client_id() -> str:
     """Return a random OAuth client id (``oa2client_<22>``, an **assumed** shape)."""
-    return f"oa2client_{_random(22)}"
+    return f"oa2client_{random_base62(22)}"
 
 
 def new_client_secret() -> str:
     """Return a random OAuth client secret."""
-    return f"oa2secret_{_random(40)}"
+    return f"oa2secret_{random_base62(40)}"
 
 
 class OAuthGrant(NamedTuple):
@@ -265,7 +261,7 @@ class OAuthServer:
             raise _Rejected(401, "invalid_client", "")
 
     def _grant(self, client_id: str) -> dict[str, object]:
-        access, refresh = f"access_{_random(40)}", f"refresh_{_random(40)}"
+        access, refresh = f"access_{random_base62(40)}", f"refresh_{random_base62(40)}"
         lifetime = self.access_token_lifetime
         self._access[access] = _AccessToken(client_id, self._now() + timedelta(seconds=lifetime))
         self._refresh[refresh] = (client_id, access)

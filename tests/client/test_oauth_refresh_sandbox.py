@@ -14,7 +14,12 @@ import pytest
 
 from airflow_provider_close.client import AsyncCloseClient, CloseAuthError, CloseClient
 from airflow_provider_close.client.auth import Secret
-from airflow_provider_close.client.oauth import CloseOAuthError, OAuthApp, token_url_for
+from airflow_provider_close.client.oauth import (
+    CloseOAuthError,
+    OAuthApp,
+    OAuthTokens,
+    token_url_for,
+)
 from airflow_provider_close.client.oauth_auth import OAuthRefreshAuth
 from airflow_provider_close.client.token_store import MemoryTokenStore, TokenStore
 from airflow_provider_close.sandbox import CloseSandbox
@@ -47,6 +52,21 @@ def _auth(
         clock=clock or (lambda: sb.clock.now().timestamp()),
         on_secret=(seen.append if seen is not None else lambda _t: None),
     )
+
+
+class BlindView(MemoryTokenStore):
+    """Another worker's view of ``shared`` that misses its first ``blind_looks`` loads."""
+
+    def __init__(self, shared: MemoryTokenStore, blind_looks: int) -> None:
+        super().__init__()
+        self.shared, self.blind_looks = shared, blind_looks
+
+    def load(self) -> OAuthTokens | None:
+        self.blind_looks -= 1
+        return None if self.blind_looks >= 0 else self.shared.load()
+
+    def save(self, tokens: OAuthTokens) -> None:
+        self.shared.save(tokens)
 
 
 def _bootstrap(sb: CloseSandbox) -> str:
@@ -98,21 +118,8 @@ def test_invalid_grant_after_a_rival_rotated_rereads_and_adopts(sb: CloseSandbox
     shared = MemoryTokenStore()
     a = _auth(sb, bootstrap, store=shared)
 
-    class StaleOnce(MemoryTokenStore):
-        """B's view: the first look under the lock misses A's save (the race)."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.looks = 0
-
-        def load(self):  # type: ignore[no-untyped-def]
-            self.looks += 1
-            return None if self.looks <= 2 else shared.load()
-
-        def save(self, tokens):  # type: ignore[no-untyped-def]
-            shared.save(tokens)
-
-    b = _auth(sb, bootstrap, store=StaleOnce())
+    # B's view: the first two looks (before and under the lock) miss A's save (the race)
+    b = _auth(sb, bootstrap, store=BlindView(shared, blind_looks=2))
     with (
         CloseClient(auth=a, base_url=sb.api_url) as ca,
         CloseClient(auth=b, base_url=sb.api_url) as cb,
@@ -131,18 +138,8 @@ def test_a_refresh_finished_while_waiting_for_the_lock_is_adopted_not_repeated(
     shared = MemoryTokenStore()
     a = _auth(sb, bootstrap, store=shared)
 
-    class LateView(MemoryTokenStore):
-        """B looked before A saved; by the time B holds the lock, A's tokens are there."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.looks = 0
-
-        def load(self):  # type: ignore[no-untyped-def]
-            self.looks += 1
-            return None if self.looks == 1 else shared.load()
-
-    b = _auth(sb, bootstrap, store=LateView())
+    # B looked before A saved; by the time B holds the lock, A's tokens are there
+    b = _auth(sb, bootstrap, store=BlindView(shared, blind_looks=1))
     with (
         CloseClient(auth=a, base_url=sb.api_url) as ca,
         CloseClient(auth=b, base_url=sb.api_url) as cb,
