@@ -95,7 +95,7 @@ class OAuthRefreshAuth(CloseAuth):
         super().__init__("")
         self._app = app
         self._bootstrap = Secret(refresh_token)
-        self._store: TokenStore = store or MemoryTokenStore()
+        self._store: TokenStore = store if store is not None else MemoryTokenStore()
         self._cached: OAuthTokens | None = None
         if access_token:
             self._cached = OAuthTokens(
