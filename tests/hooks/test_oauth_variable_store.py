@@ -1,7 +1,8 @@
 """The Variable token store inside real Airflow tasks (``dag.test()``: Execution API in-process).
 
 Task code reaches Variables only through the Execution API, so this is where the binding is
-proven: the hook's default store writes the rotated token there, a later hook adopts it, the
+proven: the hook's default store writes the rotated token there (from the async client too), later
+hooks adopt it, the
 lease round-trips, a shadowing secrets backend stops the refresh before it rotates, and no
 secret reaches XCom.
 """
@@ -32,6 +33,18 @@ from airflow.sdk import dag, task
 @dag(dag_id="oauth_variables", schedule=None, start_date=pendulum.datetime(2026, 1, 1))
 def oauth_variables():
     @task
+    def call_close_async():  # refreshes: the async client's store calls run in a thread
+        import asyncio
+
+        from airflow_provider_close.hooks.close import CloseHook
+
+        async def me():
+            async with CloseHook("close_oauth").new_async_client() as client:
+                return (await client.get("me/"))["id"]
+
+        return {"async_user": asyncio.run(me())}
+
+    @task
     def call_close():
         from airflow_provider_close.hooks.close import CloseHook
 
@@ -50,7 +63,7 @@ def oauth_variables():
         return {"held": lease.held, "claimed": claimed is not None,
                 "released": VariableKeyValue().get(store.lock_key) is None}
 
-    call_close() >> lease_round_trip()
+    call_close_async() >> call_close() >> lease_round_trip()
 
 
 dag = oauth_variables()
@@ -128,12 +141,13 @@ def test_tasks_store_rotated_tokens_in_a_variable(
 
     dr = run_dag()
     assert dr.state == "success"
-    assert [g.outcome for g in sandbox.oauth.grants] == ["granted"]  # the second hook adopted
+    assert [g.outcome for g in sandbox.oauth.grants] == ["granted"]  # later hooks adopted it
     stored = json.loads(Variable.get(token_store_key(CONN_ID)))
     assert sandbox.oauth.is_live_refresh_token(stored["refresh_token"])
     assert not sandbox.oauth.is_live_refresh_token(oauth_conn)
     values = _xcom_texts(dr.run_id)
     assert any('"same_user": true' in v for v in values)
+    assert any(sandbox.state.me["id"] in v for v in values)  # the async task
     assert any('"held": true, "claimed": true, "released": true' in v for v in values)
     secrets = {sandbox.oauth_client_secret, *sandbox.oauth.token_texts()}
     out = capfd.readouterr()
