@@ -112,42 +112,33 @@ def test_a_401_after_the_resend_is_raised_not_looped(
     assert len(sb.oauth.grants) == 2
 
 
-def test_invalid_grant_after_a_rival_rotated_rereads_and_adopts(sb: CloseSandbox) -> None:
-    """The lock lost a race: B spends the token A already rotated, then adopts A's tokens."""
-    bootstrap = _bootstrap(sb)
-    shared = MemoryTokenStore()
-    a = _auth(sb, bootstrap, store=shared)
-
-    # B's view: the first two looks (before and under the lock) miss A's save (the race)
-    b = _auth(sb, bootstrap, store=BlindView(shared, blind_looks=2))
-    with (
-        CloseClient(auth=a, base_url=sb.api_url) as ca,
-        CloseClient(auth=b, base_url=sb.api_url) as cb,
-    ):
-        ca.get("me/")
-        cb.get("me/")
-    assert [g.outcome for g in sb.oauth.grants] == ["granted", "invalid_grant"]
-    assert (a.refreshes, b.refreshes) == (1, 0)
-    assert _me_statuses(sb) == [200, 200]
-
-
-def test_a_refresh_finished_while_waiting_for_the_lock_is_adopted_not_repeated(
-    sb: CloseSandbox,
+@pytest.mark.parametrize(
+    ("blind_looks", "outcomes"),
+    [
+        # B looked before A saved; by the time B holds the lock A's tokens are there: adopted
+        (1, ["granted"]),
+        # the lock lost a race: B also misses them under the lock, spends the token A already
+        # rotated, gets invalid_grant, re-reads and adopts A's tokens
+        (2, ["granted", "invalid_grant"]),
+    ],
+    ids=["rechecked under the lock", "invalid_grant then re-read"],
+)
+def test_a_rivals_refresh_is_adopted_not_repeated(
+    sb: CloseSandbox, blind_looks: int, outcomes: list[str]
 ) -> None:
     bootstrap = _bootstrap(sb)
     shared = MemoryTokenStore()
     a = _auth(sb, bootstrap, store=shared)
-
-    # B looked before A saved; by the time B holds the lock, A's tokens are there
-    b = _auth(sb, bootstrap, store=BlindView(shared, blind_looks=1))
+    b = _auth(sb, bootstrap, store=BlindView(shared, blind_looks=blind_looks))
     with (
         CloseClient(auth=a, base_url=sb.api_url) as ca,
         CloseClient(auth=b, base_url=sb.api_url) as cb,
     ):
         ca.get("me/")
         cb.get("me/")
-    assert [g.outcome for g in sb.oauth.grants] == ["granted"]
+    assert [g.outcome for g in sb.oauth.grants] == outcomes
     assert (a.refreshes, b.refreshes) == (1, 0)
+    assert _me_statuses(sb) == [200, 200]
 
 
 def test_a_revoked_refresh_token_is_a_clear_error_naming_the_connection(
