@@ -71,7 +71,8 @@ def test_later_pokes_of_one_run_read_only_what_is_new(
     assert not task.poke(DAY).is_done
     assert activity_pages(sandbox) == first + 1
     sandbox.state.insert_activity("call", date_created=T0 + timedelta(hours=6))
-    sandbox.state.insert_activity("call", date_created=T0 + 999 * timedelta(seconds=20))  # late
+    late = T0 + 999 * timedelta(seconds=20) - timedelta(minutes=4)  # before the newest counted
+    sandbox.state.insert_activity("call", date_created=late)
     result = task.poke(DAY)
     assert (result.is_done, result.xcom_value["count"]) == (True, 1002)
     assert activity_pages(sandbox) == first + 2

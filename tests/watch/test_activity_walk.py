@@ -47,6 +47,7 @@ def walk_all(
 ) -> list[str]:
     seen: list[str] = []
     while (params := walk.next_params()) is not None:
+        assert walk.pages < 100, "the walk does not progress"
         seen += [str(r["id"]) for r in walk.on_page(serve(rows, params))]
         between(walk.pages)
     return seen
@@ -132,6 +133,16 @@ def test_min_count_stops_reading_once_the_earliest_ids_are_certain(
     assert result["satisfied"]
     assert result["truncated"]
     assert result["activity_ids"] == [r["id"] for r in rows[:max_items]]
+
+
+def test_a_tie_across_the_page_boundary_is_read_before_stopping() -> None:
+    rows = many(300)
+    rows[100] = {**call(0, T0), "id": "acti_00000a", "date_created": rows[99]["date_created"]}
+    count = ActivityCount(CALLS, SensorWindow(T0), min_count=1, max_items=100)
+    poll(count, rows)
+    expected = sorted(rows[:101], key=lambda r: (parse_moment(r["date_created"]), r["id"]))
+    assert count.result()["activity_ids"] == [r["id"] for r in expected[:100]]
+    assert "acti_00000a" in count.result()["activity_ids"]
 
 
 def test_exact_count_reads_every_page() -> None:
