@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -120,10 +121,6 @@ def churn(sandbox: CloseSandbox, ids: list[str]) -> tuple[set[str], set[str], di
     return deleted, created, {1: mutate}
 
 
-def counted_ids(count: ActivityCount) -> list[str]:
-    return count.result()["activity_ids"]
-
-
 def exact_count() -> ActivityCount:
     window = SensorWindow(T0, T0 + timedelta(days=1))
     return ActivityCount(
@@ -131,41 +128,50 @@ def exact_count() -> ActivityCount:
     )
 
 
-def assert_each_stable_activity_once(
-    ids: list[str], deleted: set[str], created: set[str], seen: list[str], total: int
-) -> None:
-    assert len(seen) == len(set(seen)) == total
-    assert set(ids) - deleted <= set(seen) <= set(ids) | created
+@dataclass
+class Churned:
+    """300 calls, and a transport that deletes and creates some after the first page."""
+
+    ids: list[str]
+    deleted: set[str]
+    created: set[str]
+    transport: MutateAfterPage
+    count: ActivityCount
+
+    def assert_each_stable_activity_once(self, total: int) -> None:
+        seen = self.count.result()["activity_ids"]
+        assert len(seen) == len(set(seen)) == total
+        assert set(self.ids) - self.deleted <= set(seen) <= set(self.ids) | self.created
+
+
+@pytest.fixture
+def churned(sandbox: CloseSandbox) -> Churned:
+    ids = load_calls(sandbox, 300)
+    deleted, created, mutations = churn(sandbox, ids)
+    return Churned(ids, deleted, created, MutateAfterPage(mutations), exact_count())
 
 
 def test_sensor_count_is_exact_while_activities_come_and_go_between_pages(
-    sandbox: CloseSandbox,
+    sandbox: CloseSandbox, churned: Churned
 ) -> None:
-    ids = load_calls(sandbox, 300)
-    deleted, created, mutations = churn(sandbox, ids)
-    transport = MutateAfterPage(mutations)
-    count = exact_count()
-    with CloseClient(api_key=sandbox.api_key, base_url=sandbox.api_url, transport=transport) as c:
-        result = poll_activities(c, count)
-    assert transport.pages >= 3
-    assert_each_stable_activity_once(ids, deleted, created, counted_ids(count), result["count"])
+    client = CloseClient(
+        api_key=sandbox.api_key, base_url=sandbox.api_url, transport=churned.transport
+    )
+    with client:
+        result = poll_activities(client, churned.count)
+    assert churned.transport.pages >= 3
+    churned.assert_each_stable_activity_once(result["count"])
 
 
 def test_trigger_tally_is_exact_while_activities_come_and_go_between_pages(
-    sandbox: CloseSandbox,
+    sandbox: CloseSandbox, churned: Churned
 ) -> None:
-    ids = load_calls(sandbox, 300)
-    deleted, created, mutations = churn(sandbox, ids)
-    transport = MutateAfterPage(mutations)
-    count = exact_count()
-
     async def scenario() -> int:
         client = AsyncCloseClient(
-            api_key=sandbox.api_key, base_url=sandbox.api_url, transport=transport
+            api_key=sandbox.api_key, base_url=sandbox.api_url, transport=churned.transport
         )
         async with client:
-            await apoll_activities(client, count)  # the first poll, under churn
-            return (await apoll_activities(client, count))["count"]  # a later one adds nothing
+            await apoll_activities(client, churned.count)  # the first poll, under churn
+            return (await apoll_activities(client, churned.count))["count"]  # adds nothing
 
-    total = asyncio.run(scenario())
-    assert_each_stable_activity_once(ids, deleted, created, counted_ids(count), total)
+    churned.assert_each_stable_activity_once(asyncio.run(scenario()))
