@@ -65,9 +65,9 @@ class ContractTarget:
     """
 
     api_url: str
-    api_key: str
-    sandbox: CloseSandbox | None
-    writes: bool
+    api_key: str = field(repr=False)  # never in a failure's output
+    sandbox: CloseSandbox | None = field(repr=False)
+    writes: bool = False
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     created_leads: list[str] = field(default_factory=list)
     created_ids: set[str] = field(default_factory=set)

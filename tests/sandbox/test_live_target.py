@@ -130,3 +130,7 @@ def test_recorded_paths_and_messages_hide_ids_and_the_run(sandbox: CloseSandbox)
     (seen,) = recorder.by_test["t"]
     assert (seen.method, seen.path, seen.status) == ("GET", "lead/{id}/", 404)
     assert "lead_" not in (seen.error or "")
+
+
+def test_the_key_is_not_in_the_targets_repr(sandbox: CloseSandbox) -> None:
+    assert sandbox.api_key not in repr(posing_as_close(sandbox, writes=True))
