@@ -114,7 +114,7 @@ class ActivityCount:
 
         :param walk: a walk of this poll.
         """
-        if self.exact_count or self._tally.count < self.min_count:
+        if walk.done or self.exact_count or self._tally.count < self.min_count:
             return False
         first = self._tally.first_keys
         position = walk.last_moment
