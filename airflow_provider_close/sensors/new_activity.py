@@ -20,11 +20,12 @@ from airflow_provider_close.extraction.windows import format_moment, to_moment
 from airflow_provider_close.hooks.close import CloseHook
 from airflow_provider_close.sensors.errors import CloseSensorError
 from airflow_provider_close.triggers.new_activity import CloseNewActivityTrigger
-from airflow_provider_close.watch.activity_predicate import ActivityTally, NewActivityResult
+from airflow_provider_close.watch.activity_count import DEFAULT_LATE_LISTING, ActivityCount
+from airflow_provider_close.watch.activity_fetch import poll_activities
+from airflow_provider_close.watch.activity_predicate import NewActivityResult
 from airflow_provider_close.watch.activity_query import (
     ActivityFilter,
     SensorWindow,
-    activity_queries,
     is_templated,
 )
 
@@ -38,20 +39,21 @@ def fetch_new_activities(
     *,
     min_count: int,
     max_items: int,
+    exact_count: bool = False,
 ) -> NewActivityResult:
-    """Run the query plan with the sync client and return the shared predicate's verdict.
+    """Poll the window once with the sync client and return the shared predicate's verdict.
 
     :param client: a Close client.
     :param activity_filter: what counts.
     :param window: the creation-date window.
     :param min_count: how many matching activities satisfy the sensor.
     :param max_items: how many ids to report.
+    :param exact_count: read every page (exact ``count``) instead of stopping at ``min_count``.
     """
-    tally = ActivityTally(activity_filter, window, max_items)
-    for query in activity_queries(activity_filter, window):
-        for activity in client.iter_items(query["path"], query["params"]):
-            tally.add(activity)
-    return tally.result(min_count)
+    count = ActivityCount(
+        activity_filter, window, min_count=min_count, max_items=max_items, exact_count=exact_count
+    )
+    return poll_activities(client, count)
 
 
 class CloseNewActivitySensor(BaseSensorOperator):
@@ -61,6 +63,13 @@ class CloseNewActivitySensor(BaseSensorOperator):
     interval, so consecutive runs and backfills see each activity exactly once. Pushes to
     XCom (return value) ``{"count", "activity_ids" (at most max_items, earliest first),
     "truncated", "watermark" (latest date_created seen), "satisfied"}``.
+
+    A poke reads what it needs, not the whole window: it stops once ``min_count`` is reached
+    and the earliest ``max_items`` ids are certain (``count`` is then "at least", and
+    ``truncated`` is true; ``exact_count=True`` reads every page). The pokes of one run in
+    poke mode, and the polls of the trigger, read only what is new since the previous one,
+    re-reading the ``late_listing`` before the newest counted activity (reschedule mode starts
+    each poke afresh).
 
     :param activity_types: ``call``, ``sms``, ``note``, ``email``, ``meeting`` (a list or a
         comma-separated string); None/empty for every activity type (templated). Filters
@@ -76,6 +85,10 @@ class CloseNewActivitySensor(BaseSensorOperator):
         when chaining the ``watermark`` this sensor returned).
     :param min_count: how many activities satisfy the sensor.
     :param max_items: most ids pushed to XCom (``count`` and ``truncated`` tell the rest).
+    :param exact_count: read the whole window so ``count`` is exact (costs a request per 100
+        matching activities); default False: stop once ``min_count`` is certain.
+    :param late_listing: how far before the newest counted activity a later poke or trigger
+        poll re-reads, for activities Close lists late (default 5 minutes).
     :param close_conn_id: Airflow connection to Close (templated).
     :param max_transient_errors: consecutive transient errors the trigger tolerates.
     :param deferrable: wait in the triggerer instead of a worker slot (default:
@@ -105,6 +118,8 @@ class CloseNewActivitySensor(BaseSensorOperator):
         include_watermark: bool = True,
         min_count: int = 1,
         max_items: int = 100,
+        exact_count: bool = False,
+        late_listing: timedelta = DEFAULT_LATE_LISTING,
         close_conn_id: str = CloseHook.default_conn_name,
         max_transient_errors: int = 5,
         deferrable: bool | None = None,
@@ -125,6 +140,8 @@ class CloseNewActivitySensor(BaseSensorOperator):
         self.include_watermark = include_watermark
         self.min_count = min_count
         self.max_items = max_items
+        self.exact_count = exact_count
+        self.late_listing = late_listing
         self.close_conn_id = close_conn_id
         self.max_transient_errors = max_transient_errors
         self.deferrable = default_deferrable() if deferrable is None else deferrable
@@ -153,17 +170,26 @@ class CloseNewActivitySensor(BaseSensorOperator):
         return activity_filter, window
 
     def poke(self, context: Context) -> PokeReturnValue:
-        """Fetch with the sync client and evaluate the shared predicate once."""
+        """Poll with the sync client (what is new since the last poke) and evaluate once."""
         activity_filter, window = self.check(context)
-        result = fetch_new_activities(
-            self.hook.client,
-            activity_filter,
-            window,
-            min_count=self.min_count,
-            max_items=self.max_items,
-        )
+        result = poll_activities(self.hook.client, self._count_of(activity_filter, window))
         self.log.info("%d of %d matching activities", result["count"], self.min_count)
         return PokeReturnValue(is_done=result["satisfied"], xcom_value=dict(result))
+
+    def _count_of(self, activity_filter: ActivityFilter, window: SensorWindow) -> ActivityCount:
+        """Return the count the previous pokes of this run kept, or a new one."""
+        count: ActivityCount | None = getattr(self, "_activity_count", None)
+        if count is None or (count.activity_filter, count.window) != (activity_filter, window):
+            count = ActivityCount(
+                activity_filter,
+                window,
+                min_count=self.min_count,
+                max_items=self.max_items,
+                exact_count=self.exact_count,
+                late_listing=self.late_listing,
+            )
+            self._activity_count = count
+        return count
 
     def execute(self, context: Context) -> Any:
         """Poke/reschedule as usual, or poke once and defer to the trigger."""
@@ -210,6 +236,8 @@ class CloseNewActivitySensor(BaseSensorOperator):
             contact_id=activity_filter.contact_id,
             min_count=self.min_count,
             max_items=self.max_items,
+            exact_count=self.exact_count,
+            late_listing_seconds=self.late_listing.total_seconds(),
             poll_interval=float(self.poke_interval),
             max_transient_errors=self.max_transient_errors,
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
@@ -18,12 +19,10 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 from airflow_provider_close.client import AsyncCloseClient
 from airflow_provider_close.extraction.windows import to_moment
 from airflow_provider_close.hooks.close import CloseHook
-from airflow_provider_close.watch.activity_predicate import ActivityTally, NewActivityResult
-from airflow_provider_close.watch.activity_query import (
-    ActivityFilter,
-    SensorWindow,
-    activity_queries,
-)
+from airflow_provider_close.watch.activity_count import DEFAULT_LATE_LISTING, ActivityCount
+from airflow_provider_close.watch.activity_fetch import apoll_activities
+from airflow_provider_close.watch.activity_predicate import NewActivityResult
+from airflow_provider_close.watch.activity_query import ActivityFilter, SensorWindow
 from airflow_provider_close.watch.error_policy import error_event, is_fatal
 
 __all__ = ["CloseNewActivityTrigger", "afetch_new_activities"]
@@ -43,20 +42,21 @@ async def afetch_new_activities(
     *,
     min_count: int,
     max_items: int,
+    exact_count: bool = False,
 ) -> NewActivityResult:
-    """Run the query plan with the async client and return the shared predicate's verdict.
+    """Poll the window once with the async client and return the shared predicate's verdict.
 
     :param client: an async Close client.
     :param activity_filter: what counts.
     :param window: the creation-date window.
     :param min_count: how many matching activities satisfy the wait.
     :param max_items: how many ids to report.
+    :param exact_count: read every page (exact ``count``) instead of stopping at ``min_count``.
     """
-    tally = ActivityTally(activity_filter, window, max_items)
-    for query in activity_queries(activity_filter, window):
-        async for activity in client.iter_items(query["path"], query["params"]):
-            tally.add(activity)
-    return tally.result(min_count)
+    count = ActivityCount(
+        activity_filter, window, min_count=min_count, max_items=max_items, exact_count=exact_count
+    )
+    return await apoll_activities(client, count)
 
 
 class CloseNewActivityTrigger(BaseTrigger):
@@ -65,6 +65,11 @@ class CloseNewActivityTrigger(BaseTrigger):
     Yields ``{"status": "success", **NewActivityResult}``, or ``{"status": "error",
     "error_type", "message"}`` on a fatal error (400/401/403...) or after more than
     ``max_transient_errors`` consecutive transient ones (5xx, transport, unknown).
+
+    The first poll reads the window (stopping once ``min_count`` is certain unless
+    ``exact_count``); every later poll reads only what came after the newest activity counted,
+    minus ``late_listing_seconds`` re-read for activities Close lists late, dropping the ones
+    already counted by id.
 
     :param close_conn_id: Airflow connection to Close.
     :param watermark: lower bound of ``date_created`` (ISO 8601).
@@ -76,6 +81,9 @@ class CloseNewActivityTrigger(BaseTrigger):
     :param contact_id: only activities with this contact.
     :param min_count: how many activities satisfy the wait.
     :param max_items: how many ids the event lists.
+    :param exact_count: read every page so ``count`` is exact.
+    :param late_listing_seconds: how far before the newest counted activity later polls
+        re-read.
     :param poll_interval: seconds between polls.
     :param max_transient_errors: consecutive transient errors tolerated.
     """
@@ -93,6 +101,8 @@ class CloseNewActivityTrigger(BaseTrigger):
         contact_id: str | None = None,
         min_count: int = 1,
         max_items: int = 100,
+        exact_count: bool = False,
+        late_listing_seconds: float = DEFAULT_LATE_LISTING.total_seconds(),
         poll_interval: float = 60.0,
         max_transient_errors: int = 5,
     ) -> None:
@@ -107,6 +117,8 @@ class CloseNewActivityTrigger(BaseTrigger):
         self.contact_id = contact_id
         self.min_count = min_count
         self.max_items = max_items
+        self.exact_count = exact_count
+        self.late_listing_seconds = late_listing_seconds
         self.poll_interval = poll_interval
         self.max_transient_errors = max_transient_errors
 
@@ -125,6 +137,8 @@ class CloseNewActivityTrigger(BaseTrigger):
                 "contact_id": self.contact_id,
                 "min_count": self.min_count,
                 "max_items": self.max_items,
+                "exact_count": self.exact_count,
+                "late_listing_seconds": self.late_listing_seconds,
                 "poll_interval": self.poll_interval,
                 "max_transient_errors": self.max_transient_errors,
             },
@@ -154,15 +168,17 @@ class CloseNewActivityTrigger(BaseTrigger):
         self, client: AsyncCloseClient, activity_filter: ActivityFilter, window: SensorWindow
     ) -> TriggerEvent:
         transient = 0
+        count = ActivityCount(
+            activity_filter,
+            window,
+            min_count=self.min_count,
+            max_items=self.max_items,
+            exact_count=self.exact_count,
+            late_listing=timedelta(seconds=self.late_listing_seconds),
+        )
         while True:
             try:
-                result = await afetch_new_activities(
-                    client,
-                    activity_filter,
-                    window,
-                    min_count=self.min_count,
-                    max_items=self.max_items,
-                )
+                result = await apoll_activities(client, count)
             except Exception as err:
                 transient += 1
                 if is_fatal(err) or transient > self.max_transient_errors:

@@ -28,7 +28,9 @@ class NewActivityResult(TypedDict):
     :param satisfied: at least ``min_count`` matching activities were found.
     :param count: every matching activity found, not only the listed ones.
     :param activity_ids: the first ``max_items`` ids by (date_created, id).
-    :param truncated: ``count`` exceeds the ids listed.
+    :param truncated: more matching activities may exist than the ids listed: ``count``
+        exceeds them, or reading stopped once ``min_count`` was certain (``count`` is then
+        "at least"; ``exact_count=True`` reads every page).
     :param watermark: the latest ``date_created`` seen (ISO, UTC), or None when none matched.
     """
 
@@ -59,6 +61,11 @@ class ActivityTally:
         self._first: list[tuple[datetime, str]] = []
         self.count = 0
         self.latest: datetime | None = None
+
+    @property
+    def first_keys(self) -> list[tuple[datetime, str]]:
+        """The (date_created, id) of the ids kept so far, earliest first (do not modify)."""
+        return self._first
 
     def add(self, activity: dict[str, Any]) -> None:
         """Count ``activity`` if it matches the filter and the window.

@@ -10,15 +10,19 @@ import pytest
 
 from airflow_provider_close.sandbox import CloseSandbox
 from tests.sandbox.fixtures.api import api, ok
+from tests.sandbox.live_target import ContractTarget
 
 __all__ = ["api"]
+
+pytestmark = pytest.mark.live
 
 ACTIVITY_ID = re.compile(r"^acti_[0-9A-Za-z]{43}$")
 
 
 @pytest.fixture
-def lead(api: httpx.Client) -> dict[str, Any]:
-    return dict(ok(api.post("lead/", json={"name": "Acme", "contacts": [{"name": "Wile"}]})))
+def lead(api: httpx.Client, target: ContractTarget) -> dict[str, Any]:
+    body = {"name": target.name("Acme"), "contacts": [{"name": "Wile"}]}
+    return dict(ok(api.post("lead/", json=body)))
 
 
 def _field_errors(response: httpx.Response) -> dict[str, Any]:
@@ -206,6 +210,7 @@ def test_email_rules(
     assert field in errors
 
 
+@pytest.mark.sandbox_only("would send a real email")
 def test_outbox_email_is_sent_and_outgoing(api: httpx.Client, lead: dict[str, Any]) -> None:
     email = ok(
         api.post(
@@ -280,10 +285,13 @@ def test_generic_activity_list_refuses_what_close_refuses(
     assert isinstance(response.json()["error"], str)
 
 
-def test_generic_activity_list_filters(api: httpx.Client, lead: dict[str, Any]) -> None:
-    other = ok(api.post("lead/", json={"name": "Other"}))
-    for target, stamp in ((lead, "2024-01-01T00:00:00Z"), (lead, "2024-02-01T00:00:00Z")):
-        api.post("activity/call/", json={"lead_id": target["id"], "date_created": stamp})
+@pytest.mark.sandbox_only("counts activities across the whole organisation")
+def test_generic_activity_list_filters(
+    api: httpx.Client, lead: dict[str, Any], target: ContractTarget
+) -> None:
+    other = ok(api.post("lead/", json={"name": target.name("Other")}))
+    for owner, stamp in ((lead, "2024-01-01T00:00:00Z"), (lead, "2024-02-01T00:00:00Z")):
+        api.post("activity/call/", json={"lead_id": owner["id"], "date_created": stamp})
     api.post(
         "activity/note/", json={"lead_id": lead["id"], "note": "n", "date_created": "2024-03-01"}
     )

@@ -10,8 +10,11 @@ import pytest
 
 from airflow_provider_close.sandbox import CloseSandbox
 from tests.sandbox.fixtures.api import api, ok
+from tests.sandbox.live_target import ContractTarget
 
 __all__ = ["api"]
+
+pytestmark = pytest.mark.live
 
 NAIVE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$")
 
@@ -20,17 +23,19 @@ def _events(api: httpx.Client, **params: str) -> list[dict[str, Any]]:
     return list(ok(api.get("event/", params=params))["data"])
 
 
-def test_writes_are_logged_newest_first_with_changes(api: httpx.Client) -> None:
-    lead = ok(api.post("lead/", json={"name": "A", "description": "d"}))
-    ok(api.put(f"lead/{lead['id']}/", json={"name": "B"}))
+def test_writes_are_logged_newest_first_with_changes(
+    api: httpx.Client, target: ContractTarget
+) -> None:
+    lead = ok(api.post("lead/", json={"name": target.name("A"), "description": "d"}))
+    ok(api.put(f"lead/{lead['id']}/", json={"name": target.name("B")}))
     events = _events(api, object_id=lead["id"], object_type="lead")
     assert [e["action"] for e in events] == ["updated", "created"]
     updated = events[0]
     assert re.match(r"^ev_[0-9A-Za-z]{22}$", updated["id"])
     assert NAIVE.match(updated["date_updated"])
     assert "name" in updated["changed_fields"]
-    assert updated["previous_data"]["name"] == "A"
-    assert updated["data"]["name"] == "B"
+    assert updated["previous_data"]["name"] == target.name("A")
+    assert updated["data"]["name"] == target.name("B")
     assert updated["meta"] == {
         "request_method": "PUT",
         "request_path": f"/api/v1/lead/{lead['id']}/",
@@ -74,6 +79,7 @@ def test_skip_is_not_supported_and_limit_is_at_most_50(api: httpx.Client) -> Non
     assert api.get("event/", params={"_limit": 51}).status_code == 400
 
 
+@pytest.mark.sandbox_only("assumes an empty organisation")
 def test_cursor_walk_returns_every_event_once(api: httpx.Client) -> None:
     for index in range(7):
         ok(api.post("lead/", json={"name": f"L{index}"}))
@@ -91,6 +97,7 @@ def test_cursor_walk_returns_every_event_once(api: httpx.Client) -> None:
     assert [e["data"]["name"] for e in previous["data"]] == ["L3", "L2", "L1"]
 
 
+@pytest.mark.sandbox_only("assumes an empty organisation")
 def test_date_updated_filters_and_single_event(api: httpx.Client) -> None:
     ok(api.post("lead/", json={"name": "A"}))
     events = _events(api, date_updated__gte="2000-01-01")

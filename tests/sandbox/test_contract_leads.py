@@ -9,8 +9,11 @@ import pytest
 
 from airflow_provider_close.sandbox import CloseSandbox
 from tests.sandbox.fixtures.api import api, ok
+from tests.sandbox.live_target import ContractTarget
 
 __all__ = ["api"]
+
+pytestmark = pytest.mark.live
 
 LEAD_ID = re.compile(r"^lead_[0-9A-Za-z]{43}$")
 CONTACT_ID = re.compile(r"^cont_[0-9A-Za-z]{43}$")
@@ -22,6 +25,7 @@ def _custom_field(api: httpx.Client, name: str, field_type: str = "text", **extr
     return str(ok(api.post("custom_field/lead/", json=body))["id"])
 
 
+@pytest.mark.sandbox_only("creates an organisation-wide custom field")
 def test_create_lead_with_nested_contact_address_and_custom_value(api: httpx.Client) -> None:
     field_id = _custom_field(api, "External ID")
     lead = ok(
@@ -52,6 +56,7 @@ def test_create_lead_with_nested_contact_address_and_custom_value(api: httpx.Cli
     assert ok(api.get(f"lead/{lead['id']}/"))["contacts"][0]["id"] == contact["id"]
 
 
+@pytest.mark.sandbox_only("relies on the sandbox's default lead statuses")
 def test_status_defaults_to_the_first_and_resolves_labels(api: httpx.Client) -> None:
     statuses = ok(api.get("status/lead/"))["data"]
     assert ok(api.post("lead/", json={"name": "A"}))["status_id"] == statuses[0]["id"]
@@ -60,24 +65,28 @@ def test_status_defaults_to_the_first_and_resolves_labels(api: httpx.Client) -> 
     assert (lead["status_id"], lead["status_label"]) == (qualified["id"], "Qualified")
 
 
-def test_status_and_status_id_together_is_a_field_error(api: httpx.Client) -> None:
-    status_id = ok(api.get("status/lead/"))["data"][0]["id"]
-    response = api.post("lead/", json={"name": "A", "status": "Qualified", "status_id": status_id})
+def test_status_and_status_id_together_is_a_field_error(
+    api: httpx.Client, target: ContractTarget
+) -> None:
+    status = ok(api.get("status/lead/"))["data"][0]
+    body = {"name": target.name("A"), "status": status["label"], "status_id": status["id"]}
+    response = api.post("lead/", json=body)
     assert response.status_code == 400
     assert set(response.json()) == {"errors", "field-errors"}
     assert "status" in response.json()["field-errors"]
 
 
-def test_unknown_custom_field_is_a_field_error(api: httpx.Client) -> None:
-    response = api.post("lead/", json={"name": "A", "custom.cf_doesnotexist": "x"})
+def test_unknown_custom_field_is_a_field_error(api: httpx.Client, target: ContractTarget) -> None:
+    response = api.post("lead/", json={"name": target.name("A"), "custom.cf_doesnotexist": "x"})
     assert response.status_code == 400
     assert "custom.cf_doesnotexist" in response.json()["field-errors"]
 
 
-def test_nested_errors_use_list_indexes_as_string_keys(api: httpx.Client) -> None:
-    response = api.post(
-        "lead/", json={"name": "A", "contacts": [{"name": "ok"}, {"phones": [{"phone": "abc"}]}]}
-    )
+def test_nested_errors_use_list_indexes_as_string_keys(
+    api: httpx.Client, target: ContractTarget
+) -> None:
+    contacts = [{"name": "ok"}, {"phones": [{"phone": "abc"}]}]
+    response = api.post("lead/", json={"name": target.name("A"), "contacts": contacts})
     assert response.status_code == 400
     assert response.json()["field-errors"] == {
         "contacts": {
@@ -111,6 +120,7 @@ def test_nested_errors_use_list_indexes_as_string_keys(api: httpx.Client) -> Non
         ("date", "2024-02-03", True),
     ],
 )
+@pytest.mark.sandbox_only("creates an organisation-wide custom field")
 def test_custom_values_are_validated_by_field_type(
     api: httpx.Client, field_type: str, value: object, valid: bool
 ) -> None:
@@ -119,6 +129,7 @@ def test_custom_values_are_validated_by_field_type(
     assert (response.status_code == 200) is valid, response.text
 
 
+@pytest.mark.sandbox_only("creates an organisation-wide custom field")
 def test_put_is_a_partial_update_and_null_unsets_custom_values(api: httpx.Client) -> None:
     field_id = _custom_field(api, "External ID")
     lead = ok(api.post("lead/", json={"name": "A", "description": "d", f"custom.{field_id}": "1"}))
@@ -127,8 +138,8 @@ def test_put_is_a_partial_update_and_null_unsets_custom_values(api: httpx.Client
     assert f"custom.{field_id}" not in updated
 
 
-def test_fields_param_restricts_the_response(api: httpx.Client) -> None:
-    lead = ok(api.post("lead/", params={"_fields": "id,name"}, json={"name": "A"}))
+def test_fields_param_restricts_the_response(api: httpx.Client, target: ContractTarget) -> None:
+    lead = ok(api.post("lead/", params={"_fields": "id,name"}, json={"name": target.name("A")}))
     assert set(lead) == {"id", "name"}
     assert set(ok(api.get(f"lead/{lead['id']}/", params={"_fields": "name"}))) == {"name"}
 
@@ -167,6 +178,7 @@ def test_invalid_json_gets_closes_message(api: httpx.Client) -> None:
         ("nothing-matches-this", []),
     ],
 )
+@pytest.mark.sandbox_only("creates a custom field and searches the whole organisation")
 def test_legacy_query_search_forms(api: httpx.Client, query: str, expected: list[str]) -> None:
     field_id = _custom_field(api, "External ID")
     contacts = [{"name": "Wile", "emails": [{"email": "wile@acme.example"}]}]
@@ -179,10 +191,11 @@ def test_legacy_query_search_forms(api: httpx.Client, query: str, expected: list
     assert page["total_results"] == len(expected)
 
 
-def test_contact_crud_and_lead_filter(api: httpx.Client) -> None:
-    lead = ok(api.post("lead/", json={"name": "A"}))
+def test_contact_crud_and_lead_filter(api: httpx.Client, target: ContractTarget) -> None:
+    lead = ok(api.post("lead/", json={"name": target.name("A")}))
     contact = ok(api.post("contact/", json={"lead_id": lead["id"], "name": "Ann", "title": "CEO"}))
-    ok(api.post("contact/", json={"lead_id": ok(api.post("lead/", json={}))["id"], "name": "X"}))
+    other = ok(api.post("lead/", json={"name": target.name("B")}))
+    ok(api.post("contact/", json={"lead_id": other["id"], "name": "X"}))
     listed = ok(api.get("contact/", params={"lead_id": lead["id"]}))["data"]
     assert [c["id"] for c in listed] == [contact["id"]]
     assert ok(api.put(f"contact/{contact['id']}/", json={"title": "CTO"}))["name"] == "Ann"
@@ -212,12 +225,15 @@ def test_me_and_users(api: httpx.Client, sandbox: CloseSandbox) -> None:
     assert ok(api.get(f"user/{me['id']}/"))["email"] == me["email"]
 
 
-def test_status_change_logs_a_lead_status_change_activity(api: httpx.Client) -> None:
-    statuses = ok(api.get("status/lead/"))["data"]
-    lead = ok(api.post("lead/", json={"name": "A"}))
-    ok(api.put(f"lead/{lead['id']}/", json={"name": "renamed"}))
-    ok(api.put(f"lead/{lead['id']}/", json={"status_id": statuses[2]["id"]}))
+def test_status_change_logs_a_lead_status_change_activity(
+    api: httpx.Client, target: ContractTarget
+) -> None:
+    lead = ok(api.post("lead/", json={"name": target.name("A")}))
+    new = next(s for s in ok(api.get("status/lead/"))["data"] if s["id"] != lead["status_id"])
+    ok(api.put(f"lead/{lead['id']}/", json={"name": target.name("renamed")}))
+    ok(api.put(f"lead/{lead['id']}/", json={"status_id": new["id"]}))
     changes = ok(api.get("activity/", params={"lead_id": lead["id"]}))["data"]
+    changes = [a for a in changes if a["_type"] != "Created"]  # Close may log the creation
     assert [(a["_type"], a["old_status_id"], a["new_status_label"]) for a in changes] == [
-        ("LeadStatusChange", statuses[0]["id"], statuses[2]["label"])
+        ("LeadStatusChange", lead["status_id"], new["label"])
     ]

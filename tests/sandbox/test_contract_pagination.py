@@ -7,8 +7,11 @@ import pytest
 
 from airflow_provider_close.sandbox import CloseSandbox
 from tests.sandbox.fixtures.api import api, ok
+from tests.sandbox.live_target import ContractTarget
 
 __all__ = ["api"]
+
+pytestmark = pytest.mark.live
 
 
 @pytest.mark.parametrize(
@@ -61,6 +64,7 @@ def test_runtime_limits_come_from_state(api: httpx.Client, sandbox: CloseSandbox
     assert "max_skip = 10" in api.get("lead/", params={"_skip": 11}).json()["error"]
 
 
+@pytest.mark.sandbox_only("assumes an empty organisation")
 def test_walking_pages_returns_every_item_once(api: httpx.Client) -> None:
     created = [ok(api.post("lead/", json={"name": f"L{i}"}))["id"] for i in range(7)]
     seen: list[str] = []
@@ -73,10 +77,13 @@ def test_walking_pages_returns_every_item_once(api: httpx.Client) -> None:
     assert seen == created
 
 
-def test_method_override_get_reads_params_from_the_body(api: httpx.Client) -> None:
-    lead = ok(api.post("lead/", json={"name": "A"}))
+def test_method_override_get_reads_params_from_the_body(
+    api: httpx.Client, target: ContractTarget
+) -> None:
+    lead = ok(api.post("lead/", json={"name": target.name("A")}))
+    other = ok(api.post("lead/", json={"name": target.name("B")}))
     ok(api.post("contact/", json={"lead_id": lead["id"], "name": "C"}))
-    ok(api.post("contact/", json={"name": "Other"}))
+    ok(api.post("contact/", json={"lead_id": other["id"], "name": "Other"}))
     response = api.post(
         "contact/",
         json={"_params": {"lead_id": lead["id"]}},

@@ -9,8 +9,11 @@ import pytest
 
 from airflow_provider_close.sandbox import CloseSandbox
 from tests.sandbox.fixtures.api import api, ok
+from tests.sandbox.live_target import ContractTarget
 
 __all__ = ["api"]
+
+pytestmark = pytest.mark.live
 
 
 def _lead_type() -> dict[str, str]:
@@ -31,7 +34,9 @@ def _regular(object_type: str, name: str, condition: dict[str, Any]) -> dict[str
 
 
 @pytest.fixture
-def org(api: httpx.Client) -> dict[str, str]:
+def org(api: httpx.Client, target: ContractTarget) -> dict[str, str]:
+    if target.live:
+        pytest.skip("sandbox only: creates custom fields and searches the whole organisation")
     external = ok(api.post("custom_field/lead/", json={"name": "External ID", "type": "text"}))
     score = ok(api.post("custom_field/lead/", json={"name": "Score", "type": "number"}))
     ids = {"external": external["id"], "score": score["id"]}
@@ -300,3 +305,35 @@ def test_lead_by_contact_email_through_nested_has_related(
 def test_lead_name_phrase_match(api: httpx.Client, org: dict[str, str]) -> None:
     node = _regular("lead", "name", {"type": "text", "mode": "phrase", "value": "acme rockets"})
     assert _names(api, {"type": "and", "queries": [_lead_type(), node]}) == ["Acme Rockets"]
+
+
+def test_own_leads_by_name_phrase_in_cursor_pages(
+    api: httpx.Client, target: ContractTarget
+) -> None:
+    names = [target.name(label) for label in ("Initech", "Globex", "Acme Rockets")]
+    created = {ok(api.post("lead/", json={"name": name}))["id"] for name in names}
+    node = _regular("lead", "name", {"type": "text", "mode": "phrase", "value": target.run_id})
+    body: dict[str, Any] = {
+        "query": {"type": "and", "queries": [_lead_type(), node]},
+        "_limit": 2,
+        "_fields": {"lead": ["id", "name"]},
+        "sort": [
+            {
+                "direction": "desc",
+                "field": {"type": "regular_field", "object_type": "lead", "field_name": "name"},
+            }
+        ],
+    }
+
+    def walk() -> list[dict[str, Any]]:
+        first = ok(api.post("data/search/", json=body))
+        if first["cursor"] is None:
+            return list(first["data"])
+        second = ok(api.post("data/search/", json={**body, "cursor": first["cursor"]}))
+        assert second["cursor"] is None
+        return list(first["data"] + second["data"])
+
+    found = target.until_searchable(walk, lambda items: len(items) == len(names))
+    assert [item["name"] for item in found] == sorted(names, reverse=True)
+    assert {item["id"] for item in found} == created
+    assert {item["__object_type"] for item in found} == {"lead"}

@@ -11,13 +11,17 @@ import pytest
 
 from airflow_provider_close.sandbox import CloseSandbox
 from tests.sandbox.fixtures.api import api, ok
+from tests.sandbox.live_target import ContractTarget
 
 __all__ = ["api"]
 
 
+pytestmark = pytest.mark.live
+
+
 @pytest.fixture
-def lead(api: httpx.Client) -> dict[str, Any]:
-    return dict(ok(api.post("lead/", json={"name": "Acme"})))
+def lead(api: httpx.Client, target: ContractTarget) -> dict[str, Any]:
+    return dict(ok(api.post("lead/", json={"name": target.name("Acme")})))
 
 
 def _status(api: httpx.Client, kind: str) -> dict[str, Any]:
@@ -148,6 +152,7 @@ def test_opportunity_without_lead_creates_an_untitled_lead(
     assert sandbox.state.leads[oppo["lead_id"]]["name"] == "Untitled"
 
 
+@pytest.mark.sandbox_only("counts opportunities across the whole organisation")
 def test_opportunity_list_filters_and_totals(api: httpx.Client, lead: dict[str, Any]) -> None:
     won = _status(api, "won")["id"]
     api.post("opportunity/", json={"lead_id": lead["id"], "value": 1000, "status_id": won})
@@ -189,6 +194,7 @@ def test_bulk_update_changes_matching_tasks_only(
     assert list(refused.json()["field-errors"]) == ["text"]
 
 
+@pytest.mark.sandbox_only("relies on the sandbox's default pipeline")
 def test_pipelines_list_their_statuses(api: httpx.Client) -> None:
     pipelines = ok(api.get("pipeline/"))["data"]
     statuses = ok(api.get("status/opportunity/"))["data"]
