@@ -7,6 +7,8 @@
 - ``GET|POST /_sandbox/latency``: ``{"ms": 200}``.
 - ``GET|POST /_sandbox/limits``: ``{"max_limit": {...}, "max_skip": {...}}``.
 - ``GET /_sandbox/requests``.
+- ``GET|POST /_sandbox/search_lag``: ``{"seconds": 60}`` (how long lead and contact writes
+  take to reach search).
 - ``GET|POST /_sandbox/clock``: ``{"set": ISO-8601}``, ``{"advance": seconds}`` or
   ``{"reset": true}``.
 
@@ -83,6 +85,13 @@ class SandboxControls(Protocol):
         self, max_limit: dict[str, int] | None = None, max_skip: dict[str, int] | None = None
     ) -> None:
         """Replace the page limits."""
+
+    @property
+    def search_lag(self) -> float:
+        """The search index lag in seconds."""
+
+    def set_search_lag(self, seconds: float) -> None:
+        """Set the search index lag."""
 
 
 async def _json_body(request: Request) -> Any:
@@ -176,6 +185,11 @@ def control_routes(controls: SandboxControls) -> list[BaseRoute]:
     async def requests(_request: Request) -> Response:
         return JSONResponse({"requests": _requests_json(controls.requests)})
 
+    async def search_lag(request: Request) -> Response:
+        if request.method == "POST":
+            controls.set_search_lag(float((await _json_body(request))["seconds"]))
+        return JSONResponse({"seconds": controls.search_lag})
+
     async def clock(request: Request) -> Response:
         if request.method == "POST":
             _drive_clock(controls.clock, await _json_body(request))
@@ -191,6 +205,7 @@ def control_routes(controls: SandboxControls) -> list[BaseRoute]:
         ("limits", limits, ["GET", "POST"]),
         ("requests", requests, ["GET"]),
         ("clock", clock, ["GET", "POST"]),
+        ("search_lag", search_lag, ["GET", "POST"]),
     ]
     return [
         Route(f"/_sandbox/{name}", _guarded(handler), methods=methods)

@@ -3,7 +3,9 @@
 ``match_on`` is ``"name"`` (the lead name), ``"contact_email"`` (any email of the new lead's
 contacts) or a lead custom field by display name or ``cf_`` id (e.g. ``"External ID"``),
 whose value must be among the operator's ``custom_fields``. The search itself is
-``lookups.leads.find_leads_by_key`` (exact matches only).
+``lookups.leads.find_leads_by_key`` (exact matches only). Close lists leads by no key nor
+date, so leads are found only through search, which trails writes: their ``LookupSource`` is
+``"search"`` and a "not found" is believed only after the settle window (``rule.py``).
 """
 
 from __future__ import annotations
