@@ -118,6 +118,7 @@ def test_create_update_unchanged_then_a_rerun_writes_nothing(
     puts = [r for r in _writes(seeded_sandbox) if r.method == "PUT"]
     assert len(puts) == 1  # only the lead that differed
 
+    seeded_sandbox.clock.advance(seeded_sandbox.search_lag)  # a later run: search caught up
     writes_before = len(_writes(seeded_sandbox))
     again = upsert(rows=[unchanged, updated, new])
     assert again["counts"]["unchanged"] == 3
@@ -173,6 +174,7 @@ def test_duplicates_and_invalid_rows_are_reported_and_fail_the_task_after_the_re
     assert "email" in results[4]["error"]
     assert _lead_by_ext(seeded_sandbox, "EXT-DUP") == []
     assert len(_lead_by_ext(seeded_sandbox, "EXT-OK")) == 1
+    seeded_sandbox.clock.advance(seeded_sandbox.search_lag)  # a later run: search caught up
     summary = upsert(rows=rows, max_failed_rows=5)
     assert summary["counts"]["unchanged"] == 1
 
@@ -199,6 +201,7 @@ def test_match_on_name_and_on_contact_email(
     row = _existing_row(seeded_sandbox, "EXT-1005")
     by_name = upsert(rows=[{**row, "score": 99}], match_key="name")
     assert by_name["counts"]["updated"] == 1
+    seeded_sandbox.clock.advance(seeded_sandbox.search_lag)  # a later run: search caught up
     by_email = upsert(
         rows=[{**row, "score": 99, "email": row["email"].upper()}], match_key="contact_email"
     )
@@ -272,6 +275,7 @@ def test_file_inputs(
     assert summary["counts"]["created"] == 4
     assert summary["result_path"].endswith("out.jsonl" if result_path else "results.jsonl")
     assert len(_lead_by_ext(seeded_sandbox, "FILE-3")) == 1
+    seeded_sandbox.clock.advance(seeded_sandbox.search_lag)  # a later run: search caught up
     assert upsert(file=source, **kwargs)["counts"]["unchanged"] == 4
 
 
