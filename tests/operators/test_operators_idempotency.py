@@ -10,7 +10,7 @@ the settle window has passed; the wait runs on the sandbox clock (``settle_clock
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -231,6 +231,16 @@ def test_lead_not_found_is_sent_again_only_after_the_settle_window(
     assert (seeded_sandbox.clock.now() - lost_at).total_seconds() >= LAG
     assert settle_clock.slept
     assert sum(settle_clock.slept) <= LAG + 1
+
+
+def test_on_a_retry_the_window_runs_from_the_retry_start(seeded_sandbox, ti, settle_clock):
+    """The earlier try ended before this one started: a search made 60 s after that start
+    could have seen its lead, so finding nothing then means the lead must be created."""
+    ti.try_number = 2
+    ti.start_date = seeded_sandbox.clock.now() - timedelta(seconds=LAG)
+    assert _new_lead(seeded_sandbox).execute({"ti": ti})["action"] == "created"
+    assert settle_clock.slept == []
+    assert _count_leads(seeded_sandbox) == 1
 
 
 def test_the_settle_window_is_configurable(seeded_sandbox, ti, settle_clock):

@@ -85,9 +85,7 @@ def test_a_new_contact_reaches_the_lead_email_search_only_after_the_lag(
     assert _query_names(api, 'email:"a@b.example"') == ["Contactless"]
 
 
-def test_writes_keep_the_lag_they_were_made_under(
-    api: httpx.Client, lagging: CloseSandbox
-) -> None:
+def test_writes_keep_the_lag_they_were_made_under(api: httpx.Client, lagging: CloseSandbox) -> None:
     ok(api.post("lead/", json={"name": "Before"}))
     lagging.set_search_lag(0)
     ok(api.post("lead/", json={"name": "After"}))
