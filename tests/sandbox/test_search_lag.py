@@ -5,10 +5,14 @@ still found until then."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 import pytest
 
 from airflow_provider_close.sandbox import CloseSandbox
+from airflow_provider_close.sandbox.clock import SandboxClock
+from airflow_provider_close.sandbox.search.index import SearchIndex
 from tests.sandbox.fixtures.api import api, ok
 
 __all__ = ["api"]
@@ -112,3 +116,17 @@ def test_the_lag_is_set_by_argument_method_and_control_endpoint_and_reset_restor
     assert sandbox.search_lag == configured
     with pytest.raises(ValueError, match="search_lag"):
         CloseSandbox(search_lag=-1)
+
+
+def test_held_back_writes_are_dropped_once_visible_even_without_searches() -> None:
+    clock = SandboxClock()
+    clock.set(datetime(2026, 3, 1, tzinfo=UTC))
+    index = SearchIndex(clock.now)
+    index.lag_seconds = LAG
+    for i in range(999):
+        index.written("lead", f"lead_{i}", None, {"id": f"lead_{i}"})
+    index.written("task", "task_1", None, {"id": "task_1"})  # not indexed: never held back
+    assert len(index) == 999
+    clock.advance(LAG)
+    index.written("lead", "lead_last", None, {"id": "lead_last"})  # the 1000th: a sweep
+    assert len(index) == 1

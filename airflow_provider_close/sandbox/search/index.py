@@ -22,6 +22,8 @@ __all__ = ["INDEXED_KINDS", "IndexedRecords", "SearchIndex"]
 
 #: The stores whose writes reach search only after the lag.
 INDEXED_KINDS = ("lead", "contact")
+#: Every this many noted writes, entries whose writes are all visible are dropped.
+_SWEEP_EVERY = 1000
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,13 @@ class SearchIndex:
         self._now = now
         self._lock = threading.Lock()
         self._pending: dict[tuple[str, str], _Pending] = {}
+        self._writes = 0
         self.lag_seconds = 0.0
+
+    def __len__(self) -> int:
+        """Return how many objects have writes held back (landed ones until swept)."""
+        with self._lock:
+            return len(self._pending)
 
     def clear(self) -> None:
         """Make every write visible at once (after a reset or a seed, whose data is old)."""
@@ -75,11 +83,23 @@ class SearchIndex:
         """
         key = (kind, object_id)
         with self._lock:
+            now = self._now()
+            self._forget_landed(now, key)
             if kind not in INDEXED_KINDS or (self.lag_seconds <= 0 and key not in self._pending):
                 return
             pending = self._pending.setdefault(key, _Pending(copy.deepcopy(before)))
-            visible_at = self._now() + timedelta(seconds=max(self.lag_seconds, 0.0))
+            visible_at = now + timedelta(seconds=max(self.lag_seconds, 0.0))
             pending.writes.append((visible_at, copy.deepcopy(after)))
+            self._writes += 1
+            if self._writes % _SWEEP_EVERY == 0:  # bounded memory without searches
+                for other in list(self._pending):
+                    self._forget_landed(now, other)
+
+    def _forget_landed(self, now: datetime, key: tuple[str, str]) -> None:
+        """Drop an object's entry once all its writes are visible (search reads the store)."""
+        pending = self._pending.get(key)
+        if pending is not None and all(moment <= now for moment, _ in pending.writes):
+            del self._pending[key]
 
     def _visible(self, kind: str, stored: Mapping[str, Record]) -> dict[str, Record]:
         now = self._now()
