@@ -4,7 +4,7 @@ Against a fresh sandbox with ``lead:write`` limited to ``LIMIT`` requests per se
 key; fixed windows) and ``LATENCY_MS`` of added latency on every response, upsert ``rows``
 new leads matched on an "External ID" custom field:
 
-* **airflow-provider-close**: the bulk engine (``sync.engine.upsert_leads``) on
+* **airflow-provider-close**: the bulk engine (``bulk.engine.upsert_leads``) on
   ``AsyncCloseClient``: batched ``/data/search/`` lookups, then concurrent creates bounded by
   the adaptive limiter and spaced by the client's ``RateLimit`` throttle;
 * **closeio_api** (the official Python client, sync): the usual loop, one search then one
@@ -13,7 +13,11 @@ new leads matched on an "External ID" custom field:
 
 Achieved lead writes per second are successful ``POST /lead/`` over the run's wall time
 (lookups included), as a fraction of the limit; the target is >= 0.9 with < 1 % of requests
-answered 429.
+answered 429. The sandbox's search trails writes by ``SEARCH_LAG`` seconds, as Close's does.
+
+A third line runs the engine with ``LOST_SHARE`` of lead creates dropped after commit (the
+response lost): those rows wait out the 60 s settle window once, at the end, then one search
+resolves them; its rate shows that cost, and ``duplicates`` must be 0.
 
     .venv/bin/python benchmarks/bench_upsert.py        # the table
     .venv/bin/python benchmarks/run.py upsert
@@ -35,12 +39,14 @@ from airflow_provider_close.bulk.engine import UpsertOptions, upsert_leads  # no
 from airflow_provider_close.bulk.mapping import parse_mapping  # noqa: E402
 from airflow_provider_close.client.asynchronous import AsyncCloseClient  # noqa: E402
 from airflow_provider_close.lookups.leads import LeadMatchKey, lead_search_body  # noqa: E402
-from airflow_provider_close.sandbox import CloseSandbox  # noqa: E402
+from airflow_provider_close.sandbox import CloseSandbox, Fault  # noqa: E402
 
 __all__ = ["run"]
 
 LIMIT = 20
 LATENCY_MS = 50
+SEARCH_LAG = 60.0
+LOST_SHARE = 0.1
 MAPPING = {"name": "company", "custom": {"External ID": "ext"}}
 
 
@@ -66,17 +72,15 @@ def _prepare(sandbox: CloseSandbox) -> str:
 
 def _measure(sandbox: CloseSandbox, label: str, rows: int, seconds: float) -> dict[str, object]:
     requests = sandbox.requests
-    created = sum(
-        1
-        for r in requests
-        if r.method == "POST" and r.path in ("/lead/", "/lead") and r.status == 200
-    )
+    created = len(sandbox.state.leads)
+    distinct = len({lead.get("name") for lead in sandbox.state.leads.values()})
     refused = sum(1 for r in requests if r.status == 429)
     rate = created / seconds if seconds else 0.0
     return {
         "client": label,
         "rows": rows,
         "leads created": created,
+        "duplicates": created - distinct,
         "seconds": round(seconds, 1),
         "lead writes/s": round(rate, 2),
         "fraction of limit": round(rate / LIMIT, 3),
@@ -133,10 +137,16 @@ def run(
     :param concurrency: the engine's ``max_concurrency``.
     """
     table = []
-    with CloseSandbox() as sandbox:
+    with CloseSandbox(search_lag=SEARCH_LAG) as sandbox:
         field_id = _prepare(sandbox)
         seconds = asyncio.run(_ours(sandbox, field_id, rows, concurrency))
         table.append(_measure(sandbox, "airflow-provider-close", rows, seconds))
+        field_id = _prepare(sandbox)
+        lost = Fault("drop_after", method="POST", path="/lead/", probability=LOST_SHARE, seed=1)
+        sandbox.add_fault(lost)
+        seconds = asyncio.run(_ours(sandbox, field_id, rows, concurrency))
+        label = f"airflow-provider-close, {LOST_SHARE:.0%} of creates lost"
+        table.append(_measure(sandbox, label, rows, seconds))
         field_id = _prepare(sandbox)
         seconds = _closeio(sandbox, field_id, baseline_rows)
         table.append(
@@ -145,6 +155,7 @@ def run(
     for line in table:
         line["limit (lead:write/s)"] = LIMIT
         line["latency ms"] = LATENCY_MS
+        line["search lag s"] = SEARCH_LAG
     return table
 
 

@@ -21,17 +21,20 @@ import pytest  # noqa: E402
 from airflow_provider_close.sandbox import CloseSandbox  # noqa: E402
 
 SENTINEL_KEY = "sk_SENTINEL_do_not_leak_9f3b2a7c"
+#: Seconds (sandbox clock) before lead/contact writes reach search, in every test (§9b):
+#: a test that searches what it just wrote advances ``sandbox.clock`` by ``search_lag``.
+SEARCH_LAG = 30.0
 
 
 @pytest.fixture(scope="session")
 def _session_sandbox() -> Iterator[CloseSandbox]:
-    with CloseSandbox(api_key=SENTINEL_KEY) as sb:
+    with CloseSandbox(api_key=SENTINEL_KEY, search_lag=SEARCH_LAG) as sb:
         yield sb
 
 
 @pytest.fixture
 def sandbox(_session_sandbox: CloseSandbox) -> Iterator[CloseSandbox]:
-    """A running sandbox with empty state, default limits and no faults."""
+    """A running sandbox with empty state, default limits, no faults and the search lag on."""
     _session_sandbox.reset()
     yield _session_sandbox
     _session_sandbox.reset()

@@ -74,13 +74,11 @@ class ActivityOptions:
     :param max_concurrency: rows (or lead listings) in flight at most.
     :param progress_interval: seconds between progress lines.
     :param write_attempts: sends of one row at most after unknown outcomes.
-    :param settle_seconds: wait before re-listing after an unknown outcome.
     """
 
     max_concurrency: int = 8
     progress_interval: float = 5.0
     write_attempts: int = 5
-    settle_seconds: float = 0.5
 
 
 @dataclass
@@ -185,7 +183,8 @@ async def _create(
                 created = await client.post(path, row.payload)
                 return _result(row, "created", created.get("id"), None)
             except CloseUnknownOutcomeError:
-                await asyncio.sleep(options.settle_seconds)
+                # The lead's list is consistent at once ("immediate" in idempotency.rule):
+                # it could have seen the lost attempt, so it is believed without waiting.
                 found = _match(kind, row, await _listing(client, kind, [row]))
                 if found is not None:
                     return _result(row, "created", found, None)

@@ -10,18 +10,26 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
 from airflow_provider_close.bulk.concurrency import AdaptiveLimiter
 from airflow_provider_close.bulk.diff import lead_fields_to_fetch
 from airflow_provider_close.bulk.mapping import LeadMapping
+from airflow_provider_close.bulk.pending import PendingCreate, resolve_pending
 from airflow_provider_close.bulk.plan import RowPlan, key_column, plan_rows, prepare_rows
 from airflow_provider_close.bulk.ports import AsyncCloseAPI
 from airflow_provider_close.bulk.progress import Progress
 from airflow_provider_close.bulk.results import RowResult
 from airflow_provider_close.bulk.writes import WriteSettings, apply_plan, unwritten
+from airflow_provider_close.idempotency.rule import (
+    DEFAULT_SETTLE_SECONDS,
+    Clock,
+    SystemClock,
+    trusted_after,
+)
 from airflow_provider_close.lookups.leads import (
     DEFAULT_CHUNK_SIZE,
     LeadMatchKey,
@@ -30,6 +38,7 @@ from airflow_provider_close.lookups.leads import (
 
 T = TypeVar("T")
 W = TypeVar("W")
+R = TypeVar("R")
 
 __all__ = ["UpsertOptions", "UpsertRun", "limited", "lookup_in_chunks", "upsert_leads"]
 
@@ -43,7 +52,11 @@ class UpsertOptions:
     :param lookup_chunk_size: key values per ``/data/search/`` request.
     :param progress_interval: seconds between two progress log lines.
     :param write_attempts: sends of one write at most after unknown outcomes.
-    :param settle_seconds: wait before confirming an unknown outcome by lookup.
+    :param settle_seconds: how long after a lost lead create a search finding nothing is
+        believed (Close's search index trails writes; close-api.md §9b).
+    :param lost_before: on a retry of the run, an instant before which an earlier try may
+        have created leads: the first lookup waits until a search could have seen them.
+    :param clock: the clock of the settle window (tests inject the sandbox's).
     """
 
     dry_run: bool = False
@@ -51,7 +64,9 @@ class UpsertOptions:
     lookup_chunk_size: int = DEFAULT_CHUNK_SIZE
     progress_interval: float = 5.0
     write_attempts: int = 5
-    settle_seconds: float = 2.0
+    settle_seconds: float = DEFAULT_SETTLE_SECONDS
+    lost_before: datetime | None = None
+    clock: Clock = field(default_factory=SystemClock)
 
 
 @dataclass
@@ -92,10 +107,10 @@ async def run_writes(
     limiter: AdaptiveLimiter,
     progress: Progress,
     items: Sequence[W],
-    write: Callable[[W], Awaitable[RowResult]],
+    write: Callable[[W], Awaitable[R]],
     *,
     rate_limited_before: int,
-) -> list[RowResult]:
+) -> list[R]:
     """Write every item concurrently, each in a limiter slot; return their results in order.
 
     Progress advances per item and carries the 429s seen since ``rate_limited_before``.
@@ -108,7 +123,7 @@ async def run_writes(
     :param rate_limited_before: the client's 429 count when the run started.
     """
 
-    async def one(item: W) -> RowResult:
+    async def one(item: W) -> R:
         result = await limited(limiter, client, partial(write, item))
         progress.rate_limited = client.stats.rate_limited - rate_limited_before
         progress.advance()
@@ -191,13 +206,14 @@ async def upsert_leads(
     prepared = prepare_rows(rows, mapping, key_column(mapping, key, custom_keys), custom_keys)
     values = list(dict.fromkeys(p.key for p in prepared if p.desired and p.key))
     fields = lead_fields_to_fetch(mapping.fields, custom_keys.values())
+    await _settle_earlier_try(options)
     found = await lookup_in_chunks(
         client, key, values, fields, chunk_size=options.lookup_chunk_size, limiter=limiter
     )
     plans = plan_rows(key, prepared, found)
     results = unwritten(plans, options.dry_run)
     progress.advance(len(results))
-    settings = WriteSettings(key, options.write_attempts, options.settle_seconds)
+    settings = WriteSettings(key, options.write_attempts, options.clock)
     to_write = [] if options.dry_run else [p for p in plans if p.action in ("create", "update")]
     written = await run_writes(
         client,
@@ -207,8 +223,49 @@ async def upsert_leads(
         partial(_apply, client, settings),
         rate_limited_before=rate_limited_before,
     )
-    return finished_run([*results, *written], progress, limiter)
+    pending = [w for w in written if isinstance(w, PendingCreate)]
+    done = [w for w in written if not isinstance(w, PendingCreate)]
+    resolved = await _resolve(client, key, pending, options, limiter) if pending else []
+    return finished_run([*results, *done, *resolved], progress, limiter)
 
 
-def _apply(client: AsyncCloseAPI, settings: WriteSettings, plan: RowPlan) -> Awaitable[RowResult]:
+async def _settle_earlier_try(options: UpsertOptions) -> None:
+    """On a retry, wait until a search could see the leads an earlier try created."""
+    if options.lost_before is None or options.dry_run:
+        return
+    trust_at = trusted_after("search", options.lost_before, options.settle_seconds)
+    wait = (trust_at - options.clock.now()).total_seconds()
+    if wait > 0:
+        await options.clock.asleep(wait)
+
+
+async def _resolve(
+    client: AsyncCloseAPI,
+    key: LeadMatchKey,
+    pending: list[PendingCreate],
+    options: UpsertOptions,
+    limiter: AdaptiveLimiter,
+) -> list[RowResult]:
+    """Resolve the lost lead creates once a search could have seen them (bulk/pending.py)."""
+
+    async def send(payload: dict[str, object]) -> dict[str, Any]:
+        return await limited(limiter, client, partial(client.post, "lead/", payload))
+
+    async def lookup(values: list[str]) -> dict[str, list[dict[str, Any]]]:
+        chunk = options.lookup_chunk_size
+        return await lookup_in_chunks(client, key, values, [], chunk_size=chunk, limiter=limiter)
+
+    return await resolve_pending(
+        pending,
+        send=send,
+        lookup=lookup,
+        clock=options.clock,
+        settle_seconds=options.settle_seconds,
+        attempts=options.write_attempts,
+    )
+
+
+def _apply(
+    client: AsyncCloseAPI, settings: WriteSettings, plan: RowPlan
+) -> Awaitable[RowResult | PendingCreate]:
     return apply_plan(client, plan, settings)

@@ -1,25 +1,28 @@
-"""Carry out one planned row against Close, resolving unknown outcomes before re-sending.
+"""Carry out one planned row against Close, never re-sending a write blind.
 
 A ``POST`` whose connection dropped after sending raises ``CloseUnknownOutcomeError``: Close
-may or may not have applied it. We never re-send blind: the lead is looked up by its match
-key (a contact: the lead's contacts are re-read); only when it is absent is the write sent
-again. Any other ``CloseError`` marks the row ``failed`` with the error text (which never
+may or may not have applied it. A lead create then becomes a ``PendingCreate``, resolved at
+the end of the run by a search that could have seen it (``bulk/pending.py``: leads are found
+only through search, which trails writes). A contact added to an existing lead is looked
+for at once in the lead's contacts (a read by id, consistent at once) and re-sent only if
+absent. Any other ``CloseError`` marks the row ``failed`` with the error text (which never
 holds the API key).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_close.bulk.diff import contact_is_present
+from airflow_provider_close.bulk.pending import PendingCreate
 from airflow_provider_close.bulk.plan import RowPlan
 from airflow_provider_close.bulk.ports import AsyncCloseAPI
 from airflow_provider_close.bulk.results import RowAction, RowResult
 from airflow_provider_close.client.errors import CloseError, CloseUnknownOutcomeError
-from airflow_provider_close.lookups.leads import LeadMatchKey, afind_leads_by_key
+from airflow_provider_close.idempotency.rule import Clock, SystemClock
+from airflow_provider_close.lookups.leads import LeadMatchKey
 
 __all__ = ["WriteSettings", "apply_plan", "planned_result", "row_result", "unwritten"]
 
@@ -28,15 +31,14 @@ __all__ = ["WriteSettings", "apply_plan", "planned_result", "row_result", "unwri
 class WriteSettings:
     """How writes resolve unknown outcomes.
 
-    :param key: the match key (used to look a lead up after an unknown outcome).
+    :param key: the match key (pending lead creates are looked up by it).
     :param attempts: sends of one write at most (each after a lookup found nothing).
-    :param settle_seconds: wait before the confirming lookup (Close's search index lags
-        writes by up to a few seconds; the sandbox does not).
+    :param clock: the clock lost attempts are timed on.
     """
 
     key: LeadMatchKey
     attempts: int = 5
-    settle_seconds: float = 2.0
+    clock: Clock = field(default_factory=SystemClock)
 
 
 def row_result(
@@ -52,28 +54,16 @@ def row_result(
     return RowResult(row=plan.index, key=plan.key, action=action, close_id=close_id, error=error)
 
 
-async def _lead_id_after_unknown(
-    client: AsyncCloseAPI, settings: WriteSettings, key_value: str
-) -> list[str]:
-    await asyncio.sleep(settings.settle_seconds)
-    found = await afind_leads_by_key(client, settings.key, [key_value])
-    return [str(lead["id"]) for lead in found[key_value]]
-
-
-async def _create(client: AsyncCloseAPI, plan: RowPlan, settings: WriteSettings) -> RowResult:
+async def _create(
+    client: AsyncCloseAPI, plan: RowPlan, settings: WriteSettings
+) -> RowResult | PendingCreate:
     if plan.create is None or plan.key is None:
         raise ValueError(f"row {plan.index}: a create plan needs a payload and a key")
-    for _ in range(settings.attempts):
-        try:
-            lead = await client.post("lead/", plan.create)
-            return row_result(plan, "created", str(lead["id"]))
-        except CloseUnknownOutcomeError:
-            ids = await _lead_id_after_unknown(client, settings, plan.key)
-            if len(ids) == 1:
-                return row_result(plan, "created", ids[0])
-            if ids:
-                return row_result(plan, "failed", None, f"create applied twice: {', '.join(ids)}")
-    return row_result(plan, "failed", None, f"create outcome unknown {settings.attempts} times")
+    try:
+        lead = await client.post("lead/", plan.create)
+    except CloseUnknownOutcomeError:
+        return PendingCreate(plan, settings.clock.now())  # resolved at the end of the run
+    return row_result(plan, "created", str(lead["id"]))
 
 
 async def _lead_contacts(client: AsyncCloseAPI, lead_id: str) -> list[dict[str, Any]]:
@@ -89,7 +79,8 @@ async def _add_contact(
             await client.post("contact/", payload)
             return
         except CloseUnknownOutcomeError:
-            await asyncio.sleep(settings.settle_seconds)
+            # A read by id is consistent at once ("immediate" in idempotency.rule): it could
+            # have seen the lost attempt, so no settle window before believing it.
             if contact_is_present(payload, await _lead_contacts(client, lead_id)):
                 return
     raise CloseUnknownOutcomeError("POST", "contact/", f"unknown {settings.attempts} times")
@@ -121,8 +112,12 @@ def planned_result(plan: RowPlan, dry_run: bool) -> RowResult | None:
     return None
 
 
-async def apply_plan(client: AsyncCloseAPI, plan: RowPlan, settings: WriteSettings) -> RowResult:
+async def apply_plan(
+    client: AsyncCloseAPI, plan: RowPlan, settings: WriteSettings
+) -> RowResult | PendingCreate:
     """Carry out a ``create`` or ``update`` plan; errors become a ``failed`` result.
+
+    A lead create whose response was lost comes back as a :class:`PendingCreate`.
 
     :param client: an ``AsyncCloseClient``.
     :param plan: a plan whose action is ``create`` or ``update``.

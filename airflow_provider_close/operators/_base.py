@@ -6,23 +6,35 @@ Every resource operator returns (and so pushes to XCom) a :class:`CloseObjectRes
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from functools import cached_property
-from typing import Any, Literal, TypedDict
+from typing import Any, ClassVar, Literal, TypedDict
 
 from airflow.sdk import BaseOperator, Context
 
+from airflow_provider_close.client.errors import ClosePayloadError
 from airflow_provider_close.hooks.close import CloseHook
+from airflow_provider_close.idempotency.rule import (
+    DEFAULT_SETTLE_SECONDS,
+    Clock,
+    LookupSource,
+    SystemClock,
+    create_once,
+)
 from airflow_provider_close.links import LEAD_ID_XCOM_KEY, CloseLeadLink
 
 __all__ = [
     "CloseAction",
     "CloseBaseOperator",
+    "CloseCreateOperator",
     "CloseLeadOperator",
     "CloseObjectResult",
+    "checked_settle_seconds",
     "is_retry",
     "object_result",
     "push_lead_id",
+    "retry_started",
 ]
 
 CloseAction = Literal[
@@ -96,3 +108,74 @@ class CloseLeadOperator(CloseBaseOperator):
     """A Close operator that creates or touches a lead, with the "View in Close" link."""
 
     operator_extra_links = (CloseLeadLink(),)
+
+
+def checked_settle_seconds(value: object) -> float:
+    """Return ``settle_seconds`` as a float, or raise ``ClosePayloadError`` (pure).
+
+    :param value: the operator argument.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ClosePayloadError("settle_seconds", value, "a number of seconds >= 0")
+    return float(value)
+
+
+def retry_started(context: Context, clock: Clock) -> datetime | None:
+    """Return, on an Airflow retry, an instant before which an earlier try may have sent the
+    create: this try's start (``ti.start_date``; else now). ``None`` on a first try."""
+    if not is_retry(context):
+        return None
+    started = getattr(context.get("ti"), "start_date", None)
+    if isinstance(started, datetime) and started.tzinfo is not None:
+        return started
+    return clock.now()
+
+
+class CloseCreateOperator(CloseLeadOperator):
+    """A create that is sent at most once, under lost responses and Airflow retries.
+
+    A create whose outcome is unknown (the response was lost, or this is a retry of the
+    task) is sent again only after a lookup that could have seen it found nothing: lookups
+    in immediate lists are believed at once, lead searches only ``settle_seconds`` after
+    the lost attempt (Close's search index trails writes); the task waits out the rest.
+
+    :param settle_seconds: how long after a lost attempt a lead search that finds nothing
+        is believed (default 60; independent of ``retry_delay``).
+    """
+
+    #: The settle window's clock (the real one; tests inject the sandbox's).
+    settle_clock: ClassVar[Clock] = SystemClock()
+
+    def __init__(self, *, settle_seconds: float = DEFAULT_SETTLE_SECONDS, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.settle_seconds = checked_settle_seconds(settle_seconds)
+
+    def create_at_most_once(
+        self,
+        context: Context,
+        *,
+        create: Callable[[], dict[str, Any]],
+        find_existing: Callable[[], dict[str, Any] | None],
+        source: LookupSource,
+        what: str,
+    ) -> CloseObjectResult:
+        """Create the object unless an earlier attempt did; return the XCom result.
+
+        :param context: the task context (a retry looks before creating).
+        :param create: sends the create.
+        :param find_existing: finds what an earlier attempt of this run created.
+        :param source: where ``find_existing`` reads: ``immediate`` or ``search``.
+        :param what: the object kind, for the log.
+        """
+        clock = self.settle_clock
+        obj, created = create_once(
+            create=create,
+            find_existing=find_existing,
+            source=source,
+            lost_before=retry_started(context, clock),
+            what=what,
+            log=self.log,
+            settle_seconds=self.settle_seconds,
+            clock=clock,
+        )
+        return object_result(obj, "created" if created else "found_existing")

@@ -24,16 +24,13 @@ from airflow_provider_close.client.payloads.enums import (
     SmsStatus,
 )
 from airflow_provider_close.client.payloads.sms import build_sms_payload
+from airflow_provider_close.idempotency.matching import created_since
 from airflow_provider_close.lookups.activities import ActivityKind, find_existing_activity
 from airflow_provider_close.operators._base import (
-    CloseLeadOperator,
+    CloseCreateOperator,
     CloseObjectResult,
-    is_retry,
-    object_result,
     push_lead_id,
 )
-from airflow_provider_close.operators._existing import created_since
-from airflow_provider_close.operators._recovery import create_once
 
 __all__ = ["CloseCreateActivityOperator", "CloseCreateCallOperator", "CloseCreateSmsOperator"]
 
@@ -42,7 +39,7 @@ When = datetime | str
 _SEND_STATUSES = frozenset((*SMS_SEND_STATUSES, *EMAIL_SEND_STATUSES))
 
 
-class CloseCreateActivityOperator(CloseLeadOperator):
+class CloseCreateActivityOperator(CloseCreateOperator):
     """Base of the activity creates: build the payload, then create it at most once.
 
     Subclasses set :attr:`activity_kind` and implement :meth:`build_payload` (pure).
@@ -63,14 +60,13 @@ class CloseCreateActivityOperator(CloseLeadOperator):
             self.log.info(
                 "mode='send': Close will send this %s (status=%s)", kind, payload["status"]
             )
-        activity, created = create_once(
+        return self.create_at_most_once(
+            context,
             create=lambda: self.hook.create_activity(kind, payload),
             find_existing=lambda: self.find_existing(payload, since),
-            look_first=is_retry(context),
+            source="immediate",  # the lead's activities of this kind, by date_created
             what=kind,
-            log=self.log,
         )
-        return object_result(activity, "created" if created else "found_existing")
 
     def find_existing(self, payload: Mapping[str, Any], since: datetime) -> JSONObject | None:
         """Return the activity an earlier try of this run created, if any.

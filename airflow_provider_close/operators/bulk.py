@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from airflow.sdk import Context
 from airflow.sdk.exceptions import AirflowException
@@ -31,8 +31,13 @@ from airflow_provider_close.bulk.results import (
     summarise,
     write_results,
 )
+from airflow_provider_close.idempotency.rule import DEFAULT_SETTLE_SECONDS, Clock, SystemClock
 from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
-from airflow_provider_close.operators._base import CloseBaseOperator
+from airflow_provider_close.operators._base import (
+    CloseBaseOperator,
+    checked_settle_seconds,
+    retry_started,
+)
 
 __all__ = ["CloseBulkCreateActivitiesOperator", "CloseUpsertLeadsOperator"]
 
@@ -129,18 +134,29 @@ class CloseUpsertLeadsOperator(_CloseBulkOperator):
     :param max_failed_rows: fail the task when more rows than this were not written.
     :param max_failed_ratio: fail the task when that share of rows was not written.
     :param progress_interval: seconds between progress lines in the task log.
+    :param settle_seconds: how long after a lost lead create (or, on a retry, after this try
+        started) a search that finds nothing is believed before creating (default 60).
     :param close_conn_id: the Close connection (templated).
     """
 
     template_fields: Sequence[str] = (*_CloseBulkOperator.template_fields, "mapping", "match_key")
+    #: The settle window's clock (the real one; tests inject the sandbox's).
+    settle_clock: ClassVar[Clock] = SystemClock()
 
     def __init__(
-        self, *, mapping: dict[str, Any], match_key: str, dry_run: bool = False, **kwargs: Any
+        self,
+        *,
+        mapping: dict[str, Any],
+        match_key: str,
+        dry_run: bool = False,
+        settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.mapping = mapping
         self.match_key = match_key
         self.plan_only = dry_run
+        self.settle_seconds = checked_settle_seconds(settle_seconds)
 
     def execute(self, context: Context) -> SyncSummary:
         """Run the upsert and return the summary (pushed to XCom)."""
@@ -153,6 +169,9 @@ class CloseUpsertLeadsOperator(_CloseBulkOperator):
             dry_run=self.plan_only,
             max_concurrency=self.max_concurrency,
             progress_interval=self.progress_interval,
+            settle_seconds=self.settle_seconds,
+            lost_before=retry_started(context, self.settle_clock),
+            clock=self.settle_clock,
         )
         self.log.info("Upserting %d rows into Close leads (match on %s)", len(rows), self.match_key)
 

@@ -17,16 +17,15 @@ from airflow_provider_close.client.payloads.contact import (
 )
 from airflow_provider_close.client.payloads.custom import custom_field_inputs
 from airflow_provider_close.client.payloads.ids import check_id
+from airflow_provider_close.idempotency.matching import created_since, find_recent_object
 from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
 from airflow_provider_close.operators._base import (
+    CloseCreateOperator,
     CloseLeadOperator,
     CloseObjectResult,
-    is_retry,
     object_result,
     push_lead_id,
 )
-from airflow_provider_close.operators._existing import created_since, find_recent_object
-from airflow_provider_close.operators._recovery import create_once
 
 __all__ = ["CloseCreateContactOperator", "CloseUpdateContactOperator"]
 
@@ -65,7 +64,7 @@ class _ContactFieldsOperator(CloseLeadOperator):
 _CONTACT_TEMPLATE_FIELDS = ("name", "title", "emails", "phones", "urls", "custom_fields")
 
 
-class CloseCreateContactOperator(_ContactFieldsOperator):
+class CloseCreateContactOperator(_ContactFieldsOperator, CloseCreateOperator):
     """Create a contact on a lead, at most once under retries.
 
     XCom: ``{"id", "object", "action"}`` (``created`` or ``found_existing``).
@@ -105,16 +104,15 @@ class CloseCreateContactOperator(_ContactFieldsOperator):
         push_lead_id(context, lead_id)
         payload = self._payload(self.resolved_custom(custom_inputs))
         since = created_since(context)
-        contact, created = create_once(
+        return self.create_at_most_once(
+            context,
             create=lambda: self.hook.create_contact(payload),
             find_existing=lambda: find_recent_object(
                 self.hook.client, "contact/", {"lead_id": lead_id}, payload, since
             ),
-            look_first=is_retry(context),
+            source="immediate",  # the lead's contact list
             what="contact",
-            log=self.log,
         )
-        return object_result(contact, "created" if created else "found_existing")
 
 
 class CloseUpdateContactOperator(_ContactFieldsOperator):

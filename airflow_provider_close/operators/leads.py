@@ -18,17 +18,7 @@ from airflow_provider_close.client.payloads.enums import check_choice
 from airflow_provider_close.client.payloads.ids import check_id
 from airflow_provider_close.client.payloads.lead import build_lead_payload, build_lead_update
 from airflow_provider_close.client.payloads.text import optional_text
-from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
-from airflow_provider_close.lookups.statuses import StatusResolver
-from airflow_provider_close.operators._base import (
-    CloseLeadOperator,
-    CloseObjectResult,
-    is_retry,
-    object_result,
-    push_lead_id,
-)
-from airflow_provider_close.operators._existing import created_since
-from airflow_provider_close.operators._lead_matching import (
+from airflow_provider_close.idempotency.leads import (
     IF_EXISTS_CHOICES,
     IfExists,
     LeadMatch,
@@ -37,7 +27,16 @@ from airflow_provider_close.operators._lead_matching import (
     existing_leads,
     lead_match,
 )
-from airflow_provider_close.operators._recovery import create_once
+from airflow_provider_close.idempotency.matching import created_since
+from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
+from airflow_provider_close.lookups.statuses import StatusResolver
+from airflow_provider_close.operators._base import (
+    CloseCreateOperator,
+    CloseLeadOperator,
+    CloseObjectResult,
+    object_result,
+    push_lead_id,
+)
 from airflow_provider_close.operators.reads_get import CloseGetObjectOperator
 
 __all__ = ["CloseCreateLeadOperator", "CloseGetLeadOperator", "CloseUpdateLeadOperator"]
@@ -58,7 +57,7 @@ def _resolved(
     return resolved, status_id
 
 
-class CloseCreateLeadOperator(CloseLeadOperator):
+class CloseCreateLeadOperator(CloseCreateOperator):
     """Create a lead with its contacts and addresses, optionally de-duplicated.
 
     Everything is validated before any request; custom field names and the status label are
@@ -82,6 +81,8 @@ class CloseCreateLeadOperator(CloseLeadOperator):
         custom field name or id present in ``custom_fields`` (templated). Required unless
         ``if_exists="create"``; with ``create`` it is only used to recover on retries
         (default there: the name).
+    :param settle_seconds: after a lost response or on a retry, how long after the lost
+        attempt a lead search that finds nothing is believed before creating (default 60).
     :param close_conn_id: the Airflow connection to Close (templated).
     """
 
@@ -173,15 +174,13 @@ class CloseCreateLeadOperator(CloseLeadOperator):
             leads = existing_leads(self.hook.client, match, created_since=since)
             return self.hook.get_lead(str(leads[0]["id"])) if leads else None
 
-        lead, created = create_once(
+        return self.create_at_most_once(
+            context,
             create=lambda: self.hook.create_lead(payload),
             find_existing=find_existing,
-            look_first=is_retry(context),
+            source="search",  # leads are found only by search, which trails writes
             what="lead",
-            log=self.log,
-            resend_if_not_found=False,  # lead search is an index that may lag behind writes
         )
-        return object_result(lead, "created" if created else "found_existing")
 
     def execute(self, context: Context) -> CloseObjectResult:
         """Create (or skip/update) the lead; return ``{"id", "object", "action"}``."""

@@ -22,17 +22,16 @@ from airflow_provider_close.client.payloads.opportunity import (
     build_opportunity_update,
 )
 from airflow_provider_close.client.payloads.text import optional_text
+from airflow_provider_close.idempotency.matching import created_since, find_recent_object
 from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
 from airflow_provider_close.lookups.statuses import StatusResolver
 from airflow_provider_close.operators._base import (
+    CloseCreateOperator,
     CloseLeadOperator,
     CloseObjectResult,
-    is_retry,
     object_result,
     push_lead_id,
 )
-from airflow_provider_close.operators._existing import created_since, find_recent_object
-from airflow_provider_close.operators._recovery import create_once
 
 __all__ = ["CloseCreateOpportunityOperator", "CloseUpdateOpportunityOperator"]
 
@@ -109,7 +108,7 @@ class _OpportunityFieldsOperator(CloseLeadOperator):
         return custom, resolver.status_id_for(status) if status else None
 
 
-class CloseCreateOpportunityOperator(_OpportunityFieldsOperator):
+class CloseCreateOpportunityOperator(_OpportunityFieldsOperator, CloseCreateOperator):
     """Create an opportunity on a lead, at most once under retries.
 
     XCom: ``{"id", "object", "action"}`` (``created`` or ``found_existing``).
@@ -163,16 +162,15 @@ class CloseCreateOpportunityOperator(_OpportunityFieldsOperator):
         payload = self._payload(custom, status_id)
         since = created_since(context)
         params = {"lead_id": payload["lead_id"], "date_created__gte": since.isoformat()}
-        opportunity, created = create_once(
+        return self.create_at_most_once(
+            context,
             create=lambda: self.hook.create_opportunity(payload),
             find_existing=lambda: find_recent_object(
                 self.hook.client, "opportunity/", params, payload, since
             ),
-            look_first=is_retry(context),
+            source="immediate",  # the lead's opportunities, filtered by date_created
             what="opportunity",
-            log=self.log,
         )
-        return object_result(opportunity, "created" if created else "found_existing")
 
 
 class CloseUpdateOpportunityOperator(_OpportunityFieldsOperator):

@@ -14,21 +14,20 @@ from airflow.sdk import Context
 from airflow_provider_close.client.payloads.enums import TaskType
 from airflow_provider_close.client.payloads.ids import check_id
 from airflow_provider_close.client.payloads.task import build_task_payload, build_task_update
+from airflow_provider_close.idempotency.matching import created_since
 from airflow_provider_close.lookups.activities import find_existing_task
 from airflow_provider_close.operators._base import (
+    CloseCreateOperator,
     CloseLeadOperator,
     CloseObjectResult,
-    is_retry,
     object_result,
     push_lead_id,
 )
-from airflow_provider_close.operators._existing import created_since
-from airflow_provider_close.operators._recovery import create_once
 
 __all__ = ["CloseCreateTaskOperator", "CloseUpdateTaskOperator"]
 
 
-class CloseCreateTaskOperator(CloseLeadOperator):
+class CloseCreateTaskOperator(CloseCreateOperator):
     """Create a task on a lead (a to-do for a user).
 
     :param lead_id: the lead (``lead_…``) (templated).
@@ -86,16 +85,15 @@ class CloseCreateTaskOperator(CloseLeadOperator):
         )
         push_lead_id(context, payload["lead_id"])
         since = created_since(context)
-        task, created = create_once(
+        return self.create_at_most_once(
+            context,
             create=lambda: self.hook.create_task(payload),
             find_existing=lambda: find_existing_task(
                 self.hook.client, payload, created_since=since
             ),
-            look_first=is_retry(context),
+            source="immediate",  # the lead's tasks
             what="task",
-            log=self.log,
         )
-        return object_result(task, "created" if created else "found_existing")
 
 
 class CloseUpdateTaskOperator(CloseLeadOperator):

@@ -2,7 +2,7 @@
 
 ``python -m airflow_provider_close.sandbox --port 8765 --seed demo --rate-limit 20/1
 --rate-limit lead:write=5/1 --fault server_error:status=503,path=/lead/*,times=2
---max-skip activity=500 --latency-ms 50``
+--max-skip activity=500 --latency-ms 50 --search-lag 30``
 
 It prints the URL, the API key and an ``AIRFLOW_CONN_CLOSE_DEFAULT`` line to paste into a
 shell. Specs: ``--rate-limit [GROUP=]LIMIT/WINDOW``, ``--fault KIND[:OPTION=VALUE,...]`` (see
@@ -71,6 +71,13 @@ def _argument_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="a refresh leaves the previous access token valid until it expires",
     )
+    add(
+        "--search-lag",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="seconds before lead/contact writes reach search (default: 0)",
+    )
     return parser
 
 
@@ -108,6 +115,7 @@ def sandbox_from_args(args: argparse.Namespace) -> CloseSandbox:
         faults=faults,
         max_skip=_page_limits(args.max_skip),
         max_limit=_page_limits(args.max_limit),
+        search_lag=args.search_lag,
         host=args.host,
         port=args.port,
         oauth_clients=_oauth_clients(args.oauth_client),

@@ -7,6 +7,8 @@
 - ``GET|POST /_sandbox/latency``: ``{"ms": 200}``.
 - ``GET|POST /_sandbox/limits``: ``{"max_limit": {...}, "max_skip": {...}}``.
 - ``GET /_sandbox/requests``.
+- ``GET|POST /_sandbox/search_lag``: ``{"seconds": 60}`` (how long lead and contact writes
+  take to reach search).
 - ``GET|POST /_sandbox/clock``: ``{"set": ISO-8601}``, ``{"advance": seconds}`` or
   ``{"reset": true}``.
 - ``GET|POST /_sandbox/oauth``: ``{"access_token_lifetime": seconds,
@@ -92,6 +94,13 @@ class SandboxControls(Protocol):
         self, max_limit: dict[str, int] | None = None, max_skip: dict[str, int] | None = None
     ) -> None:
         """Replace the page limits."""
+
+    @property
+    def search_lag(self) -> float:
+        """The search index lag in seconds."""
+
+    def set_search_lag(self, seconds: float) -> None:
+        """Set the search index lag."""
 
 
 async def _json_body(request: Request) -> Any:
@@ -185,6 +194,11 @@ def control_routes(controls: SandboxControls) -> list[BaseRoute]:
     async def requests(_request: Request) -> Response:
         return JSONResponse({"requests": _requests_json(controls.requests)})
 
+    async def search_lag(request: Request) -> Response:
+        if request.method == "POST":
+            controls.set_search_lag(float((await _json_body(request))["seconds"]))
+        return JSONResponse({"seconds": controls.search_lag})
+
     async def clock(request: Request) -> Response:
         if request.method == "POST":
             _drive_clock(controls.clock, await _json_body(request))
@@ -215,6 +229,7 @@ def control_routes(controls: SandboxControls) -> list[BaseRoute]:
         ("requests", requests, ["GET"]),
         ("clock", clock, ["GET", "POST"]),
         ("oauth", oauth, ["GET", "POST"]),
+        ("search_lag", search_lag, ["GET", "POST"]),
     ]
     return [
         Route(f"/_sandbox/{name}", _guarded(handler), methods=methods)

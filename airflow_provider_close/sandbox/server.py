@@ -64,6 +64,12 @@ class Resources:
     close_routes: Callable[[SandboxState], list[BaseRoute]]
 
 
+def _checked_lag(seconds: float) -> float:
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+        raise ValueError(f"search_lag must be a number of seconds >= 0, got {seconds!r}")
+    return float(seconds)
+
+
 def load_resources() -> Resources:
     """Import and return the resource layer (``state``, ``limits``, ``seed``, ``routes``)."""
     from airflow_provider_close.sandbox.limits import PageLimits
@@ -101,6 +107,7 @@ class CloseSandbox:
         faults: Iterable[Fault] = (),
         max_skip: dict[str, int] | None = None,
         max_limit: dict[str, int] | None = None,
+        search_lag: float = 0.0,
         host: str = "127.0.0.1",
         port: int = 0,
         oauth_clients: Mapping[str, str] | None = None,
@@ -121,6 +128,9 @@ class CloseSandbox:
         :param faults: scripted faults armed at start and on every ``reset()``.
         :param max_skip: per-resource ``_skip`` maxima overriding the defaults.
         :param max_limit: per-resource ``_limit`` maxima overriding the defaults.
+        :param search_lag: seconds (of the sandbox clock) before a lead or contact write is
+            seen by ``/data/search/`` and ``GET /lead/?query=`` (reads by id and plain lists
+            see it at once), as Close's search index trails writes (close-api.md §9b).
         :param host: the interface to bind (loopback by default).
         :param port: the port to bind (0 picks a free one).
         :param oauth_clients: OAuth apps, client id -> secret (one random app if None; its
@@ -155,6 +165,8 @@ class CloseSandbox:
         self.state = self._resources.new_state(self.clock.now, self._configured_page_limits())
         self._rate_rules = {group: RateRule(*rule) for group, rule in (rate_limits or {}).items()}
         self._latency_configured = self._latency = latency_ms
+        self._search_lag_configured = _checked_lag(search_lag)
+        self.state.search_index.lag_seconds = self._search_lag_configured
         self._faults_configured = list(faults)
         self._limiter = RateLimiter(self._rate_rules, body_style=rate_limit_body)
         self._fault_plan = FaultPlan(self._faults_configured)
@@ -232,6 +244,7 @@ class CloseSandbox:
         self._fault_plan.replace(self._faults_configured)
         self._limiter.reset(self._rate_rules)
         self._latency = self._latency_configured
+        self.state.search_index.lag_seconds = self._search_lag_configured
         self._request_log.clear()
         self.oauth.reset()
         self._load_seed(seed)
@@ -282,6 +295,20 @@ class CloseSandbox:
             raise ValueError("latency cannot be negative")
         self._latency = ms
 
+    @property
+    def search_lag(self) -> float:
+        """Return the seconds a lead or contact write takes to reach search."""
+        return self.state.search_index.lag_seconds
+
+    def set_search_lag(self, seconds: float) -> None:
+        """Delay search's view of later lead and contact writes by ``seconds`` until reset.
+
+        Writes already made keep the lag they were made under.
+
+        :param seconds: the lag on the sandbox clock (0: search sees writes at once).
+        """
+        self.state.search_index.lag_seconds = _checked_lag(seconds)
+
     def set_limits(
         self, max_limit: dict[str, int] | None = None, max_skip: dict[str, int] | None = None
     ) -> None:
@@ -317,6 +344,7 @@ class CloseSandbox:
     def _load_seed(self, seed: str | None) -> None:
         if seed is not None:
             self._resources.seeds[seed](self.state)
+            self.state.search_index.clear()  # seeded data is old: already indexed
 
     def _build_app(self) -> ASGIApp:
         parts = AppParts(

@@ -19,6 +19,7 @@ from airflow_provider_close.sandbox.records import (
     changed_fields,
     event_object_type,
 )
+from airflow_provider_close.sandbox.search.index import IndexedRecords, SearchIndex
 from airflow_provider_close.sandbox.timestamps import format_timestamp, parse_moment
 
 __all__ = ["CUSTOM_FIELD_OBJECT_TYPES", "SandboxState"]
@@ -46,6 +47,8 @@ class SandboxState:
         self.limits = limits
         self.rng_seed = rng_seed
         self.lock = threading.RLock()
+        #: What search sees of leads and contacts (it trails writes by ``lag_seconds``).
+        self.search_index = SearchIndex(now)
         self.reset()
 
     def reset(self) -> None:
@@ -70,6 +73,7 @@ class SandboxState:
             self.tasks: dict[str, Record] = {}
             self.activities: dict[str, Record] = {}
             self.events: dict[str, Record] = {}
+            self.search_index.clear()
             # Monotonic across resets, so caches keyed on it never see a stale hit.
             self.revision: int = getattr(self, "revision", 0) + 1
 
@@ -126,6 +130,7 @@ class SandboxState:
         with self.lock:
             self.store(kind)[record["id"]] = record
             self.revision += 1
+            self.search_index.written(kind, record["id"], None, record)
             self._log(EventDraft(event_object_type(kind, record), "created", record, {}, []), meta)
         return record
 
@@ -144,6 +149,7 @@ class SandboxState:
             changed = changed_fields(before, record)
             self.store(kind)[record["id"]] = record
             self.revision += 1
+            self.search_index.written(kind, record["id"], before, record)
             previous = {name: before.get(name) for name in changed}
             draft = EventDraft(event_object_type(kind, record), action, record, previous, changed)
             self._log(draft, meta)
@@ -161,10 +167,16 @@ class SandboxState:
             record = self.get(kind, object_id)
             del self.store(kind)[object_id]
             self.revision += 1
+            self.search_index.written(kind, object_id, record, None)
             self._log(
                 EventDraft(event_object_type(kind, record), "deleted", record, record, []), meta
             )
         return record
+
+    def search_records(self) -> IndexedRecords:
+        """Return the leads, contacts and opportunities as search sees them now."""
+        with self.lock:
+            return self.search_index.records(self.leads, self.contacts, self.opportunities)
 
     def _log(self, draft: EventDraft, meta: RequestMeta | None) -> None:
         event = make_event(

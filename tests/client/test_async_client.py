@@ -109,8 +109,11 @@ async def test_offset_pages_and_max_items(
     assert len(seen) == 24
 
 
-async def test_event_and_search_cursors(async_client: AsyncCloseClient) -> None:
+async def test_event_and_search_cursors(
+    async_client: AsyncCloseClient, sandbox: CloseSandbox
+) -> None:
     ids = await create_leads(async_client, 5)
+    sandbox.clock.advance(sandbox.search_lag)  # search trails writes
     events = [
         event
         async for event in async_client.iter_events(

@@ -103,6 +103,7 @@ def test_event_max_items(client: CloseClient) -> None:
 
 def test_search_cursor_walk(client: CloseClient, sandbox: CloseSandbox) -> None:
     ids = create_leads(client, 5)
+    sandbox.clock.advance(sandbox.search_lag)  # search trails writes
     body = {"query": {"type": "object_type", "object_type": "lead"}}
     found = list(client.iter_search(body, page_size=2))
     assert sorted(item["id"] for item in found) == sorted(ids)

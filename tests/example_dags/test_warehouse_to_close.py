@@ -91,6 +91,7 @@ def test_scores_upserted_and_high_scores_followed_up_once(seeded_sandbox, wareho
 
     # The same table again: every lead is unchanged, so the only POST is the (read-only)
     # lead search, and no follow-up task is created.
+    sandbox.clock.advance(sandbox.search_lag)  # a later run: search has caught up
     seen = len(sandbox.requests)
     rerun = run_example(DAG_ID)
 

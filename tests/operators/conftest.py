@@ -10,7 +10,22 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_close.operators._base import CloseCreateOperator
+from airflow_provider_close.operators.bulk import CloseUpsertLeadsOperator
+from airflow_provider_close.sandbox import CloseSandbox
 from tests.operators.fakes import FakeTaskInstance
+from tests.settle_clock import SandboxSettleClock
+
+
+@pytest.fixture(autouse=True)
+def settle_clock(
+    _session_sandbox: CloseSandbox, monkeypatch: pytest.MonkeyPatch
+) -> SandboxSettleClock:
+    """The create and upsert operators wait out their settle window on the sandbox clock."""
+    clock = SandboxSettleClock(_session_sandbox)
+    monkeypatch.setattr(CloseCreateOperator, "settle_clock", clock)
+    monkeypatch.setattr(CloseUpsertLeadsOperator, "settle_clock", clock)
+    return clock
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from airflow_provider_close.client.errors import ClosePayloadError
 from airflow_provider_close.operators.bulk import CloseUpsertLeadsOperator
 from airflow_provider_close.sandbox import CloseSandbox
 from tests.conftest import SENTINEL_KEY
+from tests.operators.fakes import FakeTaskInstance
 
 MAPPING = {
     "name": "company",
@@ -118,6 +119,7 @@ def test_create_update_unchanged_then_a_rerun_writes_nothing(
     puts = [r for r in _writes(seeded_sandbox) if r.method == "PUT"]
     assert len(puts) == 1  # only the lead that differed
 
+    seeded_sandbox.clock.advance(seeded_sandbox.search_lag)  # a later run: search caught up
     writes_before = len(_writes(seeded_sandbox))
     again = upsert(rows=[unchanged, updated, new])
     assert again["counts"]["unchanged"] == 3
@@ -173,8 +175,30 @@ def test_duplicates_and_invalid_rows_are_reported_and_fail_the_task_after_the_re
     assert "email" in results[4]["error"]
     assert _lead_by_ext(seeded_sandbox, "EXT-DUP") == []
     assert len(_lead_by_ext(seeded_sandbox, "EXT-OK")) == 1
+    seeded_sandbox.clock.advance(seeded_sandbox.search_lag)  # a later run: search caught up
     summary = upsert(rows=rows, max_failed_rows=5)
     assert summary["counts"]["unchanged"] == 1
+
+
+def test_a_retry_at_once_waits_until_search_shows_the_first_try_and_duplicates_nothing(
+    seeded_sandbox: CloseSandbox, close_conn: Callable[..., str], tmp_path: Path, settle_clock
+) -> None:
+    row = {**_existing_row(seeded_sandbox, "EXT-1000"), "account_id": "EXT-RETRY"}
+
+    def attempt(try_number: int) -> dict[str, Any]:
+        op = CloseUpsertLeadsOperator(
+            task_id="upsert",
+            mapping=MAPPING,
+            match_key="External ID",
+            rows=[row],
+            result_path=str(tmp_path / f"try{try_number}.jsonl"),
+        )
+        return dict(op.execute({"ti": FakeTaskInstance(try_number=try_number), "run_id": "t"}))
+
+    assert attempt(1)["counts"]["created"] == 1
+    assert attempt(2)["counts"]["unchanged"] == 1  # Airflow's retry, with retry_delay=0
+    assert len(_lead_by_ext(seeded_sandbox, "EXT-RETRY")) == 1
+    assert sum(settle_clock.slept) >= 59  # waited out the settle window on the sandbox clock
 
 
 def test_existing_lead_gets_missing_contacts_added_never_duplicated(
@@ -199,6 +223,7 @@ def test_match_on_name_and_on_contact_email(
     row = _existing_row(seeded_sandbox, "EXT-1005")
     by_name = upsert(rows=[{**row, "score": 99}], match_key="name")
     assert by_name["counts"]["updated"] == 1
+    seeded_sandbox.clock.advance(seeded_sandbox.search_lag)  # a later run: search caught up
     by_email = upsert(
         rows=[{**row, "score": 99, "email": row["email"].upper()}], match_key="contact_email"
     )
@@ -272,6 +297,7 @@ def test_file_inputs(
     assert summary["counts"]["created"] == 4
     assert summary["result_path"].endswith("out.jsonl" if result_path else "results.jsonl")
     assert len(_lead_by_ext(seeded_sandbox, "FILE-3")) == 1
+    seeded_sandbox.clock.advance(seeded_sandbox.search_lag)  # a later run: search caught up
     assert upsert(file=source, **kwargs)["counts"]["unchanged"] == 4
 
 

@@ -163,6 +163,7 @@ def test_get_missing_lead(sandbox, context):
 def test_update_refuses_a_key_matching_several_leads(seeded_sandbox, context):
     for _ in range(2):
         CloseCreateLeadOperator(task_id="dup", name="Twin Co").execute(context)
+    seeded_sandbox.clock.advance(seeded_sandbox.search_lag)  # search trails writes
     op = CloseCreateLeadOperator(
         task_id="upsert", name="Twin Co", if_exists="update", match_on="name"
     )

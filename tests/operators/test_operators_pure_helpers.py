@@ -8,13 +8,13 @@ from types import SimpleNamespace
 import pytest
 
 from airflow_provider_close.client import ClosePayloadError
-from airflow_provider_close.operators._base import is_retry
-from airflow_provider_close.operators._existing import (
+from airflow_provider_close.idempotency.leads import check_match_on
+from airflow_provider_close.idempotency.matching import (
     CLOCK_SKEW_MARGIN,
     _same_fields,
     created_since,
 )
-from airflow_provider_close.operators._lead_matching import check_match_on
+from airflow_provider_close.operators._base import is_retry
 from airflow_provider_close.operators.request import check_endpoint
 
 

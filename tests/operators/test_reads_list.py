@@ -67,7 +67,8 @@ def test_contacts_of_a_lead(two_leads: list[dict[str, Any]], sandbox: CloseSandb
     assert len(_run(CloseListContactsOperator(task_id="l"))) == 3
 
 
-def test_leads_by_query(two_leads: list[dict[str, Any]]) -> None:
+def test_leads_by_query(two_leads: list[dict[str, Any]], sandbox: CloseSandbox) -> None:
+    sandbox.clock.advance(sandbox.search_lag)  # the query search trails writes
     rows = _run(CloseListLeadsOperator(task_id="l", query='name:"Globex"'))
     assert [r["id"] for r in rows] == [two_leads[1]["id"]]
 

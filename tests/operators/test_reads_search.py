@@ -31,7 +31,9 @@ def _run(op: CloseSearchLeadsOperator) -> Any:
 def leads(sandbox: CloseSandbox, close_conn: Callable[..., str]) -> list[dict[str, Any]]:
     hook = CloseHook()
     names = ["Acme Rockets", "Acme Anvils", "Globex", "Initech"]
-    return [hook.create_lead({"name": name, "contacts": [{"name": "Ann"}]}) for name in names]
+    created = [hook.create_lead({"name": name, "contacts": [{"name": "Ann"}]}) for name in names]
+    sandbox.clock.advance(sandbox.search_lag)  # search trails writes
+    return created
 
 
 def test_finds_only_matching_leads(leads: list[dict[str, Any]]) -> None:

@@ -29,6 +29,7 @@ def test_key_absent_from_logs_xcom_files_and_reprs(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     lead = CloseHook().create_lead({"name": "Acme", "contacts": [{"name": "Ann"}]})
+    sandbox.clock.advance(sandbox.search_lag)  # search trails writes
     target = tmp_path / "contacts.jsonl"
     ops = [
         CloseGetContactOperator(task_id="g", object_id=lead["contacts"][0]["id"]),

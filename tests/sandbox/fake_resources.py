@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -31,6 +32,8 @@ class FakeState:
         self.limits = limits
         self.leads: dict[str, dict[str, Any]] = {}
         self.me = {"id": "user_fake", "email": "me@example.com"}
+        # The server sets the search lag on it; this layer has no search to delay.
+        self.search_index = SimpleNamespace(lag_seconds=0.0, clear=lambda: None)
 
     def reset(self) -> None:
         self.leads = {}

@@ -110,6 +110,8 @@ def test_cli_arguments_configure_the_sandbox() -> None:
             "activity=500",
             "--max-limit",
             "lead=50",
+            "--search-lag",
+            "45",
         ]
     )
     sandbox = sandbox_from_args(args)
@@ -121,6 +123,7 @@ def test_cli_arguments_configure_the_sandbox() -> None:
     assert sandbox.faults == [{**fault.to_json(), "seen": 0, "fired": 0}]
     assert sandbox.state.limits.max_skip["activity"] == 500
     assert sandbox.state.limits.max_limit["lead"] == 50
+    assert sandbox.search_lag == 45.0
 
 
 def test_cli_rejects_bad_specs(capsys: pytest.CaptureFixture[str]) -> None:

@@ -179,11 +179,14 @@ def test_invalid_json_gets_closes_message(api: httpx.Client) -> None:
     ],
 )
 @pytest.mark.sandbox_only("creates a custom field and searches the whole organisation")
-def test_legacy_query_search_forms(api: httpx.Client, query: str, expected: list[str]) -> None:
+def test_legacy_query_search_forms(
+    api: httpx.Client, sandbox: CloseSandbox, query: str, expected: list[str]
+) -> None:
     field_id = _custom_field(api, "External ID")
     contacts = [{"name": "Wile", "emails": [{"email": "wile@acme.example"}]}]
     api.post("lead/", json={"name": "Acme Rockets", "contacts": contacts})
     api.post("lead/", json={"name": "Globex", f"custom.{field_id}": "EXT-2"})
+    sandbox.clock.advance(sandbox.search_lag)  # the query search trails writes
     page = ok(
         api.get("lead/", params={"query": query.replace("CUSTOM_FIELD", f"custom.{field_id}")})
     )

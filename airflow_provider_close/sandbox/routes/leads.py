@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 from starlette.requests import Request
 from starlette.routing import BaseRoute
@@ -33,20 +34,21 @@ from airflow_provider_close.sandbox.state import SandboxState
 __all__ = ["lead_routes"]
 
 
-def _contacts_by_lead(state: SandboxState) -> dict[str, list[Record]]:
+def _contacts_by_lead(contacts: Iterable[Record]) -> dict[str, list[Record]]:
     grouped: dict[str, list[Record]] = defaultdict(list)
-    for contact in state.contacts.values():
+    for contact in contacts:
         grouped[contact["lead_id"]].append(contact)
     return grouped
 
 
 def _matching_leads(state: SandboxState, query: str | None) -> list[Record]:
-    leads = list(state.leads.values())
+    """Return every lead (a plain list: immediate), or those the search index matches."""
     if not query:
-        return leads
-    grouped = _contacts_by_lead(state)
+        return list(state.leads.values())
+    indexed = state.search_records()  # ``query`` runs on the lagging search index
+    grouped = _contacts_by_lead(indexed.contacts.values())
     matches = lead_matcher(parse_lead_query(query), lambda lead_id: grouped.get(lead_id, []))
-    return [lead for lead in leads if matches(lead)]
+    return [lead for lead in indexed.leads.values() if matches(lead)]
 
 
 async def _list_leads(request: Request, state: SandboxState) -> Record:

@@ -15,14 +15,14 @@ from airflow_provider_close.sandbox.errors import BadRequest
 from airflow_provider_close.sandbox.search.conditions import condition_matches, text_matches
 from airflow_provider_close.sandbox.search.objects import (
     SearchObject,
+    SearchSource,
     field_values,
     related_objects,
 )
-from airflow_provider_close.sandbox.state import SandboxState
 
 __all__ = ["NODE_TYPES", "node_matches"]
 
-_Evaluator = Callable[[SandboxState, SearchObject, Mapping[str, Any]], bool]
+_Evaluator = Callable[[SearchSource, SearchObject, Mapping[str, Any]], bool]
 
 
 def _children(node: Mapping[str, Any]) -> list[Any]:
@@ -32,28 +32,28 @@ def _children(node: Mapping[str, Any]) -> list[Any]:
     return queries
 
 
-def _and(state: SandboxState, obj: SearchObject, node: Mapping[str, Any]) -> bool:
+def _and(state: SearchSource, obj: SearchObject, node: Mapping[str, Any]) -> bool:
     return all(node_matches(state, obj, child) for child in _children(node))
 
 
-def _or(state: SandboxState, obj: SearchObject, node: Mapping[str, Any]) -> bool:
+def _or(state: SearchSource, obj: SearchObject, node: Mapping[str, Any]) -> bool:
     return any(node_matches(state, obj, child) for child in _children(node))
 
 
-def _negate(state: SandboxState, obj: SearchObject, node: Mapping[str, Any]) -> bool:
+def _negate(state: SearchSource, obj: SearchObject, node: Mapping[str, Any]) -> bool:
     return not node_matches(state, obj, node.get("query"))
 
 
-def _object_type(_state: SandboxState, obj: SearchObject, node: Mapping[str, Any]) -> bool:
+def _object_type(_state: SearchSource, obj: SearchObject, node: Mapping[str, Any]) -> bool:
     return obj.object_type == node.get("object_type")
 
 
-def _id(_state: SandboxState, obj: SearchObject, node: Mapping[str, Any]) -> bool:
+def _id(_state: SearchSource, obj: SearchObject, node: Mapping[str, Any]) -> bool:
     wanted = node.get("values", node.get("ids", [node.get("value")]))
     return obj.record.get("id") in (wanted if isinstance(wanted, list) else [wanted])
 
 
-def _texts(state: SandboxState, obj: SearchObject) -> list[str]:
+def _texts(state: SearchSource, obj: SearchObject) -> list[str]:
     record = obj.record
     texts = [str(record.get(name) or "") for name in ("name", "description", "title")]
     for key, item_key in (("emails", "email"), ("phones", "phone")):
@@ -64,17 +64,17 @@ def _texts(state: SandboxState, obj: SearchObject) -> list[str]:
     return texts
 
 
-def _text(state: SandboxState, obj: SearchObject, node: Mapping[str, Any]) -> bool:
+def _text(state: SearchSource, obj: SearchObject, node: Mapping[str, Any]) -> bool:
     needle = str(node.get("value") or "")
     mode = str(node.get("mode") or "beginning_of_words")
     return any(text_matches(text, needle, mode) for text in _texts(state, obj))
 
 
-def _field_condition(_state: SandboxState, obj: SearchObject, node: Mapping[str, Any]) -> bool:
+def _field_condition(_state: SearchSource, obj: SearchObject, node: Mapping[str, Any]) -> bool:
     return condition_matches(field_values(obj, node.get("field")), node.get("condition"))
 
 
-def _has_related(state: SandboxState, obj: SearchObject, node: Mapping[str, Any]) -> bool:
+def _has_related(state: SearchSource, obj: SearchObject, node: Mapping[str, Any]) -> bool:
     this_type = node.get("this_object_type")
     if this_type is not None and this_type != obj.object_type:
         return False
@@ -83,7 +83,7 @@ def _has_related(state: SandboxState, obj: SearchObject, node: Mapping[str, Any]
     return any(node_matches(state, item, query) for item in related)
 
 
-def _match_all(_state: SandboxState, _obj: SearchObject, _node: Mapping[str, Any]) -> bool:
+def _match_all(_state: SearchSource, _obj: SearchObject, _node: Mapping[str, Any]) -> bool:
     return True
 
 
@@ -100,10 +100,10 @@ NODE_TYPES: Mapping[str, _Evaluator] = {
 }
 
 
-def node_matches(state: SandboxState, obj: SearchObject, node: Any) -> bool:
+def node_matches(state: SearchSource, obj: SearchObject, node: Any) -> bool:
     """Return whether ``obj`` satisfies the query ``node``.
 
-    :param state: the sandbox state (for relations).
+    :param state: the records as search sees them (for relations).
     :param obj: the object.
     :param node: the query node.
     :raises BadRequest: an unknown node type or malformed node.

@@ -96,7 +96,8 @@ def run_search(state: SandboxState, body: Mapping[str, Any], max_limit: int) -> 
     now = state.now()
     start = _cursor_position(body.get("cursor"), now)
     with state.lock:
-        found = [o for o in searchable_objects(state) if node_matches(state, o, body["query"])]
+        indexed = state.search_records()  # the index trails writes (see search/index.py)
+        found = [o for o in searchable_objects(indexed) if node_matches(indexed, o, body["query"])]
         found = _sorted(found, body.get("sort") or [])
         cap = min(len(found), MAX_CURSOR_RESULTS, body.get("results_limit") or len(found))
         stop = min(start + limit, cap)

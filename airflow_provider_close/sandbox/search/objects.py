@@ -4,13 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from airflow_provider_close.sandbox.errors import BadRequest
 from airflow_provider_close.sandbox.records import Record
-from airflow_provider_close.sandbox.state import SandboxState
 
-__all__ = ["SearchObject", "field_values", "related_objects", "searchable_objects"]
+__all__ = [
+    "SearchObject",
+    "SearchSource",
+    "field_values",
+    "related_objects",
+    "searchable_objects",
+]
+
+
+class SearchSource(Protocol):
+    """The records a search runs on: ``SandboxState.search_records()`` (lagging the stores)."""
+
+    @property
+    def leads(self) -> Mapping[str, Record]:
+        """Lead id -> lead."""
+
+    @property
+    def contacts(self) -> Mapping[str, Record]:
+        """Contact id -> contact."""
+
+    @property
+    def opportunities(self) -> Mapping[str, Record]:
+        """Opportunity id -> opportunity."""
 
 
 @dataclass(frozen=True)
@@ -31,10 +52,10 @@ class SearchObject:
 _LIST_FIELDS = {"emails": "email", "phones": "phone", "urls": "url"}
 
 
-def searchable_objects(state: SandboxState) -> list[SearchObject]:
+def searchable_objects(state: SearchSource) -> list[SearchObject]:
     """Return every lead and contact (the object types ``/data/search/`` returns).
 
-    :param state: the sandbox state.
+    :param state: the records as search sees them.
     """
     leads = [SearchObject("lead", lead) for lead in state.leads.values()]
     return leads + [SearchObject("contact", contact) for contact in state.contacts.values()]
@@ -73,11 +94,11 @@ def _nested(obj: SearchObject, key: str, object_type: str) -> list[SearchObject]
 
 
 def related_objects(
-    state: SandboxState, obj: SearchObject, related_type: str
+    state: SearchSource, obj: SearchObject, related_type: str
 ) -> list[SearchObject]:
     """Return the objects of ``related_type`` linked to ``obj`` (for ``has_related``).
 
-    :param state: the sandbox state.
+    :param state: the records as search sees them.
     :param obj: the object.
     :param related_type: ``lead``, ``contact``, ``opportunity``, ``address``,
         ``contact_email`` or ``contact_phone``.

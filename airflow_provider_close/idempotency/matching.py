@@ -1,5 +1,9 @@
 """Find the object an earlier attempt of *this* run created, never an older look-alike.
 
+For contacts and opportunities, looked up through plain lists (``GET /contact/?lead_id=…``,
+``GET /opportunity/?lead_id=…&date_created__gte=…``), which are consistent at once: their
+``LookupSource`` is ``"immediate"`` (activities and tasks: ``lookups.activities``).
+
 The fingerprints of ``lookups.activities`` identify an activity or task by its content, so
 an identical call logged last week would match too. Here candidates must also have been
 created since the run started (``dag_run.start_date``, or now when there is no run, minus a
@@ -13,12 +17,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from airflow.sdk import Context
-
 from airflow_provider_close.client import CloseClient
-from airflow_provider_close.lookups.activities import (
-    created_at,
-)
+from airflow_provider_close.lookups.activities import created_at
 
 __all__ = [
     "CLOCK_SKEW_MARGIN",
@@ -34,10 +34,10 @@ _CONTACT_POINTS: Final = {"emails": "email", "phones": "phone", "urls": "url"}
 JSONObject = dict[str, Any]
 
 
-def created_since(context: Context) -> datetime:
+def created_since(context: Mapping[str, object]) -> datetime:
     """Return the earliest ``date_created`` an object created by this run can have.
 
-    :param context: the task context (``dag_run.start_date`` when there is a run).
+    :param context: the Airflow task context (``dag_run.start_date`` when there is a run).
     """
     dag_run = context.get("dag_run")
     started = getattr(dag_run, "start_date", None)

@@ -3,18 +3,21 @@
 ``match_on`` is ``"name"`` (the lead name), ``"contact_email"`` (any email of the new lead's
 contacts) or a lead custom field by display name or ``cf_`` id (e.g. ``"External ID"``),
 whose value must be among the operator's ``custom_fields``. The search itself is
-``lookups.leads.find_leads_by_key`` (exact matches only).
+``lookups.leads.find_leads_by_key`` (exact matches only). Close lists leads by no key nor
+date, so leads are found only through search, which trails writes: their ``LookupSource`` is
+``"search"`` and a "not found" is believed only after the settle window (``rule.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final, Literal, get_args
 
 from airflow_provider_close.client import CloseClient
 from airflow_provider_close.client.errors import ClosePayloadError
 from airflow_provider_close.client.payloads.text import required_text
+from airflow_provider_close.lookups.activities import created_at
 from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
 from airflow_provider_close.lookups.leads import LeadMatchKey, find_leads_by_key
 
@@ -117,12 +120,8 @@ def existing_leads(
     unique = {str(lead["id"]): lead for leads in found.values() for lead in leads}
     if created_since is None:
         return list(unique.values())
-    return [lead for lead in unique.values() if _created_at(lead) >= created_since]
-
-
-def _created_at(lead: Mapping[str, Any]) -> datetime:
-    try:
-        created = datetime.fromisoformat(str(lead.get("date_created")))
-    except ValueError:
-        return datetime.min.replace(tzinfo=UTC)
-    return created if created.tzinfo is not None else created.replace(tzinfo=UTC)
+    return [
+        lead
+        for lead in unique.values()
+        if (created := created_at(lead)) is not None and created >= created_since
+    ]
