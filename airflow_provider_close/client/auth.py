@@ -13,6 +13,7 @@ from collections.abc import Generator
 import httpx
 
 from airflow_provider_close.client.errors import CloseConfigError
+from airflow_provider_close.client.redaction import Redactor, secret_forms_of_header
 
 __all__ = ["ApiKeyAuth", "BearerAuth", "CloseAuth", "Secret", "auth_for"]
 
@@ -57,6 +58,10 @@ class CloseAuth(httpx.Auth):
         """
         request.headers["Authorization"] = self._header_value.reveal()
         yield request
+
+    def redactor(self) -> Redactor:
+        """Return a redactor of every form of the secret this auth currently sends."""
+        return Redactor(secret_forms_of_header(self._header_value.reveal()))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(<redacted>)"

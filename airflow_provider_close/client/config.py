@@ -161,6 +161,7 @@ class ClientCore:
             throttle=self._throttle,
             stats=self.stats,
             clock=self._clock,
+            redactor=self._config.auth.redactor,
         )
 
     @staticmethod
