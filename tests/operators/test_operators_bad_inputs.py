@@ -457,6 +457,16 @@ CUSTOM_BAD = [
 ]
 
 
+def _refusal(context, case) -> ClosePayloadError:
+    """Run the operator of a table row; return its error, checked against the row."""
+    operator_class, kwargs, field, allowed = case
+    with pytest.raises(ClosePayloadError) as err:
+        operator_class(task_id="bad", **kwargs).execute(context)
+    assert err.value.field == field
+    assert allowed in err.value.allowed
+    return err.value
+
+
 @pytest.mark.usefixtures("close_conn")
 @pytest.mark.parametrize(
     "case",
@@ -466,12 +476,7 @@ CUSTOM_BAD = [
 def test_a_custom_value_of_the_wrong_type_is_refused_after_reading_definitions_only(
     seeded_sandbox, context, case
 ):
-    operator_class, kwargs, field, allowed = case
-    op = operator_class(task_id="bad", **kwargs)
-    with pytest.raises(ClosePayloadError) as err:
-        op.execute(context)
-    assert err.value.field == field
-    assert allowed in err.value.allowed
+    _refusal(context, case)
     sent = [(r.method, r.path) for r in seeded_sandbox.requests]
     assert sent  # the definitions were read...
     assert all(method == "GET" and path.startswith("/custom_field/") for method, path in sent)
@@ -487,12 +492,7 @@ def test_the_table_covers_at_least_forty_inputs_and_every_operator():
     "case", BAD, ids=[f"{i:02d}-{row[0].__name__}-{row[2]}" for i, row in enumerate(BAD)]
 )
 def test_bad_input_is_rejected_before_any_request(sandbox, context, case):
-    operator_class, kwargs, field, allowed = case
-    op = operator_class(task_id="bad", **kwargs)
-    with pytest.raises(ClosePayloadError) as err:
-        op.execute(context)
-    assert err.value.field == field
-    assert allowed in err.value.allowed
-    assert str(err.value) == f"{field}: got {err.value.value!r}; allowed: {err.value.allowed}"
+    error = _refusal(context, case)
+    assert str(error) == f"{error.field}: got {error.value!r}; allowed: {error.allowed}"
     assert sandbox.requests == []
-    assert sandbox.api_key not in str(err.value)
+    assert sandbox.api_key not in str(error)
