@@ -19,7 +19,13 @@ from airflow_provider_close.bulk.concurrency import AdaptiveLimiter
 from airflow_provider_close.bulk.diff import lead_fields_to_fetch
 from airflow_provider_close.bulk.mapping import LeadMapping
 from airflow_provider_close.bulk.pending import PendingCreate, resolve_pending
-from airflow_provider_close.bulk.plan import RowPlan, key_column, plan_rows, prepare_rows
+from airflow_provider_close.bulk.plan import (
+    CustomCheck,
+    RowPlan,
+    key_column,
+    plan_rows,
+    prepare_rows,
+)
 from airflow_provider_close.bulk.ports import AsyncCloseAPI
 from airflow_provider_close.bulk.progress import Progress
 from airflow_provider_close.bulk.results import RowResult
@@ -189,6 +195,7 @@ async def upsert_leads(
     custom_keys: Mapping[str, str],
     *,
     options: UpsertOptions = UpsertOptions(),
+    check_custom: CustomCheck | None = None,
 ) -> UpsertRun:
     """Upsert ``rows`` as leads; return one result per row (never raises for a row).
 
@@ -198,12 +205,14 @@ async def upsert_leads(
     :param key: the match key.
     :param custom_keys: custom field name (as in the mapping) -> ``custom.cf_...`` key.
     :param options: tuning.
+    :param check_custom: checks each custom value against its field's definition.
     """
     progress = Progress(total=len(rows), interval=options.progress_interval)
     progress.start()
     rate_limited_before = client.stats.rate_limited
     limiter = AdaptiveLimiter(options.max_concurrency)
-    prepared = prepare_rows(rows, mapping, key_column(mapping, key, custom_keys), custom_keys)
+    column = key_column(mapping, key, custom_keys)
+    prepared = prepare_rows(rows, mapping, column, custom_keys, check_custom)
     values = list(dict.fromkeys(p.key for p in prepared if p.desired and p.key))
     fields = lead_fields_to_fetch(mapping.fields, custom_keys.values())
     await _settle_earlier_try(options)

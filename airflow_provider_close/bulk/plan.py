@@ -15,7 +15,7 @@ Pure: fed the rows, the mapping and the leads a lookup found, it returns one
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -97,21 +97,36 @@ def key_column(mapping: LeadMapping, key: LeadMatchKey, custom_keys: Mapping[str
     raise MappingError(f"the match key ({key.kind} {key.custom_field_id or ''}) is not mapped")
 
 
+#: Checks one custom value by its ``custom.cf_...`` key (``CustomFieldResolver.checked_value``).
+CustomCheck = Callable[[str, object], object]
+
+
+def _checked_custom(desired: DesiredLead, check: CustomCheck | None) -> DesiredLead:
+    """Return ``desired`` with its custom values checked (raises ``ClosePayloadError``)."""
+    if check is not None:
+        desired.custom = {key: check(key, value) for key, value in desired.custom.items()}
+    return desired
+
+
 def _prepared(
     index: int,
     row: Mapping[str, Any],
     mapping: LeadMapping,
     column: str,
     custom_keys: Mapping[str, str],
+    *,
+    check: CustomCheck | None = None,
 ) -> PreparedRow:
     if not isinstance(row, Mapping):
         return PreparedRow(index, None, None, f"row is not a dict but {type(row).__name__}")
     raw_key = row.get(column)
     key = None if raw_key is None else str(raw_key).strip()
     try:
-        desired = desired_lead(mapping, row, custom_keys)
+        desired = _checked_custom(desired_lead(mapping, row, custom_keys), check)
     except KeyError as missing:
         return PreparedRow(index, key, None, f"missing column {missing.args[0]!r}")
+    except ClosePayloadError as error:
+        return PreparedRow(index, key, None, str(error))
     if not key:
         return PreparedRow(index, None, None, f"match key column {column!r} is empty")
     return PreparedRow(index, key, desired)
@@ -122,6 +137,7 @@ def prepare_rows(
     mapping: LeadMapping,
     column: str,
     custom_keys: Mapping[str, str],
+    check: CustomCheck | None = None,
 ) -> list[PreparedRow]:
     """Return every row mapped (or marked invalid), in input order.
 
@@ -129,8 +145,12 @@ def prepare_rows(
     :param mapping: the validated mapping.
     :param column: the row column holding the match key (:func:`key_column`).
     :param custom_keys: custom field name (as in the mapping) -> ``custom.cf_...`` key.
+    :param check: checks each custom value against its field's type (a failing row is
+        reported invalid with the reason).
     """
-    return [_prepared(i, row, mapping, column, custom_keys) for i, row in enumerate(rows)]
+    return [
+        _prepared(i, row, mapping, column, custom_keys, check=check) for i, row in enumerate(rows)
+    ]
 
 
 def duplicated_keys(key: LeadMatchKey, prepared: Sequence[PreparedRow]) -> set[str]:

@@ -8,6 +8,9 @@ start() ──> Wait(throttle) ──resume()──> Send
 
 The machine decides; the client's loop only sends and sleeps. Every wait is logged here
 (logger ``airflow_provider_close.client``, INFO) with its reason, method, path and seconds.
+Every error is built from redacted parts (:mod:`.redaction`): the body, the response headers
+and the transport detail lose every form of the live credential, and the request an httpx
+error keeps loses its ``Authorization`` header.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from airflow_provider_close.client.errors import (
     error_for_status,
 )
 from airflow_provider_close.client.ratelimit import rate_limit_from_headers
+from airflow_provider_close.client.redaction import Redactor, scrub_request
 from airflow_provider_close.client.resources import endpoint_group
 from airflow_provider_close.client.retry import (
     FailureKind,
@@ -76,6 +80,8 @@ class Attempt:
     :param throttle: the client's shared throttle.
     :param stats: the client's counters (updated in place).
     :param clock: monotonic clock.
+    :param redactor: returns the redactor of the credentials in use (read at each failure,
+        so a refreshed token is covered); ``None`` redacts nothing.
     """
 
     def __init__(
@@ -86,8 +92,10 @@ class Attempt:
         throttle: Throttle,
         stats: ClientStats,
         clock: Callable[[], float],
+        redactor: Callable[[], Redactor] | None = None,
     ) -> None:
         self.spec = spec
+        self._redactor = redactor or _no_secrets
         self._policy = policy
         self._throttle = throttle
         self._stats = stats
@@ -124,11 +132,16 @@ class Attempt:
         info = rate_limit_from_headers(response.headers)
         if info is not None:
             self._throttle.observe(self._group, info, self._clock())
-        body, is_json = _decoded_body(response)
+        redactor = self._redactor()
+        body, is_json = _decoded_body(response, redactor)
         if response.is_success:
-            return self._success(response, body, is_json)
+            return self._success(response, body, is_json, redactor)
         error = error_for_status(
-            self.spec.method, self.spec.path, response.status_code, body, response.headers
+            self.spec.method,
+            self.spec.path,
+            response.status_code,
+            redactor.json(body),
+            redactor.headers(response.headers),
         )
         asked = None
         if isinstance(error, CloseRateLimitError):
@@ -143,13 +156,16 @@ class Attempt:
         """
         self._count_attempt()
         self.abandon()
-        detail = " ".join(str(error).split())[:_DETAIL_CHARS]
+        scrub_request(error)
+        detail = " ".join(self._redactor().text(str(error)).split())[:_DETAIL_CHARS]
         wrapped = CloseTransportError(
             self.spec.method, self.spec.path, type(error).__name__, detail
         )
         return self._after_failure(wrapped, failure_kind_for_error(error), None, cause=error)
 
-    def _success(self, response: httpx.Response, body: JSONObject, is_json: bool) -> Done | Raise:
+    def _success(
+        self, response: httpx.Response, body: JSONObject, is_json: bool, redactor: Redactor
+    ) -> Done | Raise:
         """Return Done with the body (``{}`` if empty), or Raise when it is not a JSON object."""
         if is_json:
             return Done(body)
@@ -158,7 +174,7 @@ class Attempt:
             self.spec.path,
             response.status_code,
             {"error": "response body is not a JSON object", **body},
-            response.headers,
+            redactor.headers(response.headers),
         )
         return Raise(error)
 
@@ -230,8 +246,17 @@ def _reason(kind: FailureKind, error: CloseError) -> str:
     return f"server error {error.status}"
 
 
-def _decoded_body(response: httpx.Response) -> tuple[JSONObject, bool]:
-    """Return ``(body, is_json)``: ``{}`` if empty, else the object or ``{"raw": text}``."""
+def _no_secrets() -> Redactor:
+    """Return a redactor that knows no secret (for attempts built without one)."""
+    return Redactor(())
+
+
+def _decoded_body(response: httpx.Response, redactor: Redactor) -> tuple[JSONObject, bool]:
+    """Return ``(body, is_json)``: ``{}`` if empty, else the object or ``{"raw": text}``.
+
+    A text that is not a JSON object is redacted before it is cut short, so no partial
+    secret survives the cut.
+    """
     content = response.content
     if not content.strip():
         return {}, True
@@ -241,4 +266,4 @@ def _decoded_body(response: httpx.Response) -> tuple[JSONObject, bool]:
         decoded = None
     if isinstance(decoded, dict):
         return decoded, True
-    return {"raw": response.text[:_RAW_CHARS]}, False
+    return {"raw": redactor.text(response.text)[:_RAW_CHARS]}, False

@@ -15,6 +15,12 @@ from collections.abc import Generator
 import httpx
 
 from airflow_provider_close.client.errors import CloseConfigError
+from airflow_provider_close.client.redaction import (
+    Redactor,
+    basic_forms,
+    bearer_forms,
+    secret_forms_of_header,
+)
 
 __all__ = ["ApiKeyAuth", "BearerAuth", "CloseAuth", "Secret", "auth_for"]
 
@@ -75,6 +81,16 @@ class CloseAuth(httpx.Auth):
         if scheme == "Basic":
             credential = base64.b64decode(credential).decode().rpartition(":")[0]
         return tuple(text for text in (credential, value) if text)
+
+    def redactor(self) -> Redactor:
+        """Return a redactor of every form of every secret this auth holds now."""
+        forms: list[str] = []
+        for text in self.secrets():
+            if " " in text:  # a whole header value: "Basic …" / "Bearer …"
+                forms += secret_forms_of_header(text)
+            else:
+                forms += basic_forms(text) + bearer_forms(text)
+        return Redactor(forms)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(<redacted>)"

@@ -170,6 +170,7 @@ class ClientCore:
             throttle=self._throttle,
             stats=self.stats,
             clock=self._clock,
+            redactor=self._config.auth.redactor,
         )
 
     @staticmethod

@@ -19,8 +19,11 @@ CloseError                              base; .method .path .status (None if no 
 ```
 
 Messages name the method, path and status and never contain credentials: errors are built
-from the response only, never from the request headers. Every error pickles (Airflow may
-pickle exceptions); the ``__cause__`` chain is not carried across a pickle.
+from the response only, never from the request headers, and the client redacts every form of
+its credentials from the body, headers and transport detail first (``client/redaction.py``;
+servers and proxies that echo request headers would otherwise put ``Basic base64(key:)`` here).
+Every error pickles (Airflow may pickle exceptions); the ``__cause__`` chain is not carried
+across a pickle.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from airflow.sdk import BaseHook
 
 from airflow_provider_close._compat import DECLARATIVE_CONNECTION_FORM
 from airflow_provider_close.client import ActivityType, AsyncCloseClient, CloseClient, CloseError
+from airflow_provider_close.client.redaction import basic_forms
 from airflow_provider_close.client.resources import activity_path
 from airflow_provider_close.client.token_store import TokenStore
 from airflow_provider_close.hooks.settings import ClientSettings, settings_from_connection
@@ -66,6 +67,7 @@ class CloseHook(BaseHook):
     @cached_property
     def _settings(self) -> ClientSettings:
         conn = self.get_connection(self.close_conn_id)
+        _mask_encoded_key(conn.password)
         return settings_from_connection(
             conn.host, conn.password, conn.extra_dejson, self.close_conn_id
         )
@@ -131,11 +133,11 @@ class CloseHook(BaseHook):
             client.close()
 
     def test_connection(self) -> tuple[bool, str]:
-        """Call ``GET /me/``; return ``(ok, message)`` and never raise."""
+        """Call ``GET /me/``; return ``(ok, message)`` and never raise nor show the key."""
         try:
             me = self.client.get("me/")
         except CloseError as err:
-            return False, str(err)
+            return False, str(err)  # built from redacted parts: no form of the key
         except Exception as err:  # the UI shows the text; a test must never raise
             return False, f"{type(err).__name__}: {err}"
         orgs = me.get("organizations") or [{}]
@@ -284,6 +286,18 @@ class CloseHook(BaseHook):
     def list_users(self) -> list[JSONObject]:
         """Return the organisation's users."""
         return list(self.client.iter_items("user/"))
+
+
+def _mask_encoded_key(password: str | None) -> None:
+    """Register the key's ``Basic`` encodings with Airflow's masker, which knows only the key.
+
+    A proxy or library that logs an echoed ``Authorization`` header is then masked too.
+    """
+    if password:
+        from airflow.sdk.log import mask_secret
+
+        for form in basic_forms(password):
+            mask_secret(form)
 
 
 def _legacy_ui_field_behaviour(_cls: type[CloseHook]) -> dict[str, Any]:

@@ -3,8 +3,10 @@
 Close writes custom fields as flat ``custom.cf_<id>`` keys (close-api.md §6.10); people and
 DAGs know them by name ("External ID"). :class:`CustomFieldResolver` fetches an object
 type's field definitions once (``GET /custom_field/<object_type>/``) and maps either form
-to the key. Unknown names are errors that list the known names. One instance per task run:
-definitions are cached on the instance, so a renamed field is seen on the next run.
+to the key. Unknown names are errors that list the known names. Values are checked against
+the field's type, choices and multiplicity (``client/payloads/custom_types.py``) before any
+write. One instance per task run: definitions are cached on the instance, so a renamed field
+is seen on the next run.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ from typing import Final, Literal
 
 from airflow_provider_close.client.errors import ClosePayloadError
 from airflow_provider_close.client.payloads.custom import CUSTOM_KEY_PREFIX
+from airflow_provider_close.client.payloads.custom_types import (
+    CustomFieldDefinition,
+    checked_custom_value,
+)
 from airflow_provider_close.client.payloads.ids import looks_like_id
 from airflow_provider_close.lookups._listing import ItemLister
 
@@ -35,16 +41,32 @@ class CustomFieldResolver:
     def __init__(self, client: ItemLister, object_type: CustomFieldObjectType) -> None:
         self._client = client
         self.object_type: CustomFieldObjectType = object_type
-        self._names_by_id: dict[str, str] | None = None
+        self._by_id: dict[str, CustomFieldDefinition] | None = None
 
     def _definitions(self) -> dict[str, str]:
         """Return field id -> display name, fetched on first use."""
-        if self._names_by_id is None:
+        return {field_id: d.name for field_id, d in self.definitions().items()}
+
+    def definitions(self) -> dict[str, CustomFieldDefinition]:
+        """Return field id -> definition (type, choices, multiplicity), fetched on first use."""
+        if self._by_id is None:
             items = self._client.iter_items(
                 f"custom_field/{self.object_type}/", max_items=_MAX_DEFINITIONS
             )
-            self._names_by_id = {str(item["id"]): str(item.get("name", "")) for item in items}
-        return self._names_by_id
+            found = (CustomFieldDefinition.from_json(item) for item in items)
+            self._by_id = {definition.id: definition for definition in found}
+        return self._by_id
+
+    def checked_value(self, key: str, value: object, *, label: str | None = None) -> object:
+        """Return ``value`` checked against the field of ``key`` (``custom.cf_…``).
+
+        :param key: the payload key, as :meth:`key_for` returns it.
+        :param value: the value to send.
+        :param label: how the field is named in errors (default: its display name).
+        """
+        definition = self.definitions()[key.removeprefix(CUSTOM_KEY_PREFIX)]
+        field = f"{self.object_type}.custom_fields[{(label or definition.name)!r}]"
+        return checked_custom_value(field, definition, value)
 
     def known_names(self) -> list[str]:
         """Return the display names of the object type's custom fields, sorted."""
@@ -98,7 +120,7 @@ class CustomFieldResolver:
         return f"{CUSTOM_KEY_PREFIX}{self.field_id_for(name_or_id)}"
 
     def resolve_mapping(self, values: Mapping[str, object]) -> dict[str, object]:
-        """Return ``values`` re-keyed from names or ids to ``custom.cf_…`` keys.
+        """Return ``values`` re-keyed from names or ids to ``custom.cf_…`` keys, type-checked.
 
         :param values: ``{"External ID": "X-1", "cf_…": 3}``; two keys naming the same
             field are an error.
@@ -110,5 +132,5 @@ class CustomFieldResolver:
                 raise ClosePayloadError(
                     f"{self.object_type}.custom", name_or_id, f"each field once ({key} repeated)"
                 )
-            resolved[key] = value
+            resolved[key] = self.checked_value(key, value, label=name_or_id)
         return resolved

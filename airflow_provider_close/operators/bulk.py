@@ -179,7 +179,15 @@ class CloseUpsertLeadsOperator(_CloseBulkOperator):
 
         async def run() -> UpsertRun:
             async with client:
-                return await upsert_leads(client, rows, mapping, key, custom_keys, options=options)
+                return await upsert_leads(
+                    client,
+                    rows,
+                    mapping,
+                    key,
+                    custom_keys,
+                    options=options,
+                    check_custom=resolver.checked_value,
+                )
 
         return self._finish(context, asyncio.run(run()), dry_run=self.plan_only)
 

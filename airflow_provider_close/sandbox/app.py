@@ -1,7 +1,8 @@
 """The sandbox ASGI app: Close's routes under ``/api/v1`` wrapped in the traffic layers.
 
-Layers, outermost first, all pure ASGI: request log -> faults/latency -> auth -> rate limit ->
-routes. ``/_sandbox/`` control routes bypass every layer; other paths answer
+Layers, outermost first, all pure ASGI: request log -> body limit -> faults/latency -> auth ->
+rate limit -> routes. ``/_sandbox/`` control routes bypass every layer but their own guard
+(loopback ``Host``, own ``Origin``, JSON writes) and the body limit; other paths answer
 ``404 {"error": ...}``.
 """
 
@@ -20,12 +21,14 @@ from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from airflow_provider_close.sandbox.auth import AuthMiddleware, Credentials
+from airflow_provider_close.sandbox.body_limits import BodyLimitMiddleware
 from airflow_provider_close.sandbox.config import (
     API_PREFIX,
     FAULT_SCOPE_KEY,
     api_path,
     is_api_path,
 )
+from airflow_provider_close.sandbox.control_guard import ControlGuard
 from airflow_provider_close.sandbox.faults import FaultPlan
 from airflow_provider_close.sandbox.injection import FaultMiddleware
 from airflow_provider_close.sandbox.ratelimit import RateLimiter, RateLimitMiddleware
@@ -194,5 +197,6 @@ def build_app(parts: AppParts) -> ASGIApp:
         drop_connection=parts.drop_connection,
         epoch=parts.epoch,
     )
-    api = RequestLogMiddleware(api, parts.request_log)
-    return _Dispatcher(api, _json_404_app(parts.control_routes), _json_404_app([]))
+    api = RequestLogMiddleware(BodyLimitMiddleware(api), parts.request_log)
+    control = ControlGuard(BodyLimitMiddleware(_json_404_app(parts.control_routes)))
+    return _Dispatcher(api, control, _json_404_app([]))

@@ -16,13 +16,13 @@
   (answers a fresh token grant, as if a user authorised the app) or ``{"revoke": token}``; GET
   lists the settings, the client ids and every token-endpoint call (``grants``).
 
-Bad input answers ``400 {"error": ...}``.
+Bad input answers ``400 {"error": ...}``. Every route sits behind ``control_guard.ControlGuard``
+(loopback ``Host``, own ``Origin``, JSON writes) and ``body_limits.BodyLimitMiddleware``.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Protocol
@@ -32,8 +32,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from airflow_provider_close.sandbox.app import RequestRecord
+from airflow_provider_close.sandbox.body_limits import decoded_json
 from airflow_provider_close.sandbox.clock import SandboxClock
 from airflow_provider_close.sandbox.config import RateRule, parse_rate_limit_spec
+from airflow_provider_close.sandbox.errors import CloseSandboxError
 from airflow_provider_close.sandbox.faults import Fault, FaultStatus, parse_fault_spec
 from airflow_provider_close.sandbox.oauth import OAuthServer
 
@@ -106,7 +108,7 @@ class SandboxControls(Protocol):
 async def _json_body(request: Request) -> Any:
     """Return the request's JSON body ({} when empty)."""
     raw = await request.body()
-    return json.loads(raw) if raw.strip() else {}
+    return decoded_json(raw) if raw.strip() else {}
 
 
 def _guarded(handler: Endpoint) -> Endpoint:
@@ -122,7 +124,9 @@ def _guarded(handler: Endpoint) -> Endpoint:
             return JSONResponse({"error": "control endpoints are loopback-only"}, 403)
         try:
             return await handler(request)
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        except CloseSandboxError as error:
+            return JSONResponse(error.body, status_code=error.status)
+        except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError) as exc:
             return JSONResponse({"error": f"bad control request: {exc}"}, 400)
 
     return endpoint

@@ -26,6 +26,17 @@ DEFAULT_MAX_SKIP: Mapping[str, int] = {name: 250_000 for name in DEFAULT_MAX_LIM
 DEFAULT_LIMIT: Mapping[str, int] = {"event": 50}
 
 
+def _check_overrides(name: str, overrides: Mapping[str, int] | None, minimum: int) -> None:
+    """Raise ``ValueError`` unless ``overrides`` maps resource names to integers >= minimum."""
+    if overrides is None:
+        return
+    if not isinstance(overrides, Mapping):
+        raise ValueError(f"{name} must be an object of resource -> integer")
+    for resource, value in overrides.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise ValueError(f"{name}[{resource!r}] must be an integer >= {minimum}, got {value!r}")
+
+
 @dataclass
 class PageLimits:
     """Maximum page size and skip per resource name.
@@ -45,9 +56,12 @@ class PageLimits:
     ) -> PageLimits:
         """Return Close's limits with the given per-resource overrides merged in.
 
-        :param max_limit: overrides for the largest ``_limit`` per resource.
-        :param max_skip: overrides for the largest ``_skip`` per resource.
+        :param max_limit: overrides for the largest ``_limit`` per resource (integers >= 1).
+        :param max_skip: overrides for the largest ``_skip`` per resource (integers >= 0).
+        :raises ValueError: an override is not such an integer.
         """
+        _check_overrides("max_limit", max_limit, 1)
+        _check_overrides("max_skip", max_skip, 0)
         return cls(
             max_limit={**DEFAULT_MAX_LIMIT, **(max_limit or {})},
             max_skip={**DEFAULT_MAX_SKIP, **(max_skip or {})},

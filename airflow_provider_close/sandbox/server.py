@@ -277,7 +277,7 @@ class CloseSandbox:
         :param limit: requests allowed per key and window (the org gets 3x).
         :param window_seconds: the window length.
         """
-        if limit < 1 or window_seconds <= 0:
+        if limit < 1 or not 0 < window_seconds < float("inf"):
             raise ValueError("a rate limit needs limit >= 1 and window_seconds > 0")
         self._limiter.set_rule(group, RateRule(limit, window_seconds))
 

@@ -189,3 +189,17 @@ def test_every_token_learnt_is_reported_for_masking(sb: CloseSandbox) -> None:
     assert len(from_refreshes) == 6  # three grants, two tokens each
     assert from_refreshes | {sb.oauth_client_secret, first["refresh_token"]} <= set(seen)
     assert set(auth.secrets()) <= set(seen)
+
+
+def test_errors_redact_the_tokens_a_refresh_brought(sb: CloseSandbox) -> None:
+    """Error texts are redacted with the auth's current secrets, so rotated tokens are too."""
+    auth = _auth(sb, _bootstrap(sb))
+    with CloseClient(auth=auth, base_url=sb.api_url) as client:
+        for _ in range(3):
+            client.get("me/")
+            sb.clock.advance(90)
+    current = [text for text in auth.secrets() if text]
+    assert len(current) >= 3  # client secret, the bootstrap token, the refreshed ones
+    echoed = " ".join(f"Authorization: Bearer {text}; raw {text}" for text in current)
+    redacted = auth.redactor().text(echoed)
+    assert not [text for text in current if text in redacted]

@@ -127,3 +127,21 @@ def test_unknown_outcome_is_resolved_by_listing_before_resending(
         a.get("note") for a in seeded_sandbox.state.activities.values() if a.get("_type") == "Call"
     )
     assert all(logged[r["note"]] == 1 for r in rows)
+
+
+def test_rows_with_nul_or_over_long_texts_are_reported_never_sent(
+    seeded_sandbox: CloseSandbox, bulk_log: Callable[..., dict[str, Any]], tmp_path: Path
+) -> None:
+    lead = _leads(seeded_sandbox)[0]
+    rows = [
+        {"lead_id": lead, "note": "fine"},
+        {"lead_id": lead, "note": "bad\x00byte"},
+        {"lead_id": lead, "note": "n" * 100_001},
+    ]
+    summary = bulk_log("note", rows, max_failed_rows=2)
+    assert summary["counts"]["created"] == 1
+    results = [json.loads(x) for x in (tmp_path / "note.jsonl").read_text().splitlines()]
+    assert [r["action"] for r in results] == ["created", "invalid", "invalid"]
+    assert "NUL" in results[1]["error"]
+    assert "at most 100000 characters" in results[2]["error"]
+    assert _posts(seeded_sandbox, "/activity/note/") == 1

@@ -323,3 +323,25 @@ def test_default_result_path_is_named_after_the_task_run(
     assert summary["total"] == 0
     assert summary["result_path"].endswith("close-bulk/scores/push/manual__2026_01.jsonl")
     assert Path(summary["result_path"]).read_text() == ""
+
+
+def test_rows_with_a_wrongly_typed_custom_value_or_text_are_reported_never_sent(
+    seeded_sandbox: CloseSandbox, upsert: Callable[..., dict[str, Any]], tmp_path: Path
+) -> None:
+    good = {**_existing_row(seeded_sandbox, "EXT-1000"), "account_id": "EXT-TYPED"}
+    rows = [
+        {**good, "account_id": "EXT-SCORE", "score": "lots"},
+        {**good, "account_id": "EXT-NEWLINE", "company": "Two\nLines"},
+        {**good, "account_id": "EXT-NUL", "contact_name": "A\x00B"},
+        good,
+    ]
+    summary = upsert(rows=rows, max_failed_rows=3)
+    assert summary["counts"]["created"] == 1
+    results = _results(tmp_path / "results.jsonl")
+    assert [r["action"] for r in results] == ["invalid", "invalid", "invalid", "created"]
+    assert "lead.custom_fields['Lead Score']: got 'lots'" in results[0]["error"]
+    assert "single line" in results[1]["error"]
+    assert "NUL" in results[2]["error"]
+    for ext in ("EXT-SCORE", "EXT-NEWLINE", "EXT-NUL"):
+        assert _lead_by_ext(seeded_sandbox, ext) == []
+    assert len(_writes(seeded_sandbox)) == 1  # the good row only

@@ -386,7 +386,100 @@ BAD = [
         "request.body",
         "None for DELETE",
     ),
+    # texts: NUL anywhere, CR/LF in single-line fields, lengths (client/payloads/text.py)
+    (CloseCreateLeadOperator, {"name": "Acme\r\nCorp"}, "lead.name", "single line"),
+    (CloseCreateLeadOperator, {"name": "x" * 1_000_000}, "lead.name", "at most 998"),
+    (CloseCreateLeadOperator, {"name": "A", "description": "\x00"}, "lead.description", "NUL"),
+    (CloseUpdateLeadOperator, {"lead_id": LEAD, "name": "A\nB"}, "lead.name", "single line"),
+    (
+        CloseCreateContactOperator,
+        {"lead_id": LEAD, "name": "A", "phones": ["+14155550123\n"]},
+        "contact.phones[0]",
+        "E.164",
+    ),
+    (
+        CloseCreateContactOperator,
+        {"lead_id": LEAD, "name": "A", "emails": ["a@b.co\r\nBcc: c@d.co"]},
+        "contact.emails[0]",
+        "email address",
+    ),
+    (CloseUpdateContactOperator, {"contact_id": CONT, "title": "\x00"}, "contact.title", "NUL"),
+    (CloseCreateSmsOperator, {**SMS_LOG, "text": "t" * 1001}, "sms.text", "at most 1000"),
+    (CloseCreateTaskOperator, {"lead_id": LEAD, "text": "a\x00b"}, "task.text", "NUL"),
+    (
+        CloseCreateNoteOperator,
+        {"lead_id": LEAD, "note": "n", "title": "T\nU"},
+        "note.title",
+        "single line",
+    ),
+    (CloseCreateCallOperator, {**CALL, "note": "\x00"}, "call.note", "NUL"),
+    (
+        CloseUpdateOpportunityOperator,
+        {"opportunity_id": OPPO, "note": "n" * 100_001},
+        "opportunity.note",
+        "at most 100000",
+    ),
 ]
+
+
+CUSTOM_BAD = [
+    # (operator class, kwargs, field, fragment of "allowed"): needs the field definitions
+    (
+        CloseCreateLeadOperator,
+        {"name": "A", "custom_fields": {"Lead Score": "lots"}},
+        "lead.custom_fields['Lead Score']",
+        "a number",
+    ),
+    (
+        CloseCreateLeadOperator,
+        {"name": "A", "custom_fields": {"Industry": "Mining"}},
+        "lead.custom_fields['Industry']",
+        "'Industry''s choices: ",
+    ),
+    (
+        CloseCreateLeadOperator,
+        {"name": "A", "custom_fields": {"Industry": ["SaaS", "Retail"]}},
+        "lead.custom_fields['Industry']",
+        "takes no list",
+    ),
+    (
+        CloseUpdateLeadOperator,
+        {"lead_id": LEAD, "custom_fields": {"lead score": True}},
+        "lead.custom_fields['lead score']",
+        "a number",
+    ),
+    (
+        CloseCreateContactOperator,
+        {"lead_id": LEAD, "name": "A", "custom_fields": {"LinkedIn": "in/\x00"}},
+        "contact.custom_fields['LinkedIn']",
+        "NUL",
+    ),
+]
+
+
+def _refusal(context, case) -> ClosePayloadError:
+    """Run the operator of a table row; return its error, checked against the row."""
+    operator_class, kwargs, field, allowed = case
+    with pytest.raises(ClosePayloadError) as err:
+        operator_class(task_id="bad", **kwargs).execute(context)
+    assert err.value.field == field
+    assert allowed in err.value.allowed
+    return err.value
+
+
+@pytest.mark.usefixtures("close_conn")
+@pytest.mark.parametrize(
+    "case",
+    CUSTOM_BAD,
+    ids=[f"{i:02d}-{row[0].__name__}-{row[2]}" for i, row in enumerate(CUSTOM_BAD)],
+)
+def test_a_custom_value_of_the_wrong_type_is_refused_after_reading_definitions_only(
+    seeded_sandbox, context, case
+):
+    _refusal(context, case)
+    sent = [(r.method, r.path) for r in seeded_sandbox.requests]
+    assert sent  # the definitions were read...
+    assert all(method == "GET" and path.startswith("/custom_field/") for method, path in sent)
 
 
 def test_the_table_covers_at_least_forty_inputs_and_every_operator():
@@ -399,12 +492,7 @@ def test_the_table_covers_at_least_forty_inputs_and_every_operator():
     "case", BAD, ids=[f"{i:02d}-{row[0].__name__}-{row[2]}" for i, row in enumerate(BAD)]
 )
 def test_bad_input_is_rejected_before_any_request(sandbox, context, case):
-    operator_class, kwargs, field, allowed = case
-    op = operator_class(task_id="bad", **kwargs)
-    with pytest.raises(ClosePayloadError) as err:
-        op.execute(context)
-    assert err.value.field == field
-    assert allowed in err.value.allowed
-    assert str(err.value) == f"{field}: got {err.value.value!r}; allowed: {err.value.allowed}"
+    error = _refusal(context, case)
+    assert str(error) == f"{error.field}: got {error.value!r}; allowed: {error.allowed}"
     assert sandbox.requests == []
-    assert sandbox.api_key not in str(err.value)
+    assert sandbox.api_key not in str(error)

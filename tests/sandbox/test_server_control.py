@@ -23,7 +23,9 @@ def sb(fake_layer: None) -> Iterator[CloseSandbox]:
 
 @pytest.fixture
 def control(sb: CloseSandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sb.url + "/_sandbox/") as client:
+    # every control write must say it is JSON (control_guard.py), even an empty one
+    json_writes = {"Content-Type": "application/json"}
+    with httpx.Client(base_url=sb.url + "/_sandbox/", headers=json_writes) as client:
         yield client
 
 
@@ -159,5 +161,5 @@ def test_http_reset_without_a_seed_uses_the_configured_one(fake_layer: None) -> 
     with CloseSandbox(seed="demo") as box, httpx.Client(base_url=box.url) as client:
         assert client.post("/_sandbox/reset", json={"seed": None}).json()["seed"] is None
         assert box.state.leads == {}
-        assert client.post("/_sandbox/reset").json() == {"reset": True, "seed": "demo"}
+        assert client.post("/_sandbox/reset", json={}).json() == {"reset": True, "seed": "demo"}
         assert list(box.state.leads) == ["lead_demo"]

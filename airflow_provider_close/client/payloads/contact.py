@@ -16,7 +16,7 @@ from airflow_provider_close.client.payloads.contact_points import (
 )
 from airflow_provider_close.client.payloads.custom import custom_field_values
 from airflow_provider_close.client.payloads.ids import check_id
-from airflow_provider_close.client.payloads.text import optional_text
+from airflow_provider_close.client.payloads.text import optional_line
 
 __all__ = [
     "CONTACT_INPUT_KEYS",
@@ -50,8 +50,8 @@ def _contact_fields(
     urls: object,
 ) -> ContactEntry:
     entry = ContactEntry()
-    checked_name = optional_text(f"{field}.name", name)
-    checked_title = optional_text(f"{field}.title", title)
+    checked_name = optional_line(f"{field}.name", name)
+    checked_title = optional_line(f"{field}.title", title)
     if checked_name is not None:
         entry["name"] = checked_name
     if checked_title is not None:

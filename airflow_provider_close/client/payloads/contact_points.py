@@ -8,7 +8,7 @@ from typing import Final, TypedDict
 
 from airflow_provider_close.client.errors import ClosePayloadError
 from airflow_provider_close.client.payloads.scalars import check_url
-from airflow_provider_close.client.payloads.text import required_text
+from airflow_provider_close.client.payloads.text import required_line
 
 __all__ = [
     "EMAIL_ALLOWED",
@@ -25,10 +25,13 @@ __all__ = [
 ]
 
 PHONE_ALLOWED: Final = "an E.164 phone number, e.g. '+14155550123'"
-EMAIL_ALLOWED: Final = "an email address, e.g. 'ada@example.com'"
+EMAIL_ALLOWED: Final = "an email address of at most 254 characters, e.g. 'ada@example.com'"
 DEFAULT_TYPE: Final = "office"
 _E164 = re.compile(r"\+[1-9]\d{6,14}")
 _PHONE_SEPARATORS = re.compile(r"[\s().-]")
+#: RFC 5321: a path holds at most 254 characters of address.
+_EMAIL_MAX: Final = 254
+_LINE_BREAKS_AND_NUL: Final = "\r\n\x00"
 _EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\".]+")
 
 
@@ -61,7 +64,9 @@ def e164_phone(field: str, value: object) -> str:
     :param field: the field name used in the error, e.g. ``"call.phone"``.
     :param value: the candidate phone number.
     """
-    compact = _PHONE_SEPARATORS.sub("", value) if isinstance(value, str) else None
+    compact: str | None = None
+    if isinstance(value, str) and not any(ch in value for ch in _LINE_BREAKS_AND_NUL):
+        compact = _PHONE_SEPARATORS.sub("", value)
     if compact is None or not _E164.fullmatch(compact):
         raise ClosePayloadError(field, value, PHONE_ALLOWED)
     return compact
@@ -82,7 +87,12 @@ def check_email_address(field: str, value: object) -> str:
     :param field: the field name used in the error, e.g. ``"contact.emails[0]"``.
     :param value: the candidate address.
     """
-    if not isinstance(value, str) or not _EMAIL.fullmatch(value.strip()):
+    if (
+        not isinstance(value, str)
+        or any(ch in value for ch in _LINE_BREAKS_AND_NUL)
+        or len(value.strip()) > _EMAIL_MAX
+        or not _EMAIL.fullmatch(value.strip())
+    ):
         raise ClosePayloadError(field, value, EMAIL_ALLOWED)
     return value.strip()
 
@@ -100,7 +110,7 @@ def _typed_entries(field: str, values: object, key: str) -> list[tuple[str, obje
             extra = set(item) - {key, "type"}
             if extra:
                 raise ClosePayloadError(path, item, f"keys '{key}' and 'type' only")
-            kind = required_text(f"{path}.type", item.get("type", DEFAULT_TYPE))
+            kind = required_line(f"{path}.type", item.get("type", DEFAULT_TYPE))
             entries.append((f"{path}.{key}", item.get(key), kind))
         else:
             entries.append((path, item, DEFAULT_TYPE))

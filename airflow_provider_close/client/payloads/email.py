@@ -30,7 +30,11 @@ from airflow_provider_close.client.payloads.enums import allowed_text, check_cho
 from airflow_provider_close.client.payloads.fields import given_fields
 from airflow_provider_close.client.payloads.ids import check_id, check_optional_id
 from airflow_provider_close.client.payloads.scalars import optional_bounded_int
-from airflow_provider_close.client.payloads.text import optional_text
+from airflow_provider_close.client.payloads.text import (
+    EMAIL_BODY_MAX,
+    optional_line,
+    optional_text,
+)
 
 __all__ = [
     "EMAIL_DIRECTIONS",
@@ -90,7 +94,7 @@ def check_mailbox(field: str, value: object) -> str:
     :param field: the field name used in the error, e.g. ``"email.sender"``.
     :param value: the candidate mailbox.
     """
-    if not isinstance(value, str):
+    if not isinstance(value, str) or any(ch in value for ch in "\r\n\x00"):
         raise ClosePayloadError(field, value, _MAILBOX_ALLOWED)
     text = value.strip()
     match = _NAME_ADDR.fullmatch(text)
@@ -166,8 +170,8 @@ def _content_fields(
     subject: object, body_text: object, body_html: object, template_id: object
 ) -> dict[str, object]:
     body = {
-        "body_text": optional_text("email.body_text", body_text),
-        "body_html": optional_text("email.body_html", body_html),
+        "body_text": optional_text("email.body_text", body_text, max_length=EMAIL_BODY_MAX),
+        "body_html": optional_text("email.body_html", body_html, max_length=EMAIL_BODY_MAX),
     }
     if template_id is not None and any(value is not None for value in body.values()):
         raise ClosePayloadError(
@@ -175,7 +179,7 @@ def _content_fields(
         )
     fields = given_fields(
         {
-            "subject": optional_text("email.subject", subject),
+            "subject": optional_line("email.subject", subject),
             **body,
             "template_id": check_optional_id("email.template_id", template_id, "email_template"),
         }

@@ -10,7 +10,12 @@ from airflow_provider_close.client.payloads.contact import ContactEntry, contact
 from airflow_provider_close.client.payloads.custom import custom_field_values
 from airflow_provider_close.client.payloads.ids import check_id
 from airflow_provider_close.client.payloads.scalars import optional_url
-from airflow_provider_close.client.payloads.text import exclusive_pair, optional_text, required_text
+from airflow_provider_close.client.payloads.text import (
+    exclusive_pair,
+    optional_line,
+    optional_text,
+    required_line,
+)
 
 __all__ = [
     "ADDRESS_KEYS",
@@ -55,7 +60,7 @@ def _address_entry(field: str, address: object) -> AddressEntry:
         raise ClosePayloadError(
             field, address, "a dict with keys " + ", ".join(sorted(ADDRESS_KEYS))
         )
-    checked = {key: required_text(f"{field}.{key}", value) for key, value in address.items()}
+    checked = {key: required_line(f"{field}.{key}", value) for key, value in address.items()}
     return cast(AddressEntry, checked)
 
 
@@ -85,12 +90,12 @@ def _status_fields(status_id: object, status_label: object) -> LeadFields:
         return LeadFields()
     if chosen[0] == "status_id":
         return LeadFields(status_id=check_id("lead.status_id", status_id, "status"))
-    return LeadFields(status=required_text("lead.status", status_label))
+    return LeadFields(status=required_line("lead.status", status_label))
 
 
 def _common_fields(*, name: object, description: object, url: object) -> LeadFields:
     fields = LeadFields()
-    if (checked_name := optional_text("lead.name", name)) is not None:
+    if (checked_name := optional_line("lead.name", name)) is not None:
         fields["name"] = checked_name
     if (checked_description := optional_text("lead.description", description)) is not None:
         fields["description"] = checked_description
@@ -122,7 +127,7 @@ def build_lead_payload(
     :param addresses: dicts of ``label, address_1, address_2, city, state, zipcode, country``.
     :param custom: custom field values already keyed ``custom.cf_…``.
     """
-    fields = _common_fields(name=required_text("lead.name", name), description=description, url=url)
+    fields = _common_fields(name=required_line("lead.name", name), description=description, url=url)
     fields.update(_status_fields(status_id, status_label))
     if contacts is not None:
         items = _list_of("lead.contacts", contacts)

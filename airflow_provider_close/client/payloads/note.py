@@ -8,7 +8,7 @@ from airflow_provider_close.client.payloads.dates import optional_iso_datetime
 from airflow_provider_close.client.payloads.fields import given_fields
 from airflow_provider_close.client.payloads.ids import check_id, check_optional_id
 from airflow_provider_close.client.payloads.scalars import optional_bool
-from airflow_provider_close.client.payloads.text import note_or_html, optional_text
+from airflow_provider_close.client.payloads.text import note_or_html, optional_line
 
 __all__ = ["NotePayload", "build_note_payload"]
 
@@ -50,7 +50,7 @@ def build_note_payload(
             "lead_id": check_id("note.lead_id", lead_id, "lead"),
             **note_or_html("note", note, note_html, required=True),
             "contact_id": check_optional_id("note.contact_id", contact_id, "contact"),
-            "title": optional_text("note.title", title),
+            "title": optional_line("note.title", title),
             "pinned": optional_bool("note.pinned", pinned),
             "activity_at": optional_iso_datetime("note.activity_at", activity_at),
         }

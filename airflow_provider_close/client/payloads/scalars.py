@@ -6,6 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 from airflow_provider_close.client.errors import ClosePayloadError
+from airflow_provider_close.client.payloads.text import URL_MAX
 
 __all__ = [
     "bounded_int",
@@ -92,7 +93,12 @@ def check_url(field: str, value: object, *, https_only: bool = False) -> str:
     """
     schemes = ("https",) if https_only else ("http", "https")
     allowed = "an https:// URL" if https_only else "an http:// or https:// URL"
-    if not isinstance(value, str) or any(ch.isspace() for ch in value.strip()):
+    allowed += f" of at most {URL_MAX} characters"
+    if (
+        not isinstance(value, str)
+        or any(ch.isspace() or ch == "\x00" for ch in value.strip())
+        or len(value.strip()) > URL_MAX
+    ):
         raise ClosePayloadError(field, value, allowed)
     parts = urlsplit(value.strip())
     if parts.scheme.lower() not in schemes or not parts.hostname:

@@ -23,7 +23,11 @@ from airflow_provider_close.client.payloads.enums import (
 )
 from airflow_provider_close.client.payloads.fields import given_fields
 from airflow_provider_close.client.payloads.ids import check_id, check_optional_id
-from airflow_provider_close.client.payloads.text import exclusive_pair, required_text
+from airflow_provider_close.client.payloads.text import (
+    SMS_TEXT_MAX,
+    exclusive_pair,
+    required_text,
+)
 
 __all__ = ["SmsPayload", "build_sms_payload"]
 
@@ -74,7 +78,7 @@ def _body_fields(text: object, template_id: object) -> dict[str, object]:
     chosen = exclusive_pair("sms", ("text", text), ("template_id", template_id), required=True)
     if chosen is not None and chosen[0] == "template_id":
         return {"template_id": check_id("sms.template_id", template_id, "sms_template")}
-    return {"text": required_text("sms.text", text)}
+    return {"text": required_text("sms.text", text, max_length=SMS_TEXT_MAX)}
 
 
 def build_sms_payload(

@@ -1,34 +1,112 @@
-"""Texts and mutually exclusive options in Close payloads."""
+"""Texts and mutually exclusive options in Close payloads.
+
+Every text is refused with a NUL character; single-line texts (names, titles, subjects,
+labels, address parts) also with CR or LF. Maximum lengths, in characters (Close documents
+one only for SMS; where it is silent the limit is chosen far above real use and far below
+what would bloat a request):
+
+===================  =========  ==========================================================
+SMS text             1 000      Close's help centre: "The character limit on SMS is 1000"
+single-line texts    998        the longest line RFC 5322 allows in a mail header, where
+                                names and subjects end up
+URLs                 2 000      close-api.md §0: keep URLs under ~2000 characters
+multi-line texts     100 000    notes, descriptions, task text (~40 pages of prose)
+email bodies         1 000 000  HTML mail with inline styles runs to hundreds of KB
+===================  =========  ==========================================================
+"""
 
 from __future__ import annotations
 
+from typing import Final
+
 from airflow_provider_close.client.errors import ClosePayloadError
 
-__all__ = ["exclusive_pair", "note_or_html", "optional_text", "required_text"]
+__all__ = [
+    "EMAIL_BODY_MAX",
+    "MULTI_LINE_MAX",
+    "SINGLE_LINE_MAX",
+    "SMS_TEXT_MAX",
+    "URL_MAX",
+    "checked_content",
+    "exclusive_pair",
+    "note_or_html",
+    "optional_line",
+    "optional_text",
+    "required_line",
+    "required_text",
+]
 
 NON_EMPTY: str = "a non-empty string"
+SMS_TEXT_MAX: Final = 1_000
+SINGLE_LINE_MAX: Final = 998
+URL_MAX: Final = 2_000
+MULTI_LINE_MAX: Final = 100_000
+EMAIL_BODY_MAX: Final = 1_000_000
+_PREVIEW_CHARS: Final = 40
 
 
-def required_text(field: str, value: object) -> str:
-    """Return ``value`` if it is a string with non-blank content, else raise ``ClosePayloadError``.
+def checked_content(
+    field: str, value: str, *, single_line: bool = False, max_length: int = MULTI_LINE_MAX
+) -> str:
+    """Return ``value`` if it has no NUL (nor CR/LF when single-line) and fits, else raise.
 
-    The text is returned as given (not stripped): whitespace may be meaningful in notes.
-
-    :param field: the field name used in the error, e.g. ``"task.text"``.
-    :param value: the candidate.
+    :param field: the field name used in the error.
+    :param value: the text.
+    :param single_line: refuse CR and LF too.
+    :param max_length: the most characters allowed.
     """
-    if not isinstance(value, str) or not value.strip():
-        raise ClosePayloadError(field, value, NON_EMPTY)
+    if "\x00" in value:
+        raise ClosePayloadError(field, value, "text without NUL characters")
+    if single_line and ("\r" in value or "\n" in value):
+        raise ClosePayloadError(field, value, "a single line of text (no CR or LF)")
+    if len(value) > max_length:
+        preview = f"{value[:_PREVIEW_CHARS]}… ({len(value)} characters)"
+        raise ClosePayloadError(field, preview, f"at most {max_length} characters")
     return value
 
 
-def optional_text(field: str, value: object) -> str | None:
+def required_text(field: str, value: object, *, max_length: int = MULTI_LINE_MAX) -> str:
+    """Return ``value`` if it is a string with non-blank content, else raise ``ClosePayloadError``.
+
+    The text is returned as given (not stripped): whitespace may be meaningful in notes.
+    Multi-line; see :func:`checked_content` for NUL and the length.
+
+    :param field: the field name used in the error, e.g. ``"task.text"``.
+    :param value: the candidate.
+    :param max_length: the most characters allowed.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise ClosePayloadError(field, value, NON_EMPTY)
+    return checked_content(field, value, max_length=max_length)
+
+
+def optional_text(field: str, value: object, *, max_length: int = MULTI_LINE_MAX) -> str | None:
     """Return ``None`` for ``None``, else :func:`required_text` (an empty string is an error).
 
     :param field: the field name used in the error.
     :param value: the candidate or ``None``.
+    :param max_length: the most characters allowed.
     """
-    return None if value is None else required_text(field, value)
+    return None if value is None else required_text(field, value, max_length=max_length)
+
+
+def required_line(field: str, value: object) -> str:
+    """Return ``value`` if it is a non-blank single line (no CR/LF/NUL, at most 998 chars).
+
+    :param field: the field name used in the error, e.g. ``"lead.name"``.
+    :param value: the candidate.
+    """
+    text = required_text(field, value, max_length=SINGLE_LINE_MAX)
+    return checked_content(field, text, single_line=True, max_length=SINGLE_LINE_MAX)
+
+
+def optional_line(field: str, value: object) -> str | None:
+    """Return ``None`` for ``None``, else :func:`required_line`.
+
+    :param field: the field name used in the error.
+    :param value: the candidate or ``None``.
+    """
+    return None if value is None else required_line(field, value)
 
 
 def exclusive_pair(

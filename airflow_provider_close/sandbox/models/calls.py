@@ -74,6 +74,7 @@ def _apply(record: Record, payload: Mapping[str, Any], problems: Problems) -> No
     if payload.get("outcome_id") is not None:
         record["outcome_id"] = payload["outcome_id"]
     _phone(record, payload, problems)
+    problems.texts(payload, ("note", "note_html"))
     record.update(note_fields(payload) or {})
     status = record["status"]
     answered = status == "completed" and record["duration"] > 0

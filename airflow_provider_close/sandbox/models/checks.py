@@ -10,6 +10,8 @@ from airflow_provider_close.sandbox.timestamps import format_timestamp, parse_mo
 
 __all__ = [
     "DOES_NOT_EXIST",
+    "NOT_A_STRING",
+    "NUL_CHARACTER",
     "REQUIRED",
     "Problems",
     "actor_fields",
@@ -18,6 +20,8 @@ __all__ = [
 
 REQUIRED = "This field is required."
 DOES_NOT_EXIST = "Object does not exist."
+NOT_A_STRING = "Not a valid string."
+NUL_CHARACTER = "Null characters are not allowed."
 
 
 def invalid_choice(value: Any, allowed: Collection[str]) -> str:
@@ -66,27 +70,62 @@ class Problems:
             raise ValidationFailed(self.field_errors, self.errors)
 
     def enum(self, payload: Mapping[str, Any], name: str, allowed: Collection[str]) -> Any:
-        """Return ``payload[name]`` if absent or allowed; record an error otherwise.
+        """Return ``payload[name]`` if absent or allowed; record an error (and return None).
 
         :param payload: the request body.
         :param name: the field.
         :param allowed: accepted values.
         """
         value = payload.get(name)
-        if value is not None and value not in allowed:
+        if value is not None and (not isinstance(value, str) or value not in allowed):
             self.add(name, invalid_choice(value, allowed))
+            return None
         return value
 
+    def texts(self, payload: Mapping[str, Any], names: Collection[str]) -> bool:
+        """Record an error for each of ``names`` sent as a non-string or with a NUL character.
+
+        ``None`` is accepted (it clears the field). Returns whether all were fine.
+
+        :param payload: the request body.
+        :param names: the text fields.
+        """
+        fine = True
+        for name in names:
+            value = payload.get(name)
+            if value is not None and not isinstance(value, str):
+                self.add(name, NOT_A_STRING)
+                fine = False
+            elif isinstance(value, str) and "\x00" in value:
+                self.add(name, NUL_CHARACTER)
+                fine = False
+        return fine
+
+    def listed(self, payload: Mapping[str, Any], name: str) -> list[Any]:
+        """Return ``payload[name]`` as a list (``[]`` if absent); record an error if not a list.
+
+        :param payload: the request body.
+        :param name: the list field, e.g. ``attachments``.
+        """
+        value = payload.get(name)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.add(name, "This field must be a list.")
+            return []
+        return list(value)
+
     def reference(self, payload: Mapping[str, Any], name: str, store: Mapping[str, Any]) -> Any:
-        """Return ``payload[name]``; record an error if it names no object of ``store``.
+        """Return ``payload[name]``; record an error (and return None) if it names no object.
 
         :param payload: the request body.
         :param name: the id field, e.g. ``lead_id``.
         :param store: the objects it may refer to.
         """
         value = payload.get(name)
-        if value is not None and value not in store:
+        if value is not None and (not isinstance(value, str) or value not in store):
             self.add(name, DOES_NOT_EXIST)
+            return None
         return value
 
     def moment(self, payload: Mapping[str, Any], name: str) -> str | None:

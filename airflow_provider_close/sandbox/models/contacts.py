@@ -81,6 +81,7 @@ def _display_name(record: Mapping[str, Any]) -> str:
 def _apply(
     state: SandboxState, record: Record, payload: Mapping[str, Any], problems: Problems
 ) -> None:
+    problems.texts(payload, CONTACT_FIELDS)
     for field in CONTACT_FIELDS:
         if field in payload:
             record[field] = payload[field]

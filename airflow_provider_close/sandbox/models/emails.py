@@ -30,6 +30,7 @@ def _recipients(write: ActivityWrite) -> None:
 
 def _bodies(write: ActivityWrite) -> None:
     payload, record = write.payload, write.record
+    write.problems.texts(payload, ("subject", "body_text", "body_html"))
     for name in ("subject", "body_text", "body_html", "followup_date"):
         if name in payload:
             record[name] = payload[name]
@@ -76,7 +77,7 @@ def _on_create(write: ActivityWrite) -> None:
             "date_scheduled": None,
             "date_sent": write.payload.get("date_sent"),
             "followup_date": None,
-            "attachments": list(write.payload.get("attachments") or []),
+            "attachments": write.problems.listed(write.payload, "attachments"),
             "opens": [],
         }
     )

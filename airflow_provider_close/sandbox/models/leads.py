@@ -68,6 +68,7 @@ def _addresses(payload: Mapping[str, Any], problems: Problems) -> list[Record] |
 def _apply(
     state: SandboxState, record: Record, payload: Mapping[str, Any], problems: Problems
 ) -> None:
+    problems.texts(payload, _PLAIN_FIELDS)
     for field in _PLAIN_FIELDS:
         if field in payload:
             record[field] = payload[field]

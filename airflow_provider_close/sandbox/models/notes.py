@@ -10,6 +10,7 @@ __all__ = ["NOTE_RULES"]
 
 def _apply(write: ActivityWrite) -> None:
     record, payload, problems = write.record, write.payload, write.problems
+    problems.texts(payload, ("note", "note_html", "title"))
     record.update(note_fields(payload) or {})
     if "title" in payload:
         record["title"] = payload["title"]
@@ -24,7 +25,7 @@ def _apply(write: ActivityWrite) -> None:
 
 
 def _on_create(write: ActivityWrite) -> None:
-    attachments = list(write.payload.get("attachments") or [])
+    attachments = write.problems.listed(write.payload, "attachments")
     write.record.update(
         {
             "note": "",

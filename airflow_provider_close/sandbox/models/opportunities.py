@@ -104,7 +104,7 @@ def _apply(state: SandboxState, record: Record, payload: Mapping[str, Any], p: P
             record[name] = number
     if payload.get("value_period") is not None:
         record["value_period"] = p.enum(payload, "value_period", VALUE_PERIODS)
-    if "note" in payload:
+    if "note" in payload and p.texts(payload, ("note",)):
         record["note"] = str(payload["note"] or "")
     if payload.get("date_won") is not None:
         won = parse_date(str(payload["date_won"]))

@@ -55,10 +55,10 @@ def _apply(write: ActivityWrite, *, creating: bool) -> None:
         record["direction"] = "inbound" if record.get("status") == "inbox" else "outbound"
     if payload.get("template_id") is not None:
         problems.add("template_id", DOES_NOT_EXIST)
-    if "text" in payload:
+    if "text" in payload and problems.texts(payload, ("text",)):
         record["text"] = str(payload["text"] or "")
     if "attachments" in payload:
-        record["attachments"] = list(payload["attachments"] or [])
+        record["attachments"] = problems.listed(payload, "attachments")
     _phone(write, "local")
     _phone(write, "remote")
     if record.get("status") not in ("draft", None) and not record.get("text"):

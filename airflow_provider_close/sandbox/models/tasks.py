@@ -84,7 +84,7 @@ def _apply(
             problems.add("is_complete", "Must be a boolean.")
         else:
             record["is_complete"] = payload["is_complete"]
-    if "text" in payload:
+    if "text" in payload and problems.texts(payload, ("text",)):
         if record["_type"] != "lead":
             problems.add("text", "Only lead tasks have editable text.")
         record["text"] = str(payload["text"] or "")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -11,8 +10,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
+from airflow_provider_close.sandbox.body_limits import decoded_json
 from airflow_provider_close.sandbox.errors import (
-    INVALID_JSON,
     BadRequest,
     CloseSandboxError,
     MethodNotAllowed,
@@ -38,15 +37,13 @@ async def json_body(request: Request) -> dict[str, Any]:
     """Return the request's JSON object body (``{}`` when empty).
 
     :param request: the request.
-    :raises BadRequest: the body is not valid JSON or not an object.
+    :raises BadRequest: the body is not strict JSON within the limits
+        (:mod:`..body_limits`) or not an object.
     """
     raw = await request.body()
     if not raw.strip():
         return {}
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequest(INVALID_JSON) from None
+    body = decoded_json(raw)
     if not isinstance(body, dict):
         raise BadRequest("Please send a JSON object.")
     return body

@@ -51,11 +51,20 @@ def _limit(body: Mapping[str, Any], max_limit: int) -> int:
     return raw
 
 
+def _results_limit(body: Mapping[str, Any]) -> int | None:
+    raw = body.get("results_limit")
+    if raw is not None and (isinstance(raw, bool) or not isinstance(raw, int) or raw < 0):
+        raise BadRequest(f'results_limit must be an integer (got "{raw}" instead).')
+    return raw
+
+
 def _sorted(found: list[SearchObject], sort: Any) -> list[SearchObject]:
     if not isinstance(sort, list):
         raise BadRequest("sort must be a list.")
+    if not all(isinstance(spec, dict) and isinstance(spec.get("field"), dict) for spec in sort):
+        raise BadRequest('sort must be a list of {"direction": ..., "field": {...}}.')
     for spec in reversed(sort):
-        field = spec.get("field", {}) if isinstance(spec, dict) else {}
+        field = spec["field"]
         name = str(field.get("field_name") or f"custom.{field.get('custom_field_id', '')}")
         found.sort(key=_sort_key(name), reverse=spec.get("direction") == "desc")
     return found
@@ -99,9 +108,11 @@ def run_search(state: SandboxState, body: Mapping[str, Any], max_limit: int) -> 
         indexed = state.search_records()  # the index trails writes (see search/index.py)
         found = [o for o in searchable_objects(indexed) if node_matches(indexed, o, body["query"])]
         found = _sorted(found, body.get("sort") or [])
-        cap = min(len(found), MAX_CURSOR_RESULTS, body.get("results_limit") or len(found))
+        cap = min(len(found), MAX_CURSOR_RESULTS, _results_limit(body) or len(found))
         stop = min(start + limit, cap)
         fields = body.get("_fields") or {}
+        if not isinstance(fields, dict):
+            raise BadRequest("_fields must be an object of object type -> field names.")
         data = [_result(state, obj, fields) for obj in found[start:stop]]
     page: Record = {"data": data, "cursor": _encode_cursor(stop, now) if stop < cap else None}
     if body.get("include_counts"):
