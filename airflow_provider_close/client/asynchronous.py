@@ -217,19 +217,35 @@ class AsyncCloseClient(ClientCore):
         page_size: int | None = None,
         max_items: int | None = None,
     ) -> AsyncIterator[JSONObject]:
-        """Yield ``POST /data/search/`` results, following ``cursor``.
+        """Yield ``POST /data/search/`` results (keyset or cursor, see :meth:`iter_search_pages`).
 
         :param body: Advanced Filtering body.
         :param page_size: ``_limit``.
         :param max_items: raise ``ClosePaginationLimitError`` past this many items.
         """
-        async for page in self._walk(
-            search_paginator(
-                body, page_size=self._page_size("data/search/", page_size), max_items=max_items
-            )
-        ):
+        async for page in self.iter_search_pages(body, page_size=page_size, max_items=max_items):
             for item in page.items:
                 yield item
+
+    async def iter_search_pages(
+        self,
+        body: Mapping[str, Any],
+        *,
+        page_size: int | None = None,
+        max_items: int | None = None,
+    ) -> AsyncIterator[Page]:
+        """Yield ``POST /data/search/`` pages lazily.
+
+        A search of one object type without ``sort`` is walked by keyset on ``date_created``
+        (exact while Close changes); any other follows Close's ``cursor``.
+
+        :param body: Advanced Filtering body.
+        :param page_size: ``_limit``.
+        :param max_items: raise ``ClosePaginationLimitError`` past this many items.
+        """
+        size = self._page_size("data/search/", page_size)
+        async for page in self._walk(search_paginator(body, page_size=size, max_items=max_items)):
+            yield page
 
     async def close(self) -> None:
         """Close the connection pool."""

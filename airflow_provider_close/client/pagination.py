@@ -53,12 +53,15 @@ class PageRequest:
 class Page:
     """One page of a list.
 
-    :param items: the page's objects (``data``), cut to ``max_items`` if one was given.
+    :param items: the page's objects (``data``) not yielded before, cut to ``max_items`` if
+        one was given.
     :param raw: the whole response (``has_more``, cursors, ``total_results``...).
+    :param dropped: objects of ``data`` already yielded earlier in the walk (left out).
     """
 
     items: list[JSONObject]
     raw: JSONObject
+    dropped: int = 0
 
     @property
     def has_more(self) -> bool:
@@ -130,7 +133,6 @@ class Paginator:
         self._fresh = fresh or _UnseenIds().fresh
         self._yielded = 0
         self._exceeded = False
-        self.duplicates_dropped = 0
 
     def next_request(self) -> PageRequest | None:
         """Return the request for the next page, or ``None`` when the walk is over."""
@@ -146,14 +148,13 @@ class Paginator:
             raise CloseError("on_page called after the walk ended")
         items = _page_items(current, response)
         fresh = self._fresh(items)
-        self.duplicates_dropped += len(items) - len(fresh)
         allowed = self._take(fresh)
         self._request = self._advance(current, response)
         if self._request is not None and self._more_is_certain and self._full():
             self._exceeded = True
         if not allowed and self._yielded and self._full():
             return None
-        return Page(items=allowed, raw=response)
+        return Page(items=allowed, raw=response, dropped=len(items) - len(fresh))
 
     def shrink(self, max_limit: int) -> bool:
         """Lower the pending request's ``_limit`` to ``max_limit``; False if it was not above.

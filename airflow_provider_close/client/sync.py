@@ -210,18 +210,33 @@ class CloseClient(ClientCore):
         page_size: int | None = None,
         max_items: int | None = None,
     ) -> Iterator[JSONObject]:
-        """Yield ``POST /data/search/`` results, following ``cursor``.
+        """Yield ``POST /data/search/`` results (keyset or cursor, see :meth:`iter_search_pages`).
 
         :param body: Advanced Filtering body.
         :param page_size: ``_limit``.
         :param max_items: raise ``ClosePaginationLimitError`` past this many items.
         """
-        for page in self._walk(
-            search_paginator(
-                body, page_size=self._page_size("data/search/", page_size), max_items=max_items
-            )
-        ):
+        for page in self.iter_search_pages(body, page_size=page_size, max_items=max_items):
             yield from page.items
+
+    def iter_search_pages(
+        self,
+        body: Mapping[str, Any],
+        *,
+        page_size: int | None = None,
+        max_items: int | None = None,
+    ) -> Iterator[Page]:
+        """Yield ``POST /data/search/`` pages lazily.
+
+        A search of one object type without ``sort`` is walked by keyset on ``date_created``
+        (exact while Close changes); any other follows Close's ``cursor``.
+
+        :param body: Advanced Filtering body.
+        :param page_size: ``_limit``.
+        :param max_items: raise ``ClosePaginationLimitError`` past this many items.
+        """
+        size = self._page_size("data/search/", page_size)
+        yield from self._walk(search_paginator(body, page_size=size, max_items=max_items))
 
     def close(self) -> None:
         """Close the connection pool."""
