@@ -150,6 +150,13 @@ class Paginator:
         fresh = self._fresh(items)
         allowed = self._take(fresh)
         self._request = self._advance(current, response)
+        if self._request == current:
+            raise CloseError(
+                f"{current.method} {current.path}: the next page would repeat this one; "
+                "refusing to loop forever",
+                method=current.method,
+                path=current.path,
+            )
         if self._request is not None and self._more_is_certain and self._full():
             self._exceeded = True
         if not allowed and self._yielded and self._full():

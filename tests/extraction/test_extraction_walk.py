@@ -29,7 +29,10 @@ WHOLE = Window(T0, T0 + timedelta(days=1))
 
 
 def _row(index: int, second: int) -> dict[str, Any]:
-    return {"id": f"acti_{index:06d}", "date_created": format_moment(T0 + timedelta(seconds=second))}
+    return {
+        "id": f"acti_{index:06d}",
+        "date_created": format_moment(T0 + timedelta(seconds=second)),
+    }
 
 
 def _rows(seconds: list[int]) -> list[dict[str, Any]]:
@@ -45,7 +48,7 @@ class FakeList:
     def __init__(self, rows: list[dict[str, Any]], max_skip: int = 250_000) -> None:
         self.rows, self.max_skip = list(rows), max_skip
         self.requests: list[dict[str, Any]] = []
-        self.between: Callable[[int], None] = lambda page: None
+        self.between: Callable[[int], None] = lambda _page: None
 
     def _matching(self, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         def ok(row: dict[str, Any]) -> bool:

@@ -45,7 +45,7 @@ def _named(n: int) -> str:
 
 
 KINDS = [
-    Kind("lead", "/lead/", "search", lambda lead, n: {"name": _named(n)}, "/data/search/"),
+    Kind("lead", "/lead/", "search", lambda _lead, n: {"name": _named(n)}, "/data/search/"),
     Kind(
         "contact",
         "/contact/",
@@ -53,13 +53,13 @@ KINDS = [
         lambda lead, n: {"lead_id": lead, "name": _named(n)},
         "/data/search/",
     ),
-    Kind("opportunity", "/opportunity/", "opportunity", lambda lead, n: {"lead_id": lead}),
+    Kind("opportunity", "/opportunity/", "opportunity", lambda lead, _n: {"lead_id": lead}),
     Kind("task", "/task/", "task", lambda lead, n: {"lead_id": lead, "text": _named(n)}),
     Kind(
         "activity",
         "/activity/note/",
         "activity",
-        lambda lead, n: {"lead_id": lead, "note": "x"},
+        lambda lead, _n: {"lead_id": lead, "note": "x"},
         "/activity/",
     ),
     Kind(
@@ -120,7 +120,8 @@ def _churn_after_first_page(
 
 def _check(sandbox: CloseSandbox, ids: list[str], stable: list[str]) -> None:
     [hook] = sandbox.page_hooks
-    assert hook["fired"] and all(status == 200 for status in hook["results"])
+    assert hook["fired"]
+    assert all(status == 200 for status in hook["results"])
     assert len(ids) == len(set(ids)), "an object came back twice"
     missing = set(stable) - set(ids)
     assert not missing, f"{len(missing)} objects that existed throughout were skipped"
@@ -131,6 +132,7 @@ def _check(sandbox: CloseSandbox, ids: list[str], stable: list[str]) -> None:
 def test_stable_objects_come_back_exactly_once_while_others_come_and_go(
     kind: Kind,
     output: str,
+    *,
     sandbox: CloseSandbox,
     client: CloseClient,
     close_conn: Callable[..., str],

@@ -110,7 +110,8 @@ def test_the_control_endpoint_arms_lists_and_clears_declarative_hooks(
             "/_sandbox/page_hooks",
             json={"path": "/lead/", "mutations": [{"op": "merge", "path": "/x/"}]},
         )
-        assert bad.status_code == 400 and "op" in bad.json()["error"]
+        assert bad.status_code == 400
+        assert "op" in bad.json()["error"]
         assert control.delete("/_sandbox/page_hooks").json() == {"page_hooks": []}
 
 
