@@ -22,11 +22,7 @@ def max_skip_in(body: JSONObject) -> int | None:
 
     :param body: decoded JSON error body.
     """
-    message = body.get("error")
-    if not isinstance(message, str):
-        return None
-    match = _MAX_SKIP_RE.search(message)
-    return int(match.group(1)) if match else None
+    return _number_in(body, _MAX_SKIP_RE)
 
 
 def max_limit_in(body: JSONObject) -> int | None:
@@ -37,10 +33,15 @@ def max_limit_in(body: JSONObject) -> int | None:
 
     :param body: decoded JSON error body.
     """
+    return _number_in(body, _MAX_LIMIT_RE)
+
+
+def _number_in(body: JSONObject, pattern: re.Pattern[str]) -> int | None:
+    """Return the number ``pattern`` captures in the body's ``error`` message, else ``None``."""
     message = body.get("error")
     if not isinstance(message, str):
         return None
-    match = _MAX_LIMIT_RE.search(message)
+    match = pattern.search(message)
     return int(match.group(1)) if match else None
 
 
