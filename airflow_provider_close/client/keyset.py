@@ -9,14 +9,16 @@ Every object that exists for the whole walk therefore comes back exactly once, w
 created, updated or deleted meanwhile, as long as its key field does not change (date_created
 never does). Objects created or deleted during the walk may appear or not, never twice.
 
-Ties: the rows sharing the last value are re-read, deduplicated by id; only when a whole page
-shares one value (more rows at one instant than a page holds) does the walk step through that
-instant by ``_skip`` (offset lists) or by Close's cursor (search), the one place where a
-deletion at that very instant could still shift a row.
+Ties, offset lists: the next page skips the rows already read at the last value but one, the
+last row read, which must come back first (an overlap checkpoint). If it does not, a row at
+that very instant was deleted or inserted, and the page is re-read from the value with no
+skip at all (one extra request), deduplicated by id. Rows tied on one value are assumed to come
+in the same relative order on every request (as any paging of ties must). Search has no
+``_skip``: it re-reads every row at the last value (deduplicated), and steps through an
+instant that fills a whole page by Close's cursor.
 
-The price is the boundary row(s) read twice: one row per page when date values are distinct,
-so a walk of N rows at page size P costs ``ceil((N - 1) / (P - 1))`` requests instead of
-``ceil(N / P)`` (about 1% more at P = 100).
+The price is one row per page read twice, so a walk of N rows at page size P costs
+``ceil((N - 1) / (P - 1))`` requests instead of ``ceil(N / P)`` (about 1% more at P = 100).
 """
 
 from __future__ import annotations
@@ -141,18 +143,29 @@ def _has_more_rows(response: JSONObject) -> list[JSONObject] | None:
 class OffsetKeyset:
     """Next-page decisions of a keyset walk over an offset list.
 
+    The next page resumes at the last value read and skips the rows already read at that
+    value *but one*: the last row read, which must come back first. If it does not (a row at
+    that instant was deleted or inserted meanwhile), that page is discarded and re-read from
+    the value without any skip, so the shift can never hide a row.
+
     :param order: the key field and direction.
     """
 
     def __init__(self, order: KeysetOrder) -> None:
         self.order = order
         self.ties = TieTracker(order.field)
+        self.retrying = False
+        self._expect: str | None = None
 
     def fresh(self, items: list[JSONObject]) -> list[JSONObject]:
-        """Return the page's rows not yielded before.
+        """Return the page's rows not yielded before (none if its overlap row was missing).
 
         :param items: the page's rows.
         """
+        expected, self._expect, self.retrying = self._expect, None, False
+        if expected is not None and (not items or _row_id(items[0]) != expected):
+            self.retrying = True
+            return []
         return self.ties.fresh(items)
 
     def next_params(self, params: Mapping[str, Any], response: JSONObject) -> dict[str, Any] | None:
@@ -161,14 +174,17 @@ class OffsetKeyset:
         :param params: the query of the page just read.
         :param response: its response.
         """
+        query = {k: v for k, v in params.items() if k != "_skip"}
+        if self.retrying:
+            return query  # the same value again, nothing skipped
         rows = _has_more_rows(response)
         if rows is None:
             return None
         last = self.ties.advance(rows)
-        query = {k: v for k, v in params.items() if k != "_skip"}
         query[self.order.bound_param] = last
-        if self.ties.dense:
-            query["_skip"] = len(self.ties.ids)
+        if len(self.ties.ids) > 1:
+            query["_skip"] = len(self.ties.ids) - 1
+            self._expect = _row_id(rows[-1])
         return query
 
 

@@ -111,7 +111,8 @@ class Paginator:
     :param first: the first page request.
     :param advance: returns the next request after a response, or ``None``.
     :param max_items: yield at most this many items; more raises.
-    :param more_is_certain: a next request proves more items exist (offset ``has_more``).
+    :param more_is_certain: a next request proves more items exist (offset ``has_more``); a
+        callable is asked after each page.
     :param fresh: drops the items of a page already yielded (called before ``advance``);
         by default an item whose id was yielded before is dropped.
     """
@@ -122,7 +123,7 @@ class Paginator:
         advance: Callable[[PageRequest, JSONObject], PageRequest | None],
         *,
         max_items: int | None = None,
-        more_is_certain: bool = False,
+        more_is_certain: bool | Callable[[], bool] = False,
         fresh: Callable[[list[JSONObject]], list[JSONObject]] | None = None,
     ) -> None:
         self._first = first
@@ -157,7 +158,9 @@ class Paginator:
                 method=current.method,
                 path=current.path,
             )
-        if self._request is not None and self._more_is_certain and self._full():
+        certain = self._more_is_certain
+        more = certain() if callable(certain) else certain
+        if self._request is not None and more and self._full():
             self._exceeded = True
         if not allowed and self._yielded and self._full():
             return None

@@ -90,7 +90,13 @@ def offset_paginator(
         query = keyset.next_params(request.params or {}, response)
         return None if query is None else replace(request, params=query)
 
-    return Paginator(first, advance, max_items=max_items, more_is_certain=True, fresh=keyset.fresh)
+    return Paginator(
+        first,
+        advance,
+        max_items=max_items,
+        more_is_certain=lambda: not keyset.retrying,
+        fresh=keyset.fresh,
+    )
 
 
 def event_paginator(

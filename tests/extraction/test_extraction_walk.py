@@ -184,3 +184,33 @@ def test_too_many_rows_on_one_date_is_an_error_not_a_loop() -> None:
 def test_walk_refuses_unwindowed_specs() -> None:
     with pytest.raises(ValueError, match="not a windowed resource"):
         list(iter_windowed(iter([]), resource_spec("user"), WHOLE, WalkStats()))
+
+
+@pytest.mark.parametrize("change", ["delete", "insert"])
+def test_a_change_at_the_boundary_instant_is_caught_by_the_overlap_row(change: str) -> None:
+    """Page 1 ends inside a pair of tied rows; one row at that very instant is deleted (or one
+    inserted) before page 2, shifting the skip: the overlap row is missing, so the page is
+    re-read with no skip and nothing is lost."""
+    rows = _rows([s // 2 for s in range(40)])
+    fake = FakeList(rows)
+    first_page = sorted(rows, key=lambda r: r["id"], reverse=True)  # the fake's tie order
+    first_page = sorted(first_page, key=lambda r: r["date_created"])[:10]
+    boundary = first_page[-1]["date_created"]
+    at_boundary = [r for r in first_page if r["date_created"] == boundary]
+    assert len(at_boundary) == 2  # the page ends on the second row of a pair
+
+    def between(page: int) -> None:
+        if page != 1:
+            return
+        if change == "delete":
+            fake.rows.remove(at_boundary[0])
+        else:
+            fake.rows.append({"id": "acti_999999", "date_created": boundary})
+
+    fake.between = between
+    ids, _ = _walk(fake)
+    stable = [r for r in rows if r is not at_boundary[0]]
+    assert len(ids) == len(set(ids))
+    assert {r["id"] for r in stable} <= set(ids)
+    assert fake.requests[1]["_skip"] == 1  # the skip that the change shifted
+    assert "_skip" not in fake.requests[2]  # ...so that page was re-read from the instant
