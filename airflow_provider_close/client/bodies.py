@@ -6,12 +6,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["JSONObject", "error_summary", "max_skip_in", "request_id"]
+__all__ = ["JSONObject", "error_summary", "max_limit_in", "max_skip_in", "request_id"]
 
 #: A decoded JSON object as Close sends it.
 JSONObject = dict[str, Any]
 
 _MAX_SKIP_RE = re.compile(r"maximum skip.*?max_skip\s*=\s*(\d+)", re.IGNORECASE | re.DOTALL)
+_MAX_LIMIT_RE = re.compile(r"maximum limit.*?max_limit\s*=\s*(\d+)", re.IGNORECASE | re.DOTALL)
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-close-request-id", "close-request-id")
 _SUMMARY_CHARS = 300
 
@@ -21,10 +22,26 @@ def max_skip_in(body: JSONObject) -> int | None:
 
     :param body: decoded JSON error body.
     """
+    return _number_in(body, _MAX_SKIP_RE)
+
+
+def max_limit_in(body: JSONObject) -> int | None:
+    """Return ``max_limit`` from a Close "limit too large" body, else ``None``.
+
+    Close answers ``The limit you set is larger than the maximum limit for this resource
+    (max_limit = N).`` (close-api.md §3).
+
+    :param body: decoded JSON error body.
+    """
+    return _number_in(body, _MAX_LIMIT_RE)
+
+
+def _number_in(body: JSONObject, pattern: re.Pattern[str]) -> int | None:
+    """Return the number ``pattern`` captures in the body's ``error`` message, else ``None``."""
     message = body.get("error")
     if not isinstance(message, str):
         return None
-    match = _MAX_SKIP_RE.search(message)
+    match = pattern.search(message)
     return int(match.group(1)) if match else None
 
 

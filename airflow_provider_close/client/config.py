@@ -5,6 +5,7 @@ Configuration is parsed once here, so the two clients can never disagree about i
 
 from __future__ import annotations
 
+import logging
 import math
 import platform
 import time
@@ -18,8 +19,8 @@ from airflow_provider_close import __version__
 from airflow_provider_close.client.attempt import Attempt, ClientStats, RequestSpec
 from airflow_provider_close.client.auth import CloseAuth, auth_for
 from airflow_provider_close.client.encoding import encode_json, encode_params
-from airflow_provider_close.client.errors import CloseConfigError
-from airflow_provider_close.client.pagination import PageRequest
+from airflow_provider_close.client.errors import CloseConfigError, CloseMaxLimitError
+from airflow_provider_close.client.pagination import PageRequest, Paginator
 from airflow_provider_close.client.ratelimit import RateLimitInfo
 from airflow_provider_close.client.resources import normalize_path
 from airflow_provider_close.client.retry import IDEMPOTENT_METHODS, RetryPolicy
@@ -35,6 +36,8 @@ __all__ = [
     "user_agent",
     "with_fields",
 ]
+
+logger = logging.getLogger("airflow_provider_close.client")
 
 DEFAULT_BASE_URL = "https://api.close.com/api/v1/"
 DEFAULT_TIMEOUT = 30.0
@@ -141,6 +144,8 @@ class ClientCore:
         self._clock = clock or time.monotonic
         self._throttle = Throttle()
         self.stats = ClientStats()
+        #: Page maxima Close reported (``max_limit = N``), by list path.
+        self.learned_page_sizes: dict[str, int] = {}
 
     @property
     def base_url(self) -> str:
@@ -195,6 +200,29 @@ class ClientCore:
             content=None if json is None else encode_json(json),
             retry_safe=verb in IDEMPOTENT_METHODS if retry_safe is None else retry_safe,
         )
+
+    def _page_size(self, path: str, page_size: int | None) -> int | None:
+        """Return the page size to ask for: the caller's, lowered to what Close taught us."""
+        learned = self.learned_page_sizes.get(normalize_path(path))
+        if learned is None or page_size is None:
+            return page_size or learned
+        return min(page_size, learned)
+
+    def _learn_page_size(
+        self, pager: Paginator, page: PageRequest, error: CloseMaxLimitError
+    ) -> None:
+        """Use Close's ``max_limit`` for this list from now on and retry the page, or raise."""
+        limit = error.max_limit
+        if limit is None or not pager.shrink(limit):
+            raise error
+        key = normalize_path(page.path)
+        if self.learned_page_sizes.get(key) != limit:
+            logger.info(
+                "Close allows at most %d items per page on %s; using that from now on",
+                limit,
+                key,
+            )
+        self.learned_page_sizes[key] = limit
 
     def _page_spec(self, page: PageRequest) -> RequestSpec:
         """Return the spec of a page request (lists are reads: always safe to repeat)."""

@@ -9,7 +9,8 @@ CloseError                              base; .method .path .status (None if no 
 ├── CloseUnknownOutcomeError            a non-idempotent write may or may not have been applied
 └── CloseAPIError                       any non-2xx; .body .headers .request_id
     ├── CloseValidationError    400     .errors (list) .field_errors (nested dict)
-    │   └── CloseMaxSkipError   400     "maximum skip" message; .max_skip
+    │   ├── CloseMaxSkipError   400     "maximum skip" message; .max_skip
+    │   └── CloseMaxLimitError  400     "maximum limit" message; .max_limit
     ├── CloseAuthError          401
     ├── ClosePaymentRequiredError 402
     ├── ClosePermissionError    403
@@ -31,7 +32,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from airflow_provider_close.client.bodies import JSONObject, error_summary, max_skip_in, request_id
+from airflow_provider_close.client.bodies import (
+    JSONObject,
+    error_summary,
+    max_limit_in,
+    max_skip_in,
+    request_id,
+)
 from airflow_provider_close.client.ratelimit import server_wait
 
 __all__ = [
@@ -39,6 +46,7 @@ __all__ = [
     "CloseAuthError",
     "CloseConfigError",
     "CloseError",
+    "CloseMaxLimitError",
     "CloseMaxSkipError",
     "CloseNotFoundError",
     "ClosePaginationLimitError",
@@ -227,6 +235,15 @@ class CloseMaxSkipError(CloseValidationError):
         return max_skip_in(self.body)
 
 
+class CloseMaxLimitError(CloseValidationError):
+    """400: ``_limit`` is above the resource's maximum; the client retries with ``.max_limit``."""
+
+    @property
+    def max_limit(self) -> int | None:
+        """The ``max_limit`` Close reported."""
+        return max_limit_in(self.body)
+
+
 class CloseAuthError(CloseAPIError):
     """401: the API key or token is missing or invalid."""
 
@@ -301,4 +318,6 @@ def error_for_status(
         cls = CloseServerError if status >= 500 else CloseAPIError
     if cls is CloseValidationError and max_skip_in(body or {}) is not None:
         cls = CloseMaxSkipError
+    elif cls is CloseValidationError and max_limit_in(body or {}) is not None:
+        cls = CloseMaxLimitError
     return cls(method, path, status, body, headers)

@@ -1,9 +1,13 @@
-"""Next-page parameters for Close's offset and cursor lists, and a sans-I/O paginator.
+"""Next-page parameters for Close's offset and cursor lists, and the sans-I/O paginator.
 
-Offset lists use ``_skip``/``_limit`` and ``has_more`` (missing = no more). ``/event/`` uses
-the ``_cursor`` query parameter and ``cursor_next``; ``/data/search/`` puts ``cursor`` and
-``_limit`` in the POST body and answers ``cursor``. The :class:`Paginator` tells the sync and
-async clients which request to send next; it never sends anything itself.
+Offset lists use ``_skip``/``_limit`` and ``has_more`` (missing = no more); those with a date
+order (activities, tasks, opportunities) are walked by keyset instead (:mod:`.keyset`), so they
+stay exact while Close changes between pages. ``/event/`` uses the ``_cursor`` query parameter
+and ``cursor_next``; ``/data/search/`` puts ``cursor`` and ``_limit`` in the POST body and
+answers ``cursor`` (one-type searches without a ``sort`` are keyset-walked too). Every walk
+drops an object it already yielded. The configuration lists of ``UNPAGED_LISTS`` are read in
+one request without ``_limit``. The :class:`Paginator` tells the sync and async clients which
+request to send next; it never sends anything itself.
 """
 
 from __future__ import annotations
@@ -17,29 +21,16 @@ from airflow_provider_close.client.errors import (
     ClosePaginationLimitError,
     JSONObject,
 )
-from airflow_provider_close.client.resources import (
-    ORDERED_BY_DATE_CREATED,
-    max_page_size,
-    normalize_path,
-)
 
 __all__ = [
-    "EVENT_PATH",
-    "SEARCH_PATH",
     "Page",
     "PageRequest",
     "Paginator",
-    "event_paginator",
-    "first_list_params",
+    "bounded_size",
     "next_event_params",
     "next_offset_params",
     "next_search_body",
-    "offset_paginator",
-    "search_paginator",
 ]
-
-EVENT_PATH = "event/"
-SEARCH_PATH = "data/search/"
 
 
 @dataclass(frozen=True)
@@ -62,12 +53,15 @@ class PageRequest:
 class Page:
     """One page of a list.
 
-    :param items: the page's objects (``data``), cut to ``max_items`` if one was given.
+    :param items: the page's objects (``data``) not yielded before, cut to ``max_items`` if
+        one was given.
     :param raw: the whole response (``has_more``, cursors, ``total_results``...).
+    :param dropped: objects of ``data`` already yielded earlier in the walk (left out).
     """
 
     items: list[JSONObject]
     raw: JSONObject
+    dropped: int = 0
 
     @property
     def has_more(self) -> bool:
@@ -75,24 +69,6 @@ class Page:
         return bool(
             self.raw.get("has_more") or self.raw.get("cursor_next") or self.raw.get("cursor")
         )
-
-
-def first_list_params(
-    path: str, params: Mapping[str, Any] | None, page_size: int | None, max_items: int | None
-) -> dict[str, Any]:
-    """Return the first page's query for an offset list: ``_limit`` and a stable order.
-
-    :param path: list path.
-    :param params: the caller's filters (a caller's ``_limit``/``_order_by`` is kept).
-    :param page_size: requested page size, ``None`` for the resource's maximum.
-    :param max_items: the caller's bound; the first page need not be larger than it + 1.
-    """
-    query = dict(params or {})
-    size = page_size or int(query.get("_limit") or max_page_size(path))
-    query["_limit"] = _bounded_size(size, max_items)
-    if normalize_path(path) in ORDERED_BY_DATE_CREATED and "_order_by" not in query:
-        query["_order_by"] = "date_created"
-    return query
 
 
 def next_offset_params(params: Mapping[str, Any], page: JSONObject) -> dict[str, Any] | None:
@@ -135,7 +111,10 @@ class Paginator:
     :param first: the first page request.
     :param advance: returns the next request after a response, or ``None``.
     :param max_items: yield at most this many items; more raises.
-    :param more_is_certain: a next request proves more items exist (offset ``has_more``).
+    :param more_is_certain: a next request proves more items exist (offset ``has_more``); a
+        callable is asked after each page.
+    :param fresh: drops the items of a page already yielded (called before ``advance``);
+        by default an item whose id was yielded before is dropped.
     """
 
     def __init__(
@@ -144,13 +123,15 @@ class Paginator:
         advance: Callable[[PageRequest, JSONObject], PageRequest | None],
         *,
         max_items: int | None = None,
-        more_is_certain: bool = False,
+        more_is_certain: bool | Callable[[], bool] = False,
+        fresh: Callable[[list[JSONObject]], list[JSONObject]] | None = None,
     ) -> None:
         self._first = first
         self._request: PageRequest | None = first
         self._advance = advance
         self._max_items = max_items
         self._more_is_certain = more_is_certain
+        self._fresh = fresh or _UnseenIds().fresh
         self._yielded = 0
         self._exceeded = False
 
@@ -167,13 +148,42 @@ class Paginator:
         if current is None:
             raise CloseError("on_page called after the walk ended")
         items = _page_items(current, response)
-        allowed = self._take(items)
+        fresh = self._fresh(items)
+        allowed = self._take(fresh)
         self._request = self._advance(current, response)
-        if self._request is not None and self._more_is_certain and self._full():
+        if self._request == current:
+            raise CloseError(
+                f"{current.method} {current.path}: the next page would repeat this one; "
+                "refusing to loop forever",
+                method=current.method,
+                path=current.path,
+            )
+        certain = self._more_is_certain
+        more = certain() if callable(certain) else certain
+        if self._request is not None and more and self._full():
             self._exceeded = True
         if not allowed and self._yielded and self._full():
             return None
-        return Page(items=allowed, raw=response)
+        return Page(items=allowed, raw=response, dropped=len(items) - len(fresh))
+
+    def shrink(self, max_limit: int) -> bool:
+        """Lower the pending request's ``_limit`` to ``max_limit``; False if it was not above.
+
+        :param max_limit: the largest page Close said the resource allows.
+        """
+        request = self._request
+        if request is None or max_limit < 1:
+            return False
+        if request.json is not None:
+            if int(request.json.get("_limit") or 0) <= max_limit:
+                return False
+            self._request = replace(request, json={**request.json, "_limit": max_limit})
+            return True
+        params = request.params or {}
+        if int(params.get("_limit") or 0) <= max_limit:
+            return False
+        self._request = replace(request, params={**params, "_limit": max_limit})
+        return True
 
     def raise_if_over_limit(self) -> None:
         """Raise :class:`ClosePaginationLimitError` once more than ``max_items`` were seen."""
@@ -196,69 +206,6 @@ class Paginator:
         return self._max_items is not None and self._yielded >= self._max_items
 
 
-def offset_paginator(
-    path: str,
-    params: Mapping[str, Any] | None = None,
-    *,
-    page_size: int | None = None,
-    max_items: int | None = None,
-) -> Paginator:
-    """Return the paginator of an offset list (``_skip``/``_limit``/``has_more``).
-
-    :param path: list path.
-    :param params: the caller's filters.
-    :param page_size: page size, ``None`` for the resource's maximum.
-    :param max_items: yield at most this many items.
-    """
-    query = first_list_params(path, params, page_size, max_items)
-    first = PageRequest("GET", normalize_path(path), params=query)
-    return Paginator(first, _advance_offset, max_items=max_items, more_is_certain=True)
-
-
-def event_paginator(
-    params: Mapping[str, Any] | None = None,
-    *,
-    page_size: int | None = None,
-    max_items: int | None = None,
-) -> Paginator:
-    """Return the paginator of ``/event/`` (``_cursor`` / ``cursor_next``).
-
-    :param params: event filters (resent with every page).
-    :param page_size: page size, ``None`` for the maximum (50).
-    :param max_items: yield at most this many items.
-    """
-    query = dict(params or {})
-    query["_limit"] = _bounded_size(page_size or max_page_size(EVENT_PATH), max_items)
-    first = PageRequest("GET", EVENT_PATH, params=query)
-    return Paginator(first, _advance_event, max_items=max_items)
-
-
-def search_paginator(
-    body: Mapping[str, Any],
-    *,
-    page_size: int | None = None,
-    max_items: int | None = None,
-) -> Paginator:
-    """Return the paginator of ``POST /data/search/`` (``cursor`` in body and response).
-
-    :param body: the Advanced Filtering body (``query``, ``_fields``, ``sort``...).
-    :param page_size: ``_limit`` per page, ``None`` for the caller's or the default.
-    :param max_items: yield at most this many items.
-    """
-    first_body = dict(body)
-    size = page_size or int(first_body.get("_limit") or max_page_size(SEARCH_PATH))
-    first_body["_limit"] = _bounded_size(size, max_items)
-    first = PageRequest("POST", SEARCH_PATH, json=first_body)
-    return Paginator(first, _advance_search, max_items=max_items)
-
-
-def _bounded_size(size: int, max_items: int | None) -> int:
-    """Return a page size no larger than needed to detect an item beyond ``max_items``."""
-    if size < 1:
-        raise ValueError(f"page_size must be >= 1, got {size}")
-    return size if max_items is None else max(1, min(size, max_items + 1))
-
-
 def _page_items(request: PageRequest, response: JSONObject) -> list[JSONObject]:
     """Return a response's ``data`` list, or raise if the response is not a list page."""
     data = response.get("data")
@@ -271,19 +218,27 @@ def _page_items(request: PageRequest, response: JSONObject) -> list[JSONObject]:
     return data
 
 
-def _advance_offset(request: PageRequest, response: JSONObject) -> PageRequest | None:
-    """Return the next offset page request."""
-    params = next_offset_params(request.params or {}, response)
-    return None if params is None else replace(request, params=params)
+class _UnseenIds:
+    """Drops items whose id was already yielded in this walk (cursor and offset walks)."""
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+
+    def fresh(self, items: list[JSONObject]) -> list[JSONObject]:
+        """Return the items not seen before, remembering them."""
+        kept = []
+        for item in items:
+            identifier = item.get("id")
+            if isinstance(identifier, str):
+                if identifier in self._seen:
+                    continue
+                self._seen.add(identifier)
+            kept.append(item)
+        return kept
 
 
-def _advance_event(request: PageRequest, response: JSONObject) -> PageRequest | None:
-    """Return the next ``/event/`` page request."""
-    params = next_event_params(request.params or {}, response)
-    return None if params is None else replace(request, params=params)
-
-
-def _advance_search(request: PageRequest, response: JSONObject) -> PageRequest | None:
-    """Return the next ``/data/search/`` page request."""
-    body = next_search_body(request.json or {}, response)
-    return None if body is None else replace(request, json=body)
+def bounded_size(size: int, max_items: int | None) -> int:
+    """Return a page size no larger than needed to detect an item beyond ``max_items``."""
+    if size < 1:
+        raise ValueError(f"page_size must be >= 1, got {size}")
+    return size if max_items is None else max(1, min(size, max_items + 1))

@@ -10,8 +10,9 @@ from typing import Literal, get_args
 __all__ = [
     "ACTIVITY_TYPES",
     "DEFAULT_MAX_PAGE_SIZE",
+    "KEYSET_FIELDS",
     "MAX_PAGE_SIZES",
-    "ORDERED_BY_DATE_CREATED",
+    "UNPAGED_LISTS",
     "ActivityType",
     "activity_path",
     "endpoint_group",
@@ -40,10 +41,19 @@ MAX_PAGE_SIZES: dict[str, int] = {
 #: Close's framework default maximum, for every other list.
 DEFAULT_MAX_PAGE_SIZE = 100
 
-#: List paths that accept ``_order_by=date_created`` without further filters (§5, §6.3).
-ORDERED_BY_DATE_CREATED: frozenset[str] = frozenset(
-    [*(f"activity/{kind}/" for kind in ACTIVITY_TYPES), "task/", "opportunity/"]
-)
+#: Date fields each list filters (``__gte``/``__lte``) *and* sorts on (``_order_by``), the
+#: first being the default order of a walk (close-api.md §5, §6.3, §6.8, §6.9, §9b). Leads and
+#: contacts have none: they are walked through Advanced Filtering.
+KEYSET_FIELDS: dict[str, tuple[str, ...]] = {
+    **{f"activity/{kind}/": ("date_created",) for kind in ACTIVITY_TYPES},
+    "activity/": ("date_created", "activity_at"),
+    "task/": ("date_created",),
+    "opportunity/": ("date_created", "date_updated"),
+}
+
+#: Small configuration lists that document no ``_limit``/``_skip`` (close-openapi.yml) and
+#: return everything in one answer (close-api.md §5).
+UNPAGED_LISTS: frozenset[str] = frozenset({"status/lead/", "status/opportunity/", "pipeline/"})
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: First segments whose POSTs are reads (``POST /data/search/``).

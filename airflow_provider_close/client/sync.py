@@ -19,10 +19,9 @@ from airflow_provider_close.client.config import (
     client_config,
     with_fields,
 )
-from airflow_provider_close.client.errors import JSONObject
-from airflow_provider_close.client.pagination import (
-    Page,
-    Paginator,
+from airflow_provider_close.client.errors import CloseMaxLimitError, JSONObject
+from airflow_provider_close.client.pagination import Page, Paginator
+from airflow_provider_close.client.paginators import (
     event_paginator,
     offset_paginator,
     search_paginator,
@@ -158,7 +157,8 @@ class CloseClient(ClientCore):
         :param fields: ``_fields`` to return.
         """
         query = with_fields(params, fields)
-        pager = offset_paginator(path, query, page_size=page_size, max_items=max_items)
+        size = self._page_size(path, page_size)
+        pager = offset_paginator(path, query, page_size=size, max_items=max_items)
         yield from self._walk(pager)
 
     def iter_items(
@@ -196,7 +196,11 @@ class CloseClient(ClientCore):
         :param max_items: raise ``ClosePaginationLimitError`` past this many items.
         :param page_size: ``_limit`` (max 50).
         """
-        for page in self._walk(event_paginator(params, page_size=page_size, max_items=max_items)):
+        for page in self._walk(
+            event_paginator(
+                params, page_size=self._page_size("event/", page_size), max_items=max_items
+            )
+        ):
             yield from page.items
 
     def iter_search(
@@ -206,14 +210,33 @@ class CloseClient(ClientCore):
         page_size: int | None = None,
         max_items: int | None = None,
     ) -> Iterator[JSONObject]:
-        """Yield ``POST /data/search/`` results, following ``cursor``.
+        """Yield ``POST /data/search/`` results (keyset or cursor, see :meth:`iter_search_pages`).
 
         :param body: Advanced Filtering body.
         :param page_size: ``_limit``.
         :param max_items: raise ``ClosePaginationLimitError`` past this many items.
         """
-        for page in self._walk(search_paginator(body, page_size=page_size, max_items=max_items)):
+        for page in self.iter_search_pages(body, page_size=page_size, max_items=max_items):
             yield from page.items
+
+    def iter_search_pages(
+        self,
+        body: Mapping[str, Any],
+        *,
+        page_size: int | None = None,
+        max_items: int | None = None,
+    ) -> Iterator[Page]:
+        """Yield ``POST /data/search/`` pages lazily.
+
+        A search of one object type without ``sort`` is walked by keyset on ``date_created``
+        (exact while Close changes); any other follows Close's ``cursor``.
+
+        :param body: Advanced Filtering body.
+        :param page_size: ``_limit``.
+        :param max_items: raise ``ClosePaginationLimitError`` past this many items.
+        """
+        size = self._page_size("data/search/", page_size)
+        yield from self._walk(search_paginator(body, page_size=size, max_items=max_items))
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -233,7 +256,12 @@ class CloseClient(ClientCore):
     def _walk(self, pager: Paginator) -> Iterator[Page]:
         """Drive a paginator: request each page, yield it, enforce ``max_items``."""
         while (page_request := pager.next_request()) is not None:
-            page = pager.on_page(self._run(self._page_spec(page_request)))
+            try:
+                response = self._run(self._page_spec(page_request))
+            except CloseMaxLimitError as error:
+                self._learn_page_size(pager, page_request, error)
+                continue
+            page = pager.on_page(response)
             if page is not None:
                 yield page
             pager.raise_if_over_limit()

@@ -5,7 +5,12 @@ No Airflow imports: operators wrap :func:`extract_to_stream` / :func:`iter_extra
 
 from __future__ import annotations
 
-from airflow_provider_close.extraction.engine import ListClient, iter_extract, page_reader
+from airflow_provider_close.extraction.engine import (
+    ListClient,
+    iter_extract,
+    page_reader,
+    search_reader,
+)
 from airflow_provider_close.extraction.errors import (
     CloseExtractionError,
     UnexpectedOrderError,
@@ -41,4 +46,5 @@ __all__ = [
     "json_line",
     "page_reader",
     "resource_spec",
+    "search_reader",
 ]

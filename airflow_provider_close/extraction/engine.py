@@ -1,8 +1,9 @@
 """One generic extraction path for every Close list resource (no Airflow imports).
 
-``iter_extract`` picks the walk the resource allows: date windows (split before Close's
-maximum ``_skip``), a cursor walk (``/event/``), or one plain offset walk for resources without
-a date filter, which fails loudly instead of truncating when the list is too long.
+``iter_extract`` picks the walk the resource allows: a date window walked by keyset (offset
+lists with a date filter, and leads/contacts through Advanced Filtering), a cursor walk
+(``/event/``), or one plain offset walk for the small lists without a date filter (and the
+legacy lead ``query`` search), which fails loudly instead of truncating when it is too long.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from typing import Any, Protocol
 from airflow_provider_close.client import CloseMaxSkipError
 from airflow_provider_close.extraction.errors import UnwindowedLimitError
 from airflow_provider_close.extraction.resources import ResourceSpec
+from airflow_provider_close.extraction.search import search_body, search_row
 from airflow_provider_close.extraction.walk import PageData, PageReader, WalkStats, iter_windowed
 from airflow_provider_close.extraction.windows import Window, window_params
 
-__all__ = ["ListClient", "iter_extract", "page_reader"]
+__all__ = ["ListClient", "iter_extract", "page_reader", "search_reader"]
 
 JSONObject = dict[str, Any]
 
@@ -28,6 +30,9 @@ class _Page(Protocol):
 
     @property
     def has_more(self) -> bool: ...  # pragma: no cover - protocol
+
+    @property
+    def dropped(self) -> int: ...  # pragma: no cover - protocol
 
 
 class ListClient(Protocol):
@@ -42,14 +47,13 @@ class ListClient(Protocol):
         max_items: int | None = None,
     ) -> Iterator[_Page]: ...  # pragma: no cover - protocol
 
-    def iter_items(
+    def iter_search_pages(
         self,
-        path: str,
-        params: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any],
         *,
         page_size: int | None = None,
         max_items: int | None = None,
-    ) -> Iterator[JSONObject]: ...  # pragma: no cover - protocol
+    ) -> Iterator[_Page]: ...  # pragma: no cover - protocol
 
     def iter_events(
         self, params: Mapping[str, Any] | None = None, *, max_items: int | None = None
@@ -63,9 +67,23 @@ def page_reader(client: ListClient, spec: ResourceSpec) -> PageReader:
     :param spec: the resource to list.
     """
 
-    def read(params: Mapping[str, str]) -> Iterator[PageData]:
+    def read(params: Mapping[str, Any]) -> Iterator[PageData]:
         for page in client.iter_pages(spec.path, params, page_size=spec.page_size):
-            yield PageData(page.items, page.has_more)
+            yield PageData(page.items, page.has_more, page.dropped)
+
+    return read
+
+
+def search_reader(client: ListClient, spec: ResourceSpec) -> PageReader:
+    """Return a :data:`PageReader` running Advanced Filtering bodies through ``client``.
+
+    :param client: a Close client.
+    :param spec: the ``search`` resource being listed.
+    """
+
+    def read(body: Mapping[str, Any]) -> Iterator[PageData]:
+        for page in client.iter_search_pages(body, page_size=spec.page_size):
+            yield PageData([search_row(item) for item in page.items], page.has_more, page.dropped)
 
     return read
 
@@ -80,8 +98,9 @@ def iter_extract(
 ) -> Iterator[JSONObject]:
     """Yield every row of ``spec`` whose window field lies in ``[start, end)``, each once.
 
-    Windowed offset resources come ascending by (window field, id), identically on every run;
-    events come as Close sends them (newest first); other resources in Close's order.
+    Windowed resources come ascending by (window field, id), identically on every run, and
+    exactly once even if Close changes between pages (see ``client/keyset.py``); events come
+    as Close sends them (newest first); other resources in Close's order.
 
     :param client: a Close client (:class:`~airflow_provider_close.client.CloseClient`).
     :param spec: the resource, e.g. ``resource_spec("activity.call")``.
@@ -92,16 +111,20 @@ def iter_extract(
     :raises CloseExtractionError: the output could not be complete and exact.
     """
     counters = stats if stats is not None else WalkStats()
-    if spec.window_field is None:
+    legacy_query = spec.pagination == "search" and "query" in spec.params
+    if spec.window_field is None or legacy_query:
         if start is not None or end is not None:
-            raise ValueError(
-                f"{spec.name} has no date filter in Close; extract it without start/end"
-            )
+            what = "the lead query search" if legacy_query else spec.name
+            raise ValueError(f"{what} has no date filter in Close; extract it without start/end")
         return _iter_unwindowed(client, spec, counters)
     window = Window(start, end)
     if spec.pagination == "cursor":
         return _iter_cursor(client, spec, window, counters)
-    return iter_windowed(page_reader(client, spec), spec, window, counters)
+    if spec.pagination == "search":
+        pages = search_reader(client, spec)(search_body(spec, window))
+    else:
+        pages = page_reader(client, spec)(window_params(spec, window))
+    return iter_windowed(pages, spec, window, counters)
 
 
 def _iter_cursor(
@@ -118,6 +141,7 @@ def _iter_unwindowed(
     try:
         for page in client.iter_pages(spec.path, dict(spec.params), page_size=spec.page_size):
             stats.pages += 1
+            stats.rows_reread += page.dropped
             yield from page.items
     except CloseMaxSkipError as err:
         raise UnwindowedLimitError(spec.name, err.max_skip) from err

@@ -3,7 +3,7 @@
 ```
 CloseExtractionError                 base; nothing is ever silently truncated
 ├── WindowTooDenseError              one date value holds more rows than max skip lets us page
-├── UnwindowedLimitError             a resource without a date filter hit Close's max skip
+├── UnwindowedLimitError             a list without a date filter hit Close's max skip
 └── UnexpectedOrderError             Close returned rows out of the window or out of order
 ```
 """
@@ -36,15 +36,16 @@ class WindowTooDenseError(CloseExtractionError):
     """More rows share one date value than one offset walk can reach.
 
     :param resource: the resource spec name.
-    :param moment: the date value shared by all rows of the window.
-    :param max_skip: Close's maximum ``_skip`` for the resource.
+    :param moment: the date value shared by those rows (None if none was read yet).
+    :param max_skip: Close's maximum ``_skip`` for the resource, if it said.
     """
 
-    def __init__(self, resource: str, moment: datetime, max_skip: int) -> None:
+    def __init__(self, resource: str, moment: datetime | None, max_skip: int | None) -> None:
+        at = f"the date {moment.isoformat()}" if moment is not None else "one date"
         super().__init__(
             resource,
-            f"more than {max_skip} rows share the date {moment.isoformat()}, so the window "
-            "cannot be split any further; use Close's Export API for this range",
+            f"more than {max_skip or 'the maximum skip of'} rows share {at}, so the walk "
+            "cannot page past them; use Close's Export API for this range",
         )
         self.moment = moment
         self.max_skip = max_skip

@@ -19,8 +19,8 @@ class ExtractResult(TypedDict):
     :param resource: the resource spec name.
     :param rows: lines written.
     :param requests: requests sent (pages plus refused max-skip requests).
-    :param windows: windows walked (more than one means the range was split).
-    :param rows_reread: rows read again after a split (held back, never written twice).
+    :param windows: windows walked.
+    :param rows_reread: rows read again at a keyset page boundary (never written twice).
     :param duplicates_dropped: rows Close sent twice, written once.
     """
 

@@ -1,9 +1,13 @@
 """What the extraction engine needs to know about each Close list resource, in one table.
 
-A resource is *windowed* when Close filters it with ``<field>__gte`` / ``<field>__lt`` and sorts
-it with ``_order_by=<field>`` (close-api.md §5, §6); the engine then walks half-open date
-windows in ascending order and splits them before Close's maximum ``_skip``. Other resources
-are walked once, offset by offset (or by cursor for events).
+A resource is *windowed* when Close filters and sorts it by a date field: offset lists with
+``<field>__gte`` / ``<field>__lt`` and ``_order_by=<field>`` (close-api.md §5, §6), leads and
+contacts through Advanced Filtering's ``moment_range`` and ``sort`` (§9b), events by
+``date_updated`` with a cursor (§7). The client walks windowed lists by keyset, so they stay
+exact while Close changes between pages. The small configuration lists (users, statuses,
+custom fields) are walked once, offset by offset, deduplicated by id.
+
+To add a resource (or a ``date_updated`` variant of one), add a row to ``_TABLE``.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ from airflow_provider_close.client.resources import ACTIVITY_TYPES, ActivityType
 
 __all__ = [
     "ACTIVITY_TYPES",
-    "DEFAULT_MAX_SKIP",
     "RESOURCES",
     "ActivityType",
     "Pagination",
@@ -26,12 +29,9 @@ __all__ = [
     "resource_spec",
 ]
 
-#: How a list is paged: ``offset`` (``_skip``/``_limit``) or ``cursor`` (``/event/``).
-Pagination = Literal["offset", "cursor"]
-
-#: Close's documented maximum ``_skip`` (seen on ``/activity/email/``); smaller values are
-#: learned from the max-skip error at run time.
-DEFAULT_MAX_SKIP = 250_000
+#: How a list is read: ``offset`` (``GET`` with ``_limit``; keyset-walked when windowed),
+#: ``cursor`` (``/event/``) or ``search`` (``POST /data/search/``, keyset-walked).
+Pagination = Literal["offset", "cursor", "search"]
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,9 @@ class ResourceSpec:
     :param params: query parameters every request carries.
     :param window_field: date field with ``__gte``/``__lt`` filters and ``_order_by`` support,
         or None when Close offers no date filter for the resource.
-    :param pagination: ``offset`` or ``cursor``.
+    :param pagination: ``offset``, ``cursor`` or ``search``.
     :param page_size: ``_limit`` to request; None lets the client pick the largest allowed.
-    :param max_skip: the largest ``_skip`` Close is assumed to accept before a split.
+    :param search_type: the Advanced Filtering object type of a ``search`` resource.
     """
 
     name: str
@@ -54,7 +54,7 @@ class ResourceSpec:
     window_field: str | None = None
     pagination: Pagination = "offset"
     page_size: int | None = None
-    max_skip: int = DEFAULT_MAX_SKIP
+    search_type: str | None = None
 
     @property
     def windowed(self) -> bool:
@@ -72,8 +72,17 @@ _TABLE: tuple[ResourceSpec, ...] = (
     # Without _type Close lists only "lead" tasks (§6.8).
     _spec("task", "task/", "date_created", _type="all"),
     _spec("opportunity", "opportunity/", "date_created"),
-    _spec("lead", "lead/"),
-    _spec("contact", "contact/"),
+    # Close filters leads and contacts by date only through Advanced Filtering (§9b).
+    ResourceSpec(
+        "lead", "lead/", window_field="date_created", pagination="search", search_type="lead"
+    ),
+    ResourceSpec(
+        "contact",
+        "contact/",
+        window_field="date_created",
+        pagination="search",
+        search_type="contact",
+    ),
     _spec("user", "user/"),
     _spec("lead_status", "status/lead/"),
     _spec("opportunity_status", "status/opportunity/"),

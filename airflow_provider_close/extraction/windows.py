@@ -1,11 +1,8 @@
-"""Half-open date windows and the pure decisions that split them (no I/O).
+"""Half-open date windows and the query parameters that list one (no I/O).
 
-A window ``[start, end)`` is walked with ``_skip`` in ascending ``window_field`` order. Close
-refuses a ``_skip`` above its maximum, so before the walk would need one (or when the max-skip
-error arrives) the window is split *at the last date value read*: every row before that value
-has been emitted, the rows at that value are held back, and the walk resumes on
-``[last value, end)``. Splitting there, rather than at the midpoint, never re-reads an emitted
-row and never wastes a page; it cannot progress only when the whole walk shares one value.
+A window ``[start, end)`` is listed in ascending ``window_field`` order; the client walks it
+by keyset (each page resumes at the last date value read), so no ``_skip`` ever grows with the
+window and Close's maximum ``_skip`` is never reached (close-api.md §5, §9b).
 """
 
 from __future__ import annotations
@@ -13,15 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from airflow_provider_close.extraction.errors import WindowTooDenseError
 from airflow_provider_close.extraction.resources import ResourceSpec
 
 __all__ = [
     "Window",
     "format_moment",
-    "must_split",
     "parse_moment",
-    "remaining_window",
     "to_moment",
     "window_params",
 ]
@@ -107,32 +101,3 @@ def window_params(spec: ResourceSpec, window: Window) -> dict[str, str]:
     if window.end is not None:
         params[f"{spec.window_field}__lt"] = format_moment(window.end)
     return params
-
-
-def must_split(rows_read: int, has_more: bool, max_skip: int) -> bool:
-    """Return whether the next page of a walk would need a ``_skip`` above ``max_skip``.
-
-    Close rejects ``_skip > max_skip``; the next request skips every row read so far.
-
-    :param rows_read: rows read in the current window.
-    :param has_more: whether Close said another page exists.
-    :param max_skip: the largest ``_skip`` Close accepts.
-    """
-    return has_more and rows_read > max_skip
-
-
-def remaining_window(
-    spec: ResourceSpec, window: Window, last_moment: datetime, max_skip: int
-) -> Window:
-    """Return the window still to walk after a split at ``last_moment`` (rows there re-read).
-
-    :param spec: the resource being walked (for the error message).
-    :param window: the window that had to be split.
-    :param last_moment: the largest date value read; rows at it were held back.
-    :param max_skip: Close's maximum ``_skip`` (for the error message).
-    :raises WindowTooDenseError: every row read shares ``last_moment`` = the window start,
-        so the split would not make progress.
-    """
-    if window.start is not None and last_moment <= window.start:
-        raise WindowTooDenseError(spec.name, last_moment, max_skip)
-    return Window(last_moment, window.end)

@@ -70,8 +70,9 @@ class CloseExtractActivitiesOperator(CloseBaseOperator):
 
     Uses the per-type endpoints (``/activity/call/``...), ascending by (date_created, id)
     within each type, types in the order call, sms, note, email, meeting; one JSON object per
-    line with sorted keys, so re-running an interval writes an identical file. Windows are
-    split below Close's maximum ``_skip``, so any volume is complete; memory stays flat.
+    line with sorted keys, so re-running an interval writes an identical file. Pages are walked
+    by keyset (no ``_skip``), so any volume is complete and every activity that exists for the
+    whole run is written exactly once even while Close changes; memory stays flat.
     Pushes to XCom :class:`ExtractActivitiesResult` (path, interval, counts per type).
 
     :param path: destination file: local path or any ``ObjectStoragePath`` URL (templated).

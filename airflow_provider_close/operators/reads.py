@@ -52,7 +52,9 @@ def _merged(filters: dict[str, Any] | None, **named: Any) -> dict[str, Any]:
 class CloseListLeadsOperator(CloseListOperator):
     """List leads, optionally matching a search ``query``; XCom gets a list or a file summary.
 
-    :param query: Close's lead search syntax, e.g. ``name:"Acme"`` (templated).
+    :param query: Close's legacy lead search syntax, e.g. ``name:"Acme"`` (templated). Close
+        pages it by offset only, so unlike the other lists it is not exact while leads are
+        deleted mid-walk (rows are deduplicated); it takes no ``start``/``end``.
     """
 
     def __init__(

@@ -286,6 +286,14 @@ def list_query(
     name, params = _routed(resource, checked)
     base = resource_spec(LIST_RESOURCES[name].spec_name)
     lower, upper = _window(name, base, start, end)
+    if "query" in params and (lower is not None or upper is not None):
+        field, value = ("start", start) if lower is not None else ("end", end)
+        raise ClosePayloadError(
+            f"{name}.{field}",
+            value,
+            "None with query: the lead query search has no date filter (drop query to window "
+            "leads through Advanced Filtering)",
+        )
     projection = _fields_param(name, base, fields)
     spec = replace(base, params=MappingProxyType({**base.params, **params, **projection}))
     return ListQuery(spec, lower, upper)

@@ -1,9 +1,11 @@
 """List any Close resource to XCom (bounded) or to a newline-delimited JSON file (any volume).
 
 One operator, :class:`CloseListOperator`, serves every resource through the extraction engine
-(:mod:`airflow_provider_close.extraction`): date-windowed where Close has a date filter, so a
-list deeper than Close's maximum ``_skip`` still comes back complete, in ascending
-(``date_created``, id) order. The named operators below only turn keyword arguments into filters.
+(:mod:`airflow_provider_close.extraction`): date-windowed and walked by keyset where Close has
+a date filter (leads and contacts through Advanced Filtering), so a list deeper than Close's
+maximum ``_skip`` comes back complete, in ascending (``date_created``, id) order, and every
+object that exists for the whole walk comes back exactly once while Close changes. The named
+operators below only turn keyword arguments into filters.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ class ListFileResult(TypedDict):
 
     ``path``: where the NDJSON was written. ``count``: objects written. ``resource``: the
     extraction resource. ``requests``, ``windows``, ``rows_reread``, ``duplicates_dropped``:
-    the extraction engine's counters (more than one window = the range was split).
+    the extraction engine's counters (``rows_reread``: rows read again at a keyset page
+    boundary, written once).
     """
 
     path: str
@@ -61,7 +64,7 @@ class CloseListOperator(CloseLeadOperator):
     :param filters: Close's list filters for the resource, e.g. ``{"lead_id": ...}``; ``__in``
         filters take lists; checked before any request (templated).
     :param start: inclusive start of the ``date_created`` window (date, aware datetime or ISO
-        8601 text); only for activities, tasks and opportunities (templated).
+        8601 text); for activities, tasks, opportunities, leads and contacts (templated).
     :param end: exclusive end of that window (templated).
     :param output_path: write NDJSON here instead of returning the objects (templated).
     :param max_items: the most objects XCom may receive (templated).

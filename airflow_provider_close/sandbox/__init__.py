@@ -9,6 +9,7 @@ from __future__ import annotations
 from airflow_provider_close.sandbox.app import RequestRecord
 from airflow_provider_close.sandbox.clock import SandboxClock
 from airflow_provider_close.sandbox.faults import Fault
+from airflow_provider_close.sandbox.page_hooks import Mutation, PageHook
 from airflow_provider_close.sandbox.server import CloseSandbox
 
-__all__ = ["CloseSandbox", "Fault", "RequestRecord", "SandboxClock"]
+__all__ = ["CloseSandbox", "Fault", "Mutation", "PageHook", "RequestRecord", "SandboxClock"]

@@ -1,9 +1,9 @@
 """The sandbox ASGI app: Close's routes under ``/api/v1`` wrapped in the traffic layers.
 
 Layers, outermost first, all pure ASGI: request log -> body limit -> faults/latency -> auth ->
-rate limit -> routes. ``/_sandbox/`` control routes bypass every layer but their own guard
-(loopback ``Host``, own ``Origin``, JSON writes) and the body limit; other paths answer
-``404 {"error": ...}``.
+rate limit -> mid-walk page hooks -> routes. ``/_sandbox/`` control routes bypass every layer
+but their own guard (loopback ``Host``, own ``Origin``, JSON writes) and the body limit; other
+paths answer ``404 {"error": ...}``.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from airflow_provider_close.sandbox.config import (
 from airflow_provider_close.sandbox.control_guard import ControlGuard
 from airflow_provider_close.sandbox.faults import FaultPlan
 from airflow_provider_close.sandbox.injection import FaultMiddleware
+from airflow_provider_close.sandbox.page_hooks import MidWalkMiddleware, PageHookPlan
 from airflow_provider_close.sandbox.ratelimit import RateLimiter, RateLimitMiddleware
 
 __all__ = ["AppParts", "RequestLog", "RequestRecord", "build_app"]
@@ -161,6 +162,7 @@ class AppParts:
     drop_connection: Callable[[Scope], Awaitable[bool]]
     epoch: Callable[[], int]
     control_routes: list[BaseRoute] = field(default_factory=list)
+    page_hooks: PageHookPlan = field(default_factory=PageHookPlan)
 
 
 class _Dispatcher:
@@ -187,7 +189,8 @@ def build_app(parts: AppParts) -> ASGIApp:
     :param parts: routes, credentials and traffic controls.
     """
     routes_app = _json_404_app([Mount(API_PREFIX, routes=parts.close_routes)])
-    api: ASGIApp = RateLimitMiddleware(routes_app, parts.limiter)
+    api: ASGIApp = MidWalkMiddleware(routes_app, parts.page_hooks)
+    api = RateLimitMiddleware(api, parts.limiter)
     api = AuthMiddleware(api, parts.credentials)
     api = FaultMiddleware(
         api,

@@ -9,6 +9,8 @@
 - ``GET /_sandbox/requests``.
 - ``GET|POST /_sandbox/search_lag``: ``{"seconds": 60}`` (how long lead and contact writes
   take to reach search).
+- ``GET|POST|DELETE /_sandbox/page_hooks``: POST ``{"path": "/lead/", "page": 1, "mutations":
+  [{"op": "delete", "path": "/lead/lead_…/"}, ...]}`` (or a list) to change data mid-walk.
 - ``GET|POST /_sandbox/clock``: ``{"set": ISO-8601}``, ``{"advance": seconds}`` or
   ``{"reset": true}``.
 - ``GET|POST /_sandbox/oauth``: ``{"access_token_lifetime": seconds,
@@ -38,6 +40,7 @@ from airflow_provider_close.sandbox.config import RateRule, parse_rate_limit_spe
 from airflow_provider_close.sandbox.errors import CloseSandboxError
 from airflow_provider_close.sandbox.faults import Fault, FaultStatus, parse_fault_spec
 from airflow_provider_close.sandbox.oauth import OAuthServer
+from airflow_provider_close.sandbox.page_hooks import PageHook, PageHookStatus
 
 __all__ = ["SandboxControls", "control_routes"]
 
@@ -85,6 +88,16 @@ class SandboxControls(Protocol):
 
     def clear_faults(self) -> None:
         """Disarm all faults."""
+
+    @property
+    def page_hooks(self) -> list[PageHookStatus]:
+        """The armed mid-walk page hooks as JSON."""
+
+    def add_page_hook(self, hook: PageHook) -> None:
+        """Arm a mid-walk page hook."""
+
+    def clear_page_hooks(self) -> None:
+        """Disarm all page hooks."""
 
     def set_rate_limit(self, group: str, limit: int, window_seconds: float) -> None:
         """Set a group's rate limit."""
@@ -173,6 +186,16 @@ def control_routes(controls: SandboxControls) -> list[BaseRoute]:
             controls.clear_faults()
         return JSONResponse({"faults": controls.faults})
 
+    async def page_hooks(request: Request) -> Response:
+        if request.method == "POST":
+            body = await _json_body(request)
+            items = body if isinstance(body, list) else [body]
+            for hook in [PageHook.from_json(item) for item in items]:
+                controls.add_page_hook(hook)
+        elif request.method == "DELETE":
+            controls.clear_page_hooks()
+        return JSONResponse({"page_hooks": controls.page_hooks})
+
     async def rate_limits(request: Request) -> Response:
         if request.method == "POST":
             group, rule = _rate_rule_of(await _json_body(request))
@@ -227,6 +250,7 @@ def control_routes(controls: SandboxControls) -> list[BaseRoute]:
     table: list[tuple[str, Endpoint, list[str]]] = [
         ("reset", reset, ["POST"]),
         ("faults", faults, ["GET", "POST", "DELETE"]),
+        ("page_hooks", page_hooks, ["GET", "POST", "DELETE"]),
         ("rate_limits", rate_limits, ["GET", "POST"]),
         ("latency", latency, ["GET", "POST"]),
         ("limits", limits, ["GET", "POST"]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import operator
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
@@ -16,6 +17,7 @@ __all__ = [
     "QueryCache",
     "bool_param",
     "date_bounds",
+    "keyset_bound",
     "value_set",
     "within",
 ]
@@ -91,6 +93,38 @@ def bool_param(params: Mapping[str, str], name: str) -> bool | None:
     if raw.lower() in ("false", "0"):
         return False
     raise BadRequest(f"Invalid value for {name}: {raw!r}.")
+
+
+def keyset_bound(
+    params: Mapping[str, str], field: str, default_order: str
+) -> tuple[dict[str, str], Callable[[list[Record]], list[Record]]]:
+    """Split off the bound a keyset walk resumes at, for lists sorted on ``field``.
+
+    A walk sorted ascending resumes with ``<field>__gte``, descending with ``<field>__lte``.
+    Returns the parameters without that bound and a function cutting a list sorted that way
+    (as computed from those parameters) to the rows the bound keeps: the same rows as
+    filtering with it, found by bisection.
+
+    :param params: the query parameters.
+    :param field: the date field, e.g. ``date_created``.
+    :param default_order: the list's order when ``_order_by`` is absent.
+    :raises BadRequest: a bound that is neither a date nor a datetime.
+    """
+    order = params.get("_order_by") or default_order
+    suffix = "gte" if order == field else "lte" if order == f"-{field}" else None
+    name = f"{field}__{suffix}"
+    if suffix is None or name not in params:
+        return dict(params), lambda rows: rows
+    [(compare, bound)] = date_bounds({name: params[name]}, field)
+    rest = {key: value for key, value in params.items() if key != name}
+
+    def cut(rows: list[Record]) -> list[Record]:
+        start = bisect.bisect_left(
+            range(len(rows)), True, key=lambda i: within(rows[i].get(field), [(compare, bound)])
+        )
+        return rows[start:]
+
+    return rest, cut
 
 
 class QueryCache:

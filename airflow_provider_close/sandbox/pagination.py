@@ -21,6 +21,7 @@ __all__ = [
     "offset_window",
     "project",
     "project_all",
+    "refuse_paging",
 ]
 
 
@@ -64,6 +65,22 @@ def offset_window(params: Mapping[str, str], resource: str, limits: PageLimits) 
     if skip > limits.skip_for(resource):
         raise skip_too_large(limits.skip_for(resource))
     return OffsetWindow(skip=skip, limit=limit)
+
+
+def refuse_paging(params: Mapping[str, str], path: str) -> None:
+    """Refuse ``_limit``/``_skip`` on a list Close documents without paging (one answer).
+
+    **Assumption** (close-openapi.yml lists no paging parameter on ``/status/lead/``,
+    ``/status/opportunity/`` and ``/pipeline/``; what Close does with one is undocumented):
+    the less convenient answer, a 400.
+
+    :param params: the query parameters.
+    :param path: the list path, for the message.
+    :raises BadRequest: a paging parameter was sent.
+    """
+    sent = sorted(name for name in ("_limit", "_skip") if name in params)
+    if sent:
+        raise BadRequest(f"{path} does not page; unexpected parameter {sent[0]}.")
 
 
 def offset_page(items: Sequence[dict[str, Any]], window: OffsetWindow) -> dict[str, Any]:

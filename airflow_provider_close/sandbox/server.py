@@ -35,6 +35,7 @@ from airflow_provider_close.sandbox.oauth import (
     new_client_secret,
     oauth_routes,
 )
+from airflow_provider_close.sandbox.page_hooks import PageHook, PageHookPlan, PageHookStatus
 from airflow_provider_close.sandbox.ratelimit import RateLimiter
 from airflow_provider_close.sandbox.uvicorn_thread import ConnectionRegistry, ServerThread
 
@@ -170,6 +171,7 @@ class CloseSandbox:
         self._faults_configured = list(faults)
         self._limiter = RateLimiter(self._rate_rules, body_style=rate_limit_body)
         self._fault_plan = FaultPlan(self._faults_configured)
+        self._page_hooks = PageHookPlan()
         self._request_log = RequestLog()
         self._epoch = 0
         self._registry = ConnectionRegistry()
@@ -242,6 +244,7 @@ class CloseSandbox:
         self.state.reset()
         self.state.limits = self._configured_page_limits()
         self._fault_plan.replace(self._faults_configured)
+        self._page_hooks.clear()
         self._limiter.reset(self._rate_rules)
         self._latency = self._latency_configured
         self.state.search_index.lag_seconds = self._search_lag_configured
@@ -264,6 +267,22 @@ class CloseSandbox:
     def clear_faults(self) -> None:
         """Disarm every fault until the next reset."""
         self._fault_plan.replace([])
+
+    @property
+    def page_hooks(self) -> list[PageHookStatus]:
+        """Return the armed mid-walk page hooks as JSON (``seen``, ``fired``, ``results``)."""
+        return self._page_hooks.describe()
+
+    def add_page_hook(self, hook: PageHook) -> None:
+        """Change data between two pages of a list until the next reset (see ``page_hooks``).
+
+        :param hook: what to change after which page of which list.
+        """
+        self._page_hooks.add(hook)
+
+    def clear_page_hooks(self) -> None:
+        """Disarm every page hook until the next reset."""
+        self._page_hooks.clear()
 
     @property
     def rate_limits(self) -> dict[str, RateRule]:
@@ -357,6 +376,7 @@ class CloseSandbox:
             drop_connection=self._registry.drop,
             epoch=lambda: self._epoch,
             control_routes=control_routes(self),
+            page_hooks=self._page_hooks,
         )
         oauth_app = Starlette(routes=list(oauth_routes(self.oauth)))
         return OAuthDispatcher(build_app(parts), oauth_app)

@@ -9,11 +9,13 @@ import pytest
 from airflow_provider_close.client.errors import CloseError, ClosePaginationLimitError
 from airflow_provider_close.client.pagination import (
     Paginator,
-    event_paginator,
-    first_list_params,
     next_event_params,
     next_offset_params,
     next_search_body,
+)
+from airflow_provider_close.client.paginators import (
+    event_paginator,
+    first_list_params,
     offset_paginator,
     search_paginator,
 )
@@ -28,11 +30,18 @@ from airflow_provider_close.client.pagination import (
         ("task/", None, None, None, {"_limit": 1000, "_order_by": "date_created"}),
         ("opportunity/", None, None, None, {"_limit": 250, "_order_by": "date_created"}),
         ("activity/call/", None, None, None, {"_limit": 100, "_order_by": "date_created"}),
-        ("activity/", None, None, None, {"_limit": 100}),  # §6.3: no ordering without lead_id
-        ("activity/", {"lead_id": "l"}, None, None, {"lead_id": "l", "_limit": 100}),
+        ("activity/", None, None, None, {"_limit": 100, "_order_by": "date_created"}),
+        (
+            "activity/",
+            {"lead_id": "l", "_order_by": "-activity_at"},
+            None,
+            None,
+            {"lead_id": "l", "_order_by": "-activity_at", "_limit": 100},
+        ),
         ("task/", {"_order_by": "-date"}, None, None, {"_order_by": "-date", "_limit": 1000}),
         ("custom_field/lead/", None, None, None, {"_limit": 1000}),
-        ("status/lead/", None, None, None, {"_limit": 100}),
+        ("status/lead/", None, None, None, {}),  # documents no _limit
+        ("pipeline/", {"_fields": "id"}, None, None, {"_fields": "id"}),
         ("lead/", None, 50, None, {"_limit": 50}),
         ("lead/", {"_limit": 7}, None, None, {"_limit": 7}),
         ("lead/", None, None, 5, {"_limit": 6}),  # no bigger than needed to see item 6

@@ -10,7 +10,8 @@ from airflow_provider_close import client
 PUBLIC = {
     "ACTIVITY_TYPES", "DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "ActivityType", "ApiKeyAuth",
     "AsyncCloseClient", "BearerAuth", "ClientStats", "CloseAPIError", "CloseAuthError",
-    "CloseClient", "CloseConfigError", "CloseError", "CloseMaxSkipError", "CloseNotFoundError",
+    "CloseClient", "CloseConfigError", "CloseError", "CloseMaxLimitError", "CloseMaxSkipError",
+    "CloseNotFoundError",
     "ClosePaginationLimitError", "ClosePayloadError", "ClosePaymentRequiredError",
     "ClosePermissionError", "CloseRateLimitError", "CloseServerError", "CloseTransportError",
     "CloseUnknownOutcomeError", "CloseValidationError", "Fields", "JSONObject", "Page",

@@ -14,6 +14,6 @@ def test_small_scenario_is_exact_and_identical_on_rerun() -> None:
     (row,) = bench_extract.run(((1_234, 300, 2),))
     assert row["written"] == 1_234
     assert row["minimum"] == 13
-    assert row["windows"] == 4  # 1,234 rows, at most 400 per walk with _skip <= 300
-    assert 0 <= int(str(row["extra"])) <= 4
+    assert row["windows"] == 1  # keyset pages never need a _skip, whatever the max skip
+    assert 0 <= int(str(row["extra"])) <= 1  # a re-read boundary row or two per page
     assert row["identical re-run"] == "yes"

@@ -50,18 +50,44 @@ def test_tasks_created_at_controlled_times_are_windowed_exactly(
         )
     ]
     assert got == [i for moment, i in sorted(created) if start <= moment < end]
-    assert stats.windows > 1  # 30 rows cannot be reached with _skip <= 10: the window was split
+    # 30 rows in pages of 5 resuming at the last date read (never a _skip, so max skip 10 is
+    # irrelevant): each page after the first re-reads one row.
+    assert (stats.windows, stats.requests, stats.rows_reread) == (1, 8, 7)
 
 
-def test_unwindowed_resource_is_walked_whole(sandbox: CloseSandbox, client: CloseClient) -> None:
+def test_leads_are_listed_whole_through_advanced_filtering(
+    sandbox: CloseSandbox, client: CloseClient
+) -> None:
     ids = {client.post("lead/", json={"name": f"Lead {n}"})["id"] for n in range(9)}
     stream = io.StringIO()
     result = extract_to_stream(
         client, replace(resource_spec("lead"), page_size=4), None, None, stream
     )
-    assert {json.loads(line)["id"] for line in stream.getvalue().splitlines()} == ids
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert {row["id"] for row in lines} == ids
+    assert all("__object_type" not in row and row["name"].startswith("Lead") for row in lines)
     assert result["rows"] == 9
-    assert result["requests"] == 3
+    assert result["requests"] == 3  # 4 + 3 + 2 new rows, one re-read per page after the first
+    assert [r.path for r in sandbox.requests if r.path != "/lead/"] == ["/data/search/"] * 3
+
+
+def test_leads_and_contacts_are_windowed_on_date_created(
+    sandbox: CloseSandbox, client: CloseClient
+) -> None:
+    by_minute = {}
+    for minute in range(5):
+        sandbox.clock.set(T0 + timedelta(minutes=minute))
+        by_minute[minute] = client.post(
+            "lead/", json={"name": f"L{minute}", "contacts": [{"name": f"C{minute}"}]}
+        )
+    start, end = T0 + timedelta(minutes=1), T0 + timedelta(minutes=3)
+    leads = list(iter_extract(client, resource_spec("lead"), start, end))
+    assert [lead["name"] for lead in leads] == ["L1", "L2"]
+    assert leads[0]["contacts"][0]["name"] == "C1"
+    contacts = list(iter_extract(client, resource_spec("contact"), start, end))
+    assert [contact["name"] for contact in contacts] == ["C1", "C2"]
+    one_lead = replace(resource_spec("contact"), params={"lead_id": by_minute[4]["id"]})
+    assert [c["name"] for c in iter_extract(client, one_lead)] == ["C4"]
 
 
 def test_unwindowed_resource_past_max_skip_fails_naming_the_alternatives(
@@ -70,14 +96,18 @@ def test_unwindowed_resource_past_max_skip_fails_naming_the_alternatives(
     sandbox.set_limits(max_skip={"lead": 8})
     for n in range(14):
         client.post("lead/", json={"name": f"Lead {n}"})
+    query = replace(resource_spec("lead"), page_size=4, params={"query": "lead"})
     with pytest.raises(UnwindowedLimitError, match=r"Advanced Filtering.*Export") as err:
-        list(iter_extract(client, replace(resource_spec("lead"), page_size=4)))
+        list(iter_extract(client, query))
     assert err.value.max_skip == 8
 
 
 def test_unwindowed_resource_refuses_an_interval(client: CloseClient) -> None:
-    with pytest.raises(ValueError, match="contact has no date filter"):
-        iter_extract(client, resource_spec("contact"), T0, T0 + timedelta(days=1))
+    with pytest.raises(ValueError, match="user has no date filter"):
+        iter_extract(client, resource_spec("user"), T0, T0 + timedelta(days=1))
+    query = replace(resource_spec("lead"), params={"query": "acme"})
+    with pytest.raises(ValueError, match="lead query search has no date filter"):
+        iter_extract(client, query, T0, None)
 
 
 def test_events_are_windowed_on_date_updated(sandbox: CloseSandbox, client: CloseClient) -> None:

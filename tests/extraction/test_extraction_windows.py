@@ -1,4 +1,4 @@
-"""Pure window decisions: bounds, query parameters, when to split and where."""
+"""Pure window helpers: bounds, query parameters, timestamps."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from airflow_provider_close.extraction import WindowTooDenseError, resource_spec
+from airflow_provider_close.extraction import resource_spec
 from airflow_provider_close.extraction.windows import (
     Window,
     format_moment,
-    must_split,
     parse_moment,
-    remaining_window,
     to_moment,
     window_params,
 )
@@ -20,49 +18,6 @@ from airflow_provider_close.extraction.windows import (
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 T1 = T0 + timedelta(hours=1)
 T2 = T0 + timedelta(hours=2)
-
-
-@pytest.mark.parametrize(
-    ("rows_read", "has_more", "max_skip", "expected"),
-    [
-        (0, True, 500, False),  # nothing read yet
-        (400, True, 500, False),  # next _skip=400 is allowed
-        (500, True, 500, False),  # _skip == max_skip is allowed
-        (600, True, 500, True),  # _skip=600 would be refused
-        (600, False, 500, False),  # no next page: nothing to split
-        (250_001, True, 250_000, True),
-    ],
-)
-def test_must_split_only_before_a_refused_skip(
-    rows_read: int, has_more: bool, max_skip: int, expected: bool
-) -> None:
-    assert must_split(rows_read, has_more, max_skip) is expected
-
-
-@pytest.mark.parametrize(
-    ("window", "last", "expected"),
-    [
-        (Window(T0, T2), T1, Window(T1, T2)),
-        (Window(None, T2), T1, Window(T1, T2)),
-        (Window(T0, None), T1, Window(T1, None)),
-        (
-            Window(T0, T2),
-            T0 + timedelta(microseconds=1),
-            Window(T0 + timedelta(microseconds=1), T2),
-        ),
-    ],
-)
-def test_remaining_window_resumes_at_the_last_date_read(
-    window: Window, last: datetime, expected: Window
-) -> None:
-    assert remaining_window(resource_spec("activity.call"), window, last, 500) == expected
-
-
-def test_remaining_window_refuses_a_split_that_makes_no_progress() -> None:
-    with pytest.raises(WindowTooDenseError, match=r"more than 500 rows share the date") as err:
-        remaining_window(resource_spec("activity.call"), Window(T0, T2), T0, 500)
-    assert err.value.moment == T0
-    assert "Export" in str(err.value)
 
 
 @pytest.mark.parametrize(
@@ -102,8 +57,8 @@ def test_window_params(name: str, window: Window, expected: dict[str, str]) -> N
 
 
 def test_window_params_refuses_unwindowed_resources() -> None:
-    with pytest.raises(ValueError, match="lead has no date filter"):
-        window_params(resource_spec("lead"), Window(T0, T1))
+    with pytest.raises(ValueError, match="user has no date filter"):
+        window_params(resource_spec("user"), Window(T0, T1))
 
 
 @pytest.mark.parametrize(

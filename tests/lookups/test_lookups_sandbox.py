@@ -11,7 +11,7 @@ from airflow_provider_close.client.sync import CloseClient
 from airflow_provider_close.lookups.activities import find_existing_activity, find_existing_task
 from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
 from airflow_provider_close.lookups.leads import LeadMatchKey, afind_leads_by_key, find_leads_by_key
-from airflow_provider_close.sandbox import CloseSandbox
+from airflow_provider_close.sandbox import CloseSandbox, Mutation, PageHook
 
 
 @pytest.fixture
@@ -135,3 +135,25 @@ def test_email_fingerprint_tells_recipients_apart(
         == sent["id"]
     )
     assert find_existing_activity(client, "email", {**base, "to": ["b@example.com"]}) is None
+
+
+def test_lookup_walks_stay_exact_while_leads_and_activities_move_mid_walk(
+    sandbox: CloseSandbox,
+) -> None:
+    with CloseClient(api_key=sandbox.api_key, base_url=sandbox.api_url) as client:
+        leads = [client.post("lead/", {"name": f"Acme {n}"}) for n in range(9)]
+        names = [lead["name"] for lead in leads]
+        sandbox.set_limits(max_limit={"search": 3, "activity": 3})
+        doomed = tuple(Mutation("delete", f"/lead/{lead['id']}/") for lead in leads[:2])
+        sandbox.add_page_hook(PageHook("/data/search/", method="POST", mutations=doomed))
+        found = find_leads_by_key(client, LeadMatchKey("name"), names, chunk_size=9)
+        assert [len(found[name]) for name in names[2:]] == [1] * 7
+
+        owner = leads[-1]["id"]
+        notes = [
+            client.post("activity/note/", {"lead_id": owner, "note": f"n{n}"}) for n in range(8)
+        ]
+        gone = tuple(Mutation("delete", f"/activity/note/{note['id']}/") for note in notes[:3])
+        sandbox.add_page_hook(PageHook("/activity/note/", mutations=gone))
+        payload = {"lead_id": owner, "note": "n7"}
+        assert find_existing_activity(client, "note", payload) == notes[7]

@@ -128,7 +128,7 @@ def test_window_bounds_are_aware_utc() -> None:
         ("activity", {"_type": "Fax", "lead_id": LEAD}, {}, "activity.filters._type"),
         ("activity.call", {"_type": "Call"}, {}, "activity.call.filters"),
         ("user", {"email": "a@b.c"}, {}, "user.filters"),
-        ("lead", None, {"start": "2026-01-01"}, "lead.start"),
+        ("lead", {"query": "acme"}, {"start": "2026-01-01"}, "lead.start"),
         ("user", None, {"end": "2026-01-01"}, "user.end"),
         ("task", None, {"start": "2026-02-01", "end": "2026-01-01"}, "task.end"),
         ("task", None, {"start": "2026-02-01T00:00:00"}, "task.start"),
@@ -156,7 +156,7 @@ def test_date_created_refusal_points_at_start_end() -> None:
     ("resource", "fields", "expected"),
     [
         ("activity.call", ["duration", "id"], "id,date_created,duration"),
-        ("contact", ["name"], "id,name"),
+        ("contact", ["name"], "id,date_created,name"),
         ("task", [" text "], "id,date_created,text"),
     ],
 )

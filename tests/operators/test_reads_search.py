@@ -14,7 +14,7 @@ from airflow_provider_close.operators.reads_search import (
     CloseSearchLeadsOperator,
     lead_search_body,
 )
-from airflow_provider_close.sandbox import CloseSandbox
+from airflow_provider_close.sandbox import CloseSandbox, Mutation, PageHook
 
 NAME_IS_ACME = {
     "type": "field_condition",
@@ -87,3 +87,21 @@ def test_bad_searches_refused_before_any_request(
         _run(CloseSearchLeadsOperator(task_id="s", **kwargs))
     assert caught.value.field == field
     assert sandbox.requests == []
+
+
+def test_a_search_stays_exact_while_leads_are_deleted_and_created_mid_walk(
+    sandbox: CloseSandbox, close_conn: Callable[..., str]
+) -> None:
+    hook = CloseHook()
+    ids = [hook.create_lead({"name": f"Acme {n}"})["id"] for n in range(10)]
+    sandbox.set_limits(max_limit={"search": 3})
+    changes = (
+        *(Mutation("delete", f"/lead/{lead_id}/") for lead_id in ids[:3]),
+        Mutation("create", "/lead/", {"name": "Acme new"}),
+    )
+    sandbox.add_page_hook(PageHook("/data/search/", method="POST", mutations=changes))
+    rows = _run(CloseSearchLeadsOperator(task_id="s", query=NAME_IS_ACME, max_items=50))
+    got = [row["id"] for row in rows]
+    assert len(got) == len(set(got))
+    assert set(ids[3:]) <= set(got)
+    assert sandbox.page_hooks[0]["fired"]

@@ -133,7 +133,14 @@ def test_state_uses_the_sandbox_clock(sb: CloseSandbox) -> None:
 def test_public_names_are_pinned() -> None:
     from airflow_provider_close import sandbox
 
-    assert sandbox.__all__ == ["CloseSandbox", "Fault", "RequestRecord", "SandboxClock"]
+    assert sandbox.__all__ == [
+        "CloseSandbox",
+        "Fault",
+        "Mutation",
+        "PageHook",
+        "RequestRecord",
+        "SandboxClock",
+    ]
 
 
 def test_importing_the_sandbox_pulls_in_no_airflow_client_or_uvicorn() -> None:

@@ -12,7 +12,7 @@ from airflow_provider_close.sandbox.activity_queries import (
     generic_activity_query,
     typed_activity_query,
 )
-from airflow_provider_close.sandbox.listing import QueryCache
+from airflow_provider_close.sandbox.listing import QueryCache, keyset_bound
 from airflow_provider_close.sandbox.models.activities import (
     ActivityRules,
     create_activity,
@@ -68,13 +68,14 @@ def _list_handler(cache: QueryCache, kind: str | None) -> Handler:
     async def list_activities(request: Request, state: SandboxState) -> Record:
         params = query_params(request)
         window = offset_window(params, "activity", state.limits)
-        if kind is None:
-            query = generic_activity_query(params)
-        else:
-            query = typed_activity_query(params, kind)
-        key = (kind, tuple(sorted((k, v) for k, v in params.items() if k not in _PAGING)))
+        # A keyset walk moves its date bound every page: cache the list without that bound
+        # and cut it by bisection (same rows, without re-sorting the whole store per page).
+        base, resume = keyset_bound(params, "date_created", "-date_created")
+        query = generic_activity_query(base) if kind is None else typed_activity_query(base, kind)
+        key = (kind, tuple(sorted((k, v) for k, v in base.items() if k not in _PAGING)))
         with state.lock:
-            page = offset_page(_listed(state, cache, query, key), window)
+            found = _listed(state, cache, query, key)
+            page = offset_page(resume(found), window)
         page["data"] = project_all(page["data"], fields_param(params))
         return page
 

@@ -15,6 +15,7 @@ from airflow_provider_close.sandbox.pagination import (
     offset_window,
     project,
     project_all,
+    refuse_paging,
 )
 from airflow_provider_close.sandbox.records import Record
 from airflow_provider_close.sandbox.routes.common import (
@@ -65,18 +66,18 @@ async def _get_user(request: Request, state: SandboxState) -> Record:
 def _status_lister(kind: str) -> Any:
     async def list_statuses(request: Request, state: SandboxState) -> Record:
         params = query_params(request)
-        window = offset_window(params, "status", state.limits)
+        refuse_paging(params, f"/status/{kind}/")
         store = state.lead_statuses if kind == "lead" else state.opportunity_statuses
         with state.lock:
-            page = offset_page(list(store.values()), window)
-        page["data"] = project_all(page["data"], fields_param(params))
-        return page
+            statuses = list(store.values())
+        return {"data": project_all(statuses, fields_param(params))}
 
     return list_statuses
 
 
 async def _list_pipelines(request: Request, state: SandboxState) -> Record:
     params = query_params(request)
+    refuse_paging(params, "/pipeline/")
     with state.lock:
         pipelines = list(state.pipelines.values())
     return {"data": project_all(pipelines, fields_param(params)), "has_more": False}

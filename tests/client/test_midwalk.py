@@ -1,0 +1,91 @@
+"""Client walks that stay exact while Close changes between pages: events, searches, async.
+
+Each test arms a sandbox page hook that deletes objects already read and creates new ones once
+the first page is served; every object that existed for the whole walk must come back exactly
+once, and none twice.
+"""
+
+from __future__ import annotations
+
+from airflow_provider_close.client import AsyncCloseClient, CloseClient
+from airflow_provider_close.extraction import iter_extract, resource_spec
+from airflow_provider_close.sandbox import CloseSandbox, Mutation, PageHook
+from tests.client.conftest import create_leads
+
+
+def _assert_exact(got: list[str], stable: list[str]) -> None:
+    assert len(got) == len(set(got)), "an object came back twice"
+    assert set(stable) <= set(got), "an object that existed throughout was skipped"
+
+
+def test_events_walk_keeps_every_older_event_once_while_new_ones_arrive(
+    client: CloseClient, sandbox: CloseSandbox
+) -> None:
+    ids = create_leads(client, 9)
+    before = [event["id"] for event in client.iter_events()]
+    sandbox.set_limits(max_limit={"event": 3})
+    changes = (
+        Mutation("delete", f"/lead/{ids[0]}/"),
+        Mutation("create", "/lead/", {"name": "New 1"}),
+        Mutation("update", f"/lead/{ids[8]}/", {"name": "Renamed"}),
+    )
+    sandbox.add_page_hook(PageHook("/event/", mutations=changes))
+    got = [event["id"] for event in client.iter_events()]
+    _assert_exact(got, before)
+    assert sandbox.page_hooks[0]["results"] == [200, 200, 200]
+
+
+def test_the_extraction_engine_lists_events_exactly_under_the_same_churn(
+    client: CloseClient, sandbox: CloseSandbox
+) -> None:
+    ids = create_leads(client, 9)
+    before = [event["id"] for event in client.iter_events()]
+    sandbox.set_limits(max_limit={"event": 3})
+    deletes = tuple(Mutation("delete", f"/lead/{lead_id}/") for lead_id in ids[:2])
+    sandbox.add_page_hook(PageHook("/event/", mutations=deletes))
+    got = [event["id"] for event in iter_extract(client, resource_spec("event"))]
+    _assert_exact(got, before)
+
+
+def _lead_body() -> dict[str, object]:
+    return {
+        "query": {"type": "object_type", "object_type": "lead"},
+        "_fields": {"lead": ["id", "name"]},
+    }
+
+
+def test_a_lead_search_is_walked_by_keyset_and_stays_exact(
+    client: CloseClient, sandbox: CloseSandbox
+) -> None:
+    ids = create_leads(client, 11)
+    sandbox.set_limits(max_limit={"search": 4})
+    deletes = tuple(Mutation("delete", f"/lead/{lead_id}/") for lead_id in ids[:3])
+    creates = (Mutation("create", "/lead/", {"name": "New"}),)
+    sandbox.add_page_hook(PageHook("/data/search/", method="POST", mutations=deletes + creates))
+    got = [lead["id"] for lead in client.iter_search(_lead_body())]
+    _assert_exact(got, ids[3:])
+
+
+def test_a_sorted_search_follows_the_cursor(client: CloseClient, sandbox: CloseSandbox) -> None:
+    ids = create_leads(client, 5)
+    sandbox.set_limits(max_limit={"search": 2})
+    field = {"type": "regular_field", "object_type": "lead", "field_name": "name"}
+    body = {**_lead_body(), "sort": [{"direction": "desc", "field": field}]}
+    got = [lead["id"] for lead in client.iter_search(body)]
+    assert got == list(reversed(ids))  # Close's order kept: a sort of its own is not re-keyed
+
+
+async def test_the_async_client_walks_activities_by_keyset(
+    client: CloseClient, async_client: AsyncCloseClient, sandbox: CloseSandbox
+) -> None:
+    lead = client.post("lead/", {"name": "Owner"})["id"]
+    notes = [
+        client.post("activity/note/", {"lead_id": lead, "note": f"n{n}"})["id"] for n in range(10)
+    ]
+    sandbox.set_limits(max_limit={"activity": 4})
+    # Both ends go: whichever way a walk orders them, some deleted rows were already read.
+    ends = [*notes[:2], *notes[-2:]]
+    deletes = tuple(Mutation("delete", f"/activity/note/{i}/") for i in ends)
+    sandbox.add_page_hook(PageHook("/activity/note/", mutations=deletes))
+    got = [note["id"] async for note in async_client.iter_items("activity/note/")]
+    _assert_exact(got, notes[2:-2])
