@@ -220,10 +220,8 @@ class RealAirflow:
 
 def _signal_groups(processes: list[subprocess.Popen[bytes]], sig: signal.Signals) -> None:
     for process in processes:
-        try:
+        with suppress(ProcessLookupError):
             os.killpg(process.pid, sig)  # each was started as its own session leader
-        except ProcessLookupError:
-            pass
 
 
 @contextmanager
