@@ -40,7 +40,7 @@ class MemoryStore:
 @pytest.fixture
 def store(monkeypatch: pytest.MonkeyPatch) -> MemoryStore:
     memory = MemoryStore()
-    monkeypatch.setattr(CloseEventTrigger, "cursor_store", lambda self: memory)
+    monkeypatch.setattr(CloseEventTrigger, "cursor_store", lambda _self: memory)
     return memory
 
 
