@@ -8,15 +8,46 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from airflow_provider_close.client import AsyncCloseClient
-from airflow_provider_close.watch.event_cursor import EventCursor
+from airflow_provider_close.watch.event_cursor import DEFAULT_LOOKBACK, EventCursor
 from airflow_provider_close.watch.event_predicate import event_moment
 from airflow_provider_close.watch.event_query import EventFilter, event_queries
 
-__all__ = ["CursorStore", "VariableCursorStore", "ascan_events"]
+__all__ = ["CursorStore", "VariableCursorStore", "aiter_events", "ascan_events", "restore_cursor"]
+
+
+async def aiter_events(
+    client: AsyncCloseClient,
+    event_filter: EventFilter,
+    floor: datetime | None,
+    *,
+    ceiling: datetime | None = None,
+    start_depth: timedelta = DEFAULT_LOOKBACK,
+) -> AsyncIterator[dict[str, Any]]:
+    """Yield the events of every query of the plan with ``floor <= date_updated < ceiling``.
+
+    Without a floor (a watcher's first poll), each query stops ``start_depth`` below its
+    newest event: enough to mark the recent history as seen without walking the whole log.
+
+    :param client: an async Close client.
+    :param event_filter: what to list.
+    :param floor: oldest ``date_updated`` (aware), or None.
+    :param ceiling: exclusive upper bound (aware), or None.
+    :param start_depth: how deep the floor-less walk goes below the newest event.
+    """
+    for params in event_queries(event_filter, floor, ceiling):
+        stop = floor
+        async for event in client.iter_events(params):
+            moment = event_moment(event)
+            if stop is None:
+                stop = moment - start_depth
+            if moment < stop:
+                break
+            yield event
 
 
 async def ascan_events(
@@ -26,27 +57,10 @@ async def ascan_events(
     *,
     start_depth: timedelta,
 ) -> list[dict[str, Any]]:
-    """Return the events of every query of the plan with ``date_updated >= floor``.
-
-    Without a floor (a watcher's first poll), each query stops ``start_depth`` below its
-    newest event: enough to mark the recent history as seen without walking the whole log.
-
-    :param client: an async Close client.
-    :param event_filter: what to list.
-    :param floor: oldest ``date_updated`` (aware), or None.
-    :param start_depth: how deep the floor-less walk goes below the newest event.
-    """
-    found: list[dict[str, Any]] = []
-    for params in event_queries(event_filter, floor):
-        stop = floor
-        async for event in client.iter_events(params):
-            moment = event_moment(event)
-            if stop is None:
-                stop = moment - start_depth
-            if moment < stop:
-                break
-            found.append(event)
-    return found
+    """Return what :func:`aiter_events` yields (one watcher poll; bounded by the window)."""
+    return [
+        event async for event in aiter_events(client, event_filter, floor, start_depth=start_depth)
+    ]
 
 
 class CursorStore(Protocol):

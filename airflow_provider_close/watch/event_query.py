@@ -170,21 +170,28 @@ class EventFilter:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def event_queries(event_filter: EventFilter, floor: datetime | None) -> list[dict[str, str]]:
+def event_queries(
+    event_filter: EventFilter, floor: datetime | None, ceiling: datetime | None = None
+) -> list[dict[str, str]]:
     """Return the ``/event/`` query parameters that together find every matching event.
 
     One set per (object type, action) pair; each carries ``date_updated__gte`` when ``floor``
-    is given.
+    is given and ``date_updated__lt`` when ``ceiling`` is.
 
     :param event_filter: what counts.
     :param floor: oldest ``date_updated`` to list (aware), or None for the whole log.
+    :param ceiling: exclusive upper bound on ``date_updated`` (aware), or None.
     """
     types: list[str | None] = list(event_filter.object_types) or [None]
     actions: list[str | None] = list(event_filter.actions) or [None]
-    return [
+    queries = [
         event_query_params(event_filter, object_type, action, floor)
         for object_type, action in itertools.product(types, actions)
     ]
+    if ceiling is not None:
+        for params in queries:
+            params["date_updated__lt"] = format_moment(ceiling)
+    return queries
 
 
 def event_query_params(
