@@ -12,6 +12,7 @@ import asyncio
 import importlib
 import json
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -237,3 +238,28 @@ def test_a_wrong_key_is_logged_not_fired_and_the_key_is_never_logged(
     assert "CloseAuthError" in caplog.text or "401" in caplog.text
     assert "sk_wrong_key_0123456789" not in caplog.text
     assert store.data is None
+
+
+def test_a_late_event_inside_the_lookback_is_still_found(
+    sandbox: CloseSandbox, close_conn: Callable[..., str], api: CloseClient, store: MemoryStore
+) -> None:
+    lead_id = str(api.post("lead/", json={"name": "Acme"})["id"])
+    now = sandbox.clock.now()
+
+    async def scenario() -> None:
+        watch = Watch(calls_trigger(lookback_seconds=60))
+        await until_polled(sandbox, 1)
+        first = log_call(api, lead_id)
+        assert [e["id"] for e in (await watch.next())["events"]] == [event_of(sandbox, first)]
+        # Close shows an event older than the newest one already listed (ordering lag)
+        sandbox.clock.set(now - timedelta(seconds=30))
+        late = log_call(api, lead_id)
+        sandbox.clock.set(now - timedelta(seconds=90))
+        too_late = log_call(api, lead_id)  # older than the lookback: Close's 5 minutes rule
+        sandbox.clock.reset()
+        assert [e["id"] for e in (await watch.next())["events"]] == [event_of(sandbox, late)]
+        await watch.nothing_within(0.3)
+        await watch.close()
+        assert event_of(sandbox, too_late)
+
+    asyncio.run(scenario())
