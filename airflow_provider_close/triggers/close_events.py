@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Hashable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
@@ -37,13 +37,15 @@ from airflow_provider_close.triggers.event_scan import (
 )
 from airflow_provider_close.watch.error_policy import is_fatal
 from airflow_provider_close.watch.event_cursor import EventCursor
-from airflow_provider_close.watch.event_predicate import EventSummary
+from airflow_provider_close.watch.event_predicate import EventSummary, event_moment
 from airflow_provider_close.watch.event_query import EventFilter
 
 __all__ = ["CloseEventTrigger"]
 
 log = logging.getLogger(__name__)
 
+#: Names this trigger's shared streams (Airflow 3.3+).
+_STREAM = "airflow_provider_close.close_events"
 #: The longest pause between polls after repeated errors, in poll intervals.
 _MAX_BACKOFF = 10
 
@@ -55,6 +57,7 @@ class _WatchState:
     client: AsyncCloseClient | None = None
     cursor: EventCursor | None = None
     loaded: bool = False
+    caught_up: bool = False
     errors: int = 0
 
 
@@ -77,6 +80,8 @@ class CloseEventTrigger(BaseEventTrigger):
     :param lookback_seconds: how far before the newest event each poll re-scans.
     :param max_events: most events per asset event (more become several asset events).
     :param cursor_variable: Variable holding the cursor (default derived from the filter).
+    :param share_poll: on Airflow 3.3+, share one poll with the watchers of the same
+        connection and server-side filter (:meth:`shared_stream_key`).
     """
 
     def __init__(
@@ -93,6 +98,7 @@ class CloseEventTrigger(BaseEventTrigger):
         lookback_seconds: float = 300.0,
         max_events: int = 50,
         cursor_variable: str | None = None,
+        share_poll: bool = True,
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]  # Airflow's is untyped
         self.event_filter = EventFilter.of(
@@ -110,6 +116,7 @@ class CloseEventTrigger(BaseEventTrigger):
         self.lookback_seconds = lookback_seconds
         self.max_events = max_events
         self.cursor_variable = cursor_variable
+        self.share_poll = share_poll
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         """Return the import path and the JSON-safe kwargs that rebuild this trigger."""
@@ -122,6 +129,7 @@ class CloseEventTrigger(BaseEventTrigger):
                 "lookback_seconds": self.lookback_seconds,
                 "max_events": self.max_events,
                 "cursor_variable": self.cursor_variable,
+                "share_poll": self.share_poll,
             },
         )
 
@@ -135,29 +143,113 @@ class CloseEventTrigger(BaseEventTrigger):
         """Return where the cursor is kept (an Airflow Variable)."""
         return VariableCursorStore(self.cursor_key)
 
+    def shared_stream_key(self) -> Hashable | None:
+        """Airflow 3.3+: watchers with this key share one poll (one query plan per interval).
+
+        Same connection, same server-side filter (object types, actions, lead, user) and same
+        poll settings; ``changed_fields``/``data_equals`` may differ. Close's ``/event/``
+        documents no unfiltered listing, so watchers of different object types cannot share.
+        """
+        if not self.share_poll:
+            return None
+        server = self.event_filter.server_side().digest()
+        return (_STREAM, self.close_conn_id, server, self.poll_interval, self.lookback_seconds)
+
+    @classmethod
+    async def open_shared_stream(cls, kwargs: dict[str, Any]) -> AsyncIterator[Any]:
+        """Airflow 3.3+: poll the group's query plan forever; yield each poll's events (a list)."""
+        trigger = cls(**kwargs)
+        async for events in trigger._shared_polls():
+            yield events
+
+    async def filter_shared_stream(
+        self, shared_stream: AsyncIterator[Any]
+    ) -> AsyncIterator[TriggerEvent]:
+        """Airflow 3.3+: catch up from this watcher's cursor, then filter the shared polls."""
+        store = self.cursor_store()
+        state = _WatchState()
+        try:
+            while not state.caught_up:  # our own poll first: the stored cursor may be older
+                fresh, changed = await self._guarded_step(state, store)
+                async for event in self._emit(fresh, changed, state, store):
+                    yield event
+                if not state.caught_up:
+                    await asyncio.sleep(self._pause(state))
+            async for events in shared_stream:
+                cursor = state.cursor
+                assert cursor is not None  # set by the catch-up
+                before = cursor.to_json()
+                fresh = cursor.absorb(events, self.event_filter)
+                async for event in self._emit(fresh, cursor.to_json() != before, state, store):
+                    yield event
+        finally:
+            if state.client is not None:
+                await state.client.close()
+
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Poll forever; yield a TriggerEvent per batch of new matching events."""
         store = self.cursor_store()
         state = _WatchState()
         try:
             while True:
-                try:
-                    fresh, changed = await self._step(state, store)
-                except Exception as err:  # never fire the asset on an error
-                    state.errors += 1
-                    self._log_error(err, state.errors)
-                    fresh, changed = [], False
-                else:
-                    state.errors = 0
-                for start in range(0, len(fresh), self.max_events):
-                    yield self._event(fresh[start : start + self.max_events], state)
-                if changed and state.cursor is not None:
-                    await self._save(store, state.cursor)
-                backoff = min(2 ** max(state.errors - 1, 0), _MAX_BACKOFF)
-                await asyncio.sleep(self.poll_interval * backoff)
+                fresh, changed = await self._guarded_step(state, store)
+                async for event in self._emit(fresh, changed, state, store):
+                    yield event
+                await asyncio.sleep(self._pause(state))
         finally:
             if state.client is not None:
                 await state.client.close()
+
+    async def _shared_polls(self) -> AsyncIterator[list[dict[str, Any]]]:
+        lookback = timedelta(seconds=self.lookback_seconds)
+        server = self.event_filter.server_side()
+        state = _WatchState()
+        watermark: datetime | None = None
+        try:
+            while True:
+                try:
+                    if state.client is None:
+                        hook = CloseHook(close_conn_id=self.close_conn_id)
+                        state.client = await hook.get_async_client()
+                    floor = watermark - lookback if watermark else None
+                    events = await ascan_events(state.client, server, floor, start_depth=lookback)
+                except Exception as err:  # the stream yields forever: retry, backing off
+                    state.errors += 1
+                    self._log_error(err, state.errors)
+                else:
+                    state.errors = 0
+                    moments = [event_moment(event) for event in events]
+                    watermark = max([*moments, watermark] if watermark else moments, default=None)
+                    yield events
+                await asyncio.sleep(self._pause(state))
+        finally:
+            if state.client is not None:
+                await state.client.close()
+
+    async def _guarded_step(
+        self, state: _WatchState, store: CursorStore
+    ) -> tuple[list[EventSummary], bool]:
+        try:
+            fresh, changed = await self._step(state, store)
+        except Exception as err:  # never fire the asset on an error
+            state.errors += 1
+            self._log_error(err, state.errors)
+            return [], False
+        state.errors = 0
+        state.caught_up = True
+        return fresh, changed
+
+    async def _emit(
+        self, fresh: list[EventSummary], changed: bool, state: _WatchState, store: CursorStore
+    ) -> AsyncIterator[TriggerEvent]:
+        """Yield the batches, then save the cursor (after Airflow took the events)."""
+        for start in range(0, len(fresh), self.max_events):
+            yield self._event(fresh[start : start + self.max_events], state)
+        if changed and state.cursor is not None:
+            await self._save(store, state.cursor)
+
+    def _pause(self, state: _WatchState) -> float:
+        return float(self.poll_interval * min(2 ** max(state.errors - 1, 0), _MAX_BACKOFF))
 
     async def _step(
         self, state: _WatchState, store: CursorStore

@@ -153,6 +153,10 @@ class EventFilter:
         found = {"lead_id": self.lead_id, "user_id": self.user_id}
         return {name: value for name, value in found.items() if value}
 
+    def server_side(self) -> EventFilter:
+        """Return the part Close filters on (what one ``/event/`` query plan lists)."""
+        return EventFilter(self.object_types, self.actions, self.lead_id, self.user_id)
+
     def as_kwargs(self) -> dict[str, object]:
         """Return the filter as JSON-safe keyword arguments of :meth:`of` (for trigger kwargs)."""
         return {

@@ -263,3 +263,76 @@ def test_a_late_event_inside_the_lookback_is_still_found(
         assert event_of(sandbox, too_late)
 
     asyncio.run(scenario())
+
+
+def test_watchers_of_one_server_filter_share_one_poll_on_airflow_3_3(
+    seeded_sandbox: CloseSandbox,
+    close_conn: Callable[..., str],
+    api: CloseClient,
+    store: MemoryStore,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shared_stream = pytest.importorskip(
+        "airflow.triggers.shared_stream", reason="shared streams are new in Airflow 3.3"
+    )
+    statuses = {s["type"]: s["id"] for s in api.get("status/opportunity/")["data"]}
+    won, lost = (
+        CloseEventTrigger(
+            object_types=["opportunity"],
+            actions=["updated"],
+            data_equals={"status_type": [kind]},
+            poll_interval=0.05,
+        )
+        for kind in ("won", "lost")
+    )
+    leads = calls_trigger(object_types=["lead"], actions=["updated"], poll_interval=0.05)
+    assert won.shared_stream_key() == lost.shared_stream_key()
+    assert won.shared_stream_key() != leads.shared_stream_key()
+    assert (
+        CloseEventTrigger(**{**won.serialize()[1], "share_poll": False}).shared_stream_key() is None
+    )
+    lead_id = next(iter(seeded_sandbox.state.leads))
+    first = api.post("opportunity/", json={"lead_id": lead_id})["id"]
+    second = api.post("opportunity/", json={"lead_id": lead_id})["id"]
+    polls: list[int] = []
+    shared_polls = CloseEventTrigger._shared_polls
+
+    async def counted(self: CloseEventTrigger) -> Any:
+        polls.append(id(self))
+        async for events in shared_polls(self):
+            yield events
+
+    monkeypatch.setattr(CloseEventTrigger, "_shared_polls", counted)
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
+        manager = shared_stream.SharedStreamManager()
+        queues: dict[str, asyncio.Queue[dict[str, Any]]] = {
+            "won": asyncio.Queue(),
+            "lost": asyncio.Queue(),
+        }
+
+        async def consume(trigger_id: int, name: str, trig: CloseEventTrigger) -> None:
+            stream = manager.subscribe(
+                trigger_id=trigger_id, trigger=trig, key=trig.shared_stream_key()
+            )
+            async for event in trig.filter_shared_stream(stream):
+                await queues[name].put(dict(event.payload))
+
+        tasks = [
+            asyncio.ensure_future(consume(1, "won", won)),
+            asyncio.ensure_future(consume(2, "lost", lost)),
+        ]
+        await until_polled(seeded_sandbox, 6)  # two catch-ups, then shared polls
+        api.put(f"opportunity/{first}/", json={"status_id": statuses["won"]})
+        api.put(f"opportunity/{second}/", json={"status_id": statuses["lost"]})
+        won_payload = await asyncio.wait_for(queues["won"].get(), 5)
+        lost_payload = await asyncio.wait_for(queues["lost"].get(), 5)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return won_payload, lost_payload
+
+    won_payload, lost_payload = asyncio.run(scenario())
+    assert [e["object_id"] for e in won_payload["events"]] == [first]
+    assert [e["object_id"] for e in lost_payload["events"]] == [second]
+    assert len(polls) == 1  # one poll loop served both watchers
