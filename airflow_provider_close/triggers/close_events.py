@@ -11,8 +11,9 @@ What is kept where (see docs/events.md):
   restart re-creates the same trigger.
 * **The cursor** (a ``date_updated`` watermark and the ids emitted in the last ``lookback``):
   an Airflow Variable, ``close_events_cursor__<conn id>__<filter digest>`` unless
-  ``cursor_variable`` names another. Written after each poll whose events were handed to
-  Airflow, read when the trigger starts. Delete it to restart the watcher from now.
+  ``cursor_variable`` names another. Read when the trigger starts; written when it moved,
+  a grace period after the poll's events were handed to Airflow (a crash in between replays
+  them rather than losing them). Delete it to restart the watcher from now.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ log = logging.getLogger(__name__)
 
 #: Names this trigger's shared streams (Airflow 3.3+).
 _STREAM = "airflow_provider_close.close_events"
+#: Seconds between yielding events and saving the cursor past them (> the triggerer's sync).
+_PERSIST_GRACE = 2.0
 #: The longest pause between polls after repeated errors, in poll intervals.
 _MAX_BACKOFF = 10
 
@@ -242,9 +245,16 @@ class CloseEventTrigger(BaseEventTrigger):
     async def _emit(
         self, fresh: list[EventSummary], changed: bool, state: _WatchState, store: CursorStore
     ) -> AsyncIterator[TriggerEvent]:
-        """Yield the batches, then save the cursor (after Airflow took the events)."""
+        """Yield the batches, then save the cursor once Airflow has had time to persist them.
+
+        The triggerer writes yielded events to the metadata DB on its next sync (about a
+        second). Saving the cursor a grace period later means a crash in between replays the
+        batch (its event ids are in the payload) rather than losing it.
+        """
         for start in range(0, len(fresh), self.max_events):
             yield self._event(fresh[start : start + self.max_events], state)
+        if fresh:
+            await asyncio.sleep(min(self.poll_interval, _PERSIST_GRACE))
         if changed and state.cursor is not None:
             await self._save(store, state.cursor)
 
