@@ -19,7 +19,7 @@ from airflow_provider_close._compat import default_deferrable
 from airflow_provider_close.client import CloseClient
 from airflow_provider_close.extraction.windows import format_moment, to_moment
 from airflow_provider_close.hooks.close import CloseHook
-from airflow_provider_close.sensors.errors import CloseSensorError
+from airflow_provider_close.sensors.errors import trigger_result
 from airflow_provider_close.triggers.event_wait import CloseEventWaitTrigger
 from airflow_provider_close.watch.activity_query import is_templated
 from airflow_provider_close.watch.event_predicate import EventsResult, EventTally, event_moment
@@ -226,10 +226,4 @@ class CloseEventSensor(BaseSensorOperator):
         :param context: the task context.
         :param event: the trigger's event payload.
         """
-        if not event or event.get("status") != "success":
-            event = event or {}
-            raise CloseSensorError(
-                str(event.get("error_type", "UnknownError")),
-                str(event.get("message", "the trigger ended without an event")),
-            )
-        return {key: value for key, value in event.items() if key != "status"}
+        return trigger_result(event)
