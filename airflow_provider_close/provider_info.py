@@ -116,10 +116,20 @@ def get_provider_info() -> dict[str, Any]:
             }
         ],
         "sensors": [
-            {"integration-name": "Close", "python-modules": [f"{_PKG}.sensors.new_activity"]}
+            {
+                "integration-name": "Close",
+                "python-modules": [f"{_PKG}.sensors.new_activity", f"{_PKG}.sensors.events"],
+            }
         ],
         "triggers": [
-            {"integration-name": "Close", "python-modules": [f"{_PKG}.triggers.new_activity"]}
+            {
+                "integration-name": "Close",
+                "python-modules": [
+                    f"{_PKG}.triggers.new_activity",
+                    f"{_PKG}.triggers.close_events",
+                    f"{_PKG}.triggers.event_wait",
+                ],
+            }
         ],
         "extra-links": [f"{_PKG}.links.CloseLeadLink"],
         "connection-types": [

@@ -20,6 +20,7 @@ EXAMPLE_DAGS = Path(__file__).resolve().parents[2] / "example_dags"
 EXPECTED = {
     "example_close_activity_follow_up": "example_close_activity_follow_up.py",
     "example_close_cleanup_test_calls": "example_close_cleanup_test_calls.py",
+    "example_close_event_driven": "example_close_event_driven.py",
     "example_close_extract_activities": "example_close_extract_activities.py",
     "example_close_warehouse_to_close": "example_close_warehouse_to_close.py",
 }

@@ -1,0 +1,229 @@
+"""CloseEventSensor: wait until matching events (a deal won, a lead's status changed...) happen.
+
+Poke and reschedule modes list Close's event log with the sync client; ``deferrable=True``
+hands the wait to :class:`~airflow_provider_close.triggers.event_wait.CloseEventWaitTrigger`.
+Both evaluate the same filter and tally (:mod:`~airflow_provider_close.watch.event_query`,
+:mod:`~airflow_provider_close.watch.event_predicate`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue
+
+from airflow_provider_close._compat import default_deferrable
+from airflow_provider_close.client import CloseClient
+from airflow_provider_close.extraction.windows import format_moment, to_moment
+from airflow_provider_close.hooks.close import CloseHook
+from airflow_provider_close.sensors.errors import trigger_result
+from airflow_provider_close.triggers.event_wait import CloseEventWaitTrigger
+from airflow_provider_close.watch.activity_query import is_templated
+from airflow_provider_close.watch.event_predicate import EventsResult, EventTally, event_moment
+from airflow_provider_close.watch.event_query import EventFilter, event_queries
+
+__all__ = ["CloseEventSensor", "fetch_events", "iter_events_in_window"]
+
+
+def iter_events_in_window(
+    client: CloseClient, event_filter: EventFilter, since: datetime, until: datetime | None
+) -> Iterator[dict[str, Any]]:
+    """Yield the events of every query of the plan with ``since <= date_updated < until``.
+
+    :param client: a Close client.
+    :param event_filter: what to list.
+    :param since: lower bound (aware).
+    :param until: exclusive upper bound (aware), or None.
+    """
+    for params in event_queries(event_filter, since, until):
+        for event in client.iter_events(params):
+            if event_moment(event) < since:  # newest first: the rest is older
+                break
+            yield event
+
+
+def fetch_events(
+    client: CloseClient,
+    event_filter: EventFilter,
+    since: datetime,
+    until: datetime | None,
+    *,
+    min_count: int,
+    max_items: int,
+) -> EventsResult:
+    """List the window with the sync client and return the shared tally's verdict.
+
+    :param client: a Close client.
+    :param event_filter: what counts.
+    :param since: lower bound (aware).
+    :param until: exclusive upper bound (aware), or None.
+    :param min_count: how many matching events satisfy the sensor.
+    :param max_items: how many event summaries to report.
+    """
+    tally = EventTally(event_filter, since, until, max_items)
+    tally.add_all(iter_events_in_window(client, event_filter, since, until))
+    return tally.result(min_count)
+
+
+class CloseEventSensor(BaseSensorOperator):
+    """Wait until at least ``min_count`` matching Close events have ``date_updated`` in a window.
+
+    The window is ``[since, until)``; by default the run's data interval. An event counts once
+    (by id) however many polls or queries list it. Pushes to XCom (return value)
+    ``{"count", "events" (at most max_items summaries, earliest first: id, object_type,
+    object_id, lead_id, action, changed_fields, date_updated, and the watched/changed fields
+    of data and previous_data), "truncated", "watermark", "satisfied"}``.
+
+    :param object_types: e.g. ``"opportunity"``, ``["lead"]``, ``"activity.call"`` (templated).
+    :param actions: e.g. ``"updated"``; empty for every action (then set lead_id or user_id;
+        the filter must be a combination Close's ``/event/`` accepts) (templated).
+    :param lead_id: only this lead's events (templated).
+    :param user_id: only this user's events (templated).
+    :param changed_fields: count an event only if it changed one of these, e.g. ``"status_id"``.
+    :param data_equals: count an event only if ``data[field]`` is one of the values, e.g.
+        ``{"status_type": "won"}`` (an opportunity moved to a won status).
+    :param since: lower bound; default the run's ``data_interval_start`` (templated).
+    :param until: exclusive upper bound; default ``data_interval_end`` (templated).
+    :param open_ended: ignore ``data_interval_end``: count everything after ``since``.
+    :param min_count: how many events satisfy the sensor.
+    :param max_items: most event summaries pushed to XCom.
+    :param lookback_seconds: deferred: how far below the newest event later polls re-scan.
+    :param close_conn_id: Airflow connection to Close (templated).
+    :param max_transient_errors: consecutive transient errors the trigger tolerates.
+    :param deferrable: wait in the triggerer (default ``[operators] default_deferrable``).
+    """
+
+    template_fields: Sequence[str] = (
+        "close_conn_id",
+        "object_types",
+        "actions",
+        "lead_id",
+        "user_id",
+        "since",
+        "until",
+    )
+
+    def __init__(
+        self,
+        *,
+        object_types: str | Sequence[str] | None = None,
+        actions: str | Sequence[str] | None = None,
+        lead_id: str | None = None,
+        user_id: str | None = None,
+        changed_fields: str | Sequence[str] | None = None,
+        data_equals: Mapping[str, str | Sequence[str]] | None = None,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+        open_ended: bool = False,
+        min_count: int = 1,
+        max_items: int = 100,
+        lookback_seconds: float = 300.0,
+        close_conn_id: str = CloseHook.default_conn_name,
+        max_transient_errors: int = 5,
+        deferrable: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.object_types = (
+            object_types if isinstance(object_types, str | None) else list(object_types)
+        )
+        self.actions = actions if isinstance(actions, str | None) else list(actions)
+        self.lead_id = lead_id
+        self.user_id = user_id
+        self.changed_fields = changed_fields
+        self.data_equals = dict(data_equals or {})
+        if not is_templated(self.object_types, self.actions, lead_id, user_id):
+            self.event_filter()  # fail when the DAG is parsed
+        self.since = since
+        self.until = until
+        self.open_ended = open_ended
+        self.min_count = min_count
+        self.max_items = max_items
+        self.lookback_seconds = lookback_seconds
+        self.close_conn_id = close_conn_id
+        self.max_transient_errors = max_transient_errors
+        self.deferrable = default_deferrable() if deferrable is None else deferrable
+
+    @cached_property
+    def hook(self) -> CloseHook:
+        """The Close hook (built on first use; no I/O before)."""
+        return CloseHook(close_conn_id=self.close_conn_id)
+
+    def event_filter(self) -> EventFilter:
+        """Return the validated filter (raises ValueError naming what is wrong)."""
+        return EventFilter.of(
+            self.object_types,
+            self.actions,
+            lead_id=self.lead_id,
+            user_id=self.user_id,
+            changed_fields=self.changed_fields,
+            data_equals=self.data_equals,
+        )
+
+    def window(self, context: Context) -> tuple[datetime, datetime | None]:
+        """Return ``(since, until)`` of this run (no request is sent).
+
+        :param context: the task context (for the data interval defaults).
+        :raises ValueError: no ``since`` and no data interval.
+        """
+        since = self.since or context.get("data_interval_start")
+        if not since:
+            raise ValueError("no since given and the run has no data_interval_start")
+        until = self.until or (None if self.open_ended else context.get("data_interval_end"))
+        return to_moment(since), to_moment(until) if until else None
+
+    def poke(self, context: Context) -> PokeReturnValue:
+        """List the window with the sync client and evaluate the shared tally once."""
+        event_filter = self.event_filter()
+        since, until = self.window(context)
+        result = fetch_events(
+            self.hook.client,
+            event_filter,
+            since,
+            until,
+            min_count=self.min_count,
+            max_items=self.max_items,
+        )
+        self.log.info("%d of %d matching events", result["count"], self.min_count)
+        return PokeReturnValue(is_done=result["satisfied"], xcom_value=dict(result))
+
+    def execute(self, context: Context) -> Any:
+        """Poke/reschedule as usual, or poke once and defer to the trigger."""
+        if not self.deferrable:
+            return super().execute(context)
+        first = self.poke(context)
+        if first.is_done:
+            return first.xcom_value
+        since, until = self.window(context)
+        trigger = CloseEventWaitTrigger(
+            close_conn_id=self.close_conn_id,
+            since=format_moment(since),
+            until=format_moment(until) if until else None,
+            filters=self.event_filter().as_kwargs(),
+            min_count=self.min_count,
+            max_items=self.max_items,
+            poll_interval=float(self.poke_interval),
+            lookback_seconds=self.lookback_seconds,
+            max_transient_errors=self.max_transient_errors,
+        )
+        self.defer(
+            trigger=trigger,
+            method_name="execute_complete",
+            timeout=timedelta(seconds=self.timeout),
+        )
+        return None  # pragma: no cover - defer() always raises TaskDeferred
+
+    def execute_complete(
+        self,
+        context: Context,  # noqa: ARG002  (Airflow passes it)
+        event: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Return the trigger's result (pushed to XCom) or raise :class:`CloseSensorError`.
+
+        :param context: the task context.
+        :param event: the trigger's event payload.
+        """
+        return trigger_result(event)
