@@ -70,6 +70,7 @@ class SandboxState:
             self.tasks: dict[str, Record] = {}
             self.activities: dict[str, Record] = {}
             self.events: dict[str, Record] = {}
+            self.exports: dict[str, Record] = {}
             # Monotonic across resets, so caches keyed on it never see a stale hit.
             self.revision: int = getattr(self, "revision", 0) + 1
 
@@ -138,9 +139,13 @@ class SandboxState:
         :param record: the new version (same ``id``).
         :param meta: the request that changed it.
         :param action: the event action (``updated``, or e.g. ``sent``/``completed``).
+
+        ``date_updated`` is set to now unless the caller already moved it.
         """
         with self.lock:
             before = self.get(kind, record["id"])
+            if "date_updated" in before and record.get("date_updated") == before["date_updated"]:
+                record["date_updated"] = self.timestamp()  # every change moves date_updated
             changed = changed_fields(before, record)
             self.store(kind)[record["id"]] = record
             self.revision += 1
