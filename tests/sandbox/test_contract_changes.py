@@ -62,7 +62,8 @@ def test_date_updated_filters_on_opportunities_and_tasks(
     ok(api.post("opportunity/", json={"lead_id": lead["id"]}))
     window = {"date_updated__gte": "2026-03-01T12:30:00Z", "date_updated__lt": "2026-03-01T14:00Z"}
     opps = ok(api.get("opportunity/", params={**window, "_order_by": "date_updated"}))["data"]
-    assert len(opps) == 2 and opps[0]["id"] == old_opp["id"]
+    assert len(opps) == 2
+    assert opps[0]["id"] == old_opp["id"]
     tasks = ok(api.get("task/", params={**window, "_type": "all"}))["data"]
     assert [t["id"] for t in tasks] == [old_task["id"]]
     before = {"date_updated__lt": "2026-03-01T12:30:00Z", "_type": "all"}
@@ -122,7 +123,8 @@ def test_merge_moves_children_and_logs_close_shapes(
     deleted = _events(api, object_type="lead", action="deleted")
     assert [e["object_id"] for e in deleted] == [source["id"]]
     assert deleted[0]["meta"].items() >= meta.items()
-    assert deleted[0]["data"] is None and deleted[0]["previous_data"]["name"] == "S"
+    assert deleted[0]["data"] is None
+    assert deleted[0]["previous_data"]["name"] == "S"
     merged_events = _events(api, object_type="lead", action="merged")
     assert [e["object_id"] for e in merged_events] == [destination["id"]]
     assert merged_events[0]["meta"].items() >= meta.items()
@@ -156,7 +158,8 @@ def test_export_completes_on_the_clock_and_downloads_gzip_json(
     lead = ok(api.post("lead/", json={"name": "A", "contacts": [{"name": "C"}]}))
     ok(api.post("activity/note/", json={"lead_id": lead["id"], "note": "n"}))
     export = ok(api.post("export/lead/", json={"format": "json", "include_activities": True}))
-    assert export["status"] == "created" and export["download_url"] is None
+    assert export["status"] == "created"
+    assert export["download_url"] is None
     frozen.clock.advance(1)
     assert ok(api.get(f"export/{export['id']}/"))["status"] == "in_progress"
     frozen.clock.advance(EXPORT_SECONDS)
