@@ -19,7 +19,12 @@ from airflow_provider_close.extraction.windows import Window, format_moment, to_
 from airflow_provider_close.operators._base import CloseBaseOperator
 from airflow_provider_close.watch.activity_query import activity_type_names, is_templated
 
-__all__ = ["CloseExtractActivitiesOperator", "ExtractActivitiesResult", "write_atomically"]
+__all__ = [
+    "CloseExtractActivitiesOperator",
+    "ExtractActivitiesResult",
+    "resolve_interval",
+    "write_atomically",
+]
 
 T = TypeVar("T")
 
@@ -141,13 +146,26 @@ class CloseExtractActivitiesOperator(CloseBaseOperator):
         return [kind for kind in ACTIVITY_TYPES if kind in names]
 
     def _interval(self, context: Context) -> tuple[datetime, datetime]:
-        start = self.start or context.get("data_interval_start")
-        end = self.end or context.get("data_interval_end")
-        if not start or not end:
-            raise ValueError(
-                "no interval: give start and end, or run with a data interval "
-                f"(got start={start!r}, end={end!r})"
-            )
-        lower, upper = to_moment(start), to_moment(end)
-        Window(lower, upper)  # refuses end < start before any request
-        return lower, upper
+        return resolve_interval(self.start, self.end, context)
+
+
+def resolve_interval(
+    start: datetime | str | None, end: datetime | str | None, context: Context
+) -> tuple[datetime, datetime]:
+    """Return ``[start, end)`` as aware UTC datetimes, defaulting to the run's data interval.
+
+    :param start: the rendered ``start``, or None for ``data_interval_start``.
+    :param end: the rendered ``end``, or None for ``data_interval_end``.
+    :param context: the task context.
+    :raises ValueError: no interval, or an end before the start (before any request).
+    """
+    lower = start or context.get("data_interval_start")
+    upper = end or context.get("data_interval_end")
+    if not lower or not upper:
+        raise ValueError(
+            "no interval: give start and end, or run with a data interval "
+            f"(got start={lower!r}, end={upper!r})"
+        )
+    window = Window(to_moment(lower), to_moment(upper))  # refuses end < start
+    assert window.start is not None and window.end is not None
+    return window.start, window.end

@@ -103,18 +103,22 @@ def test_search_moment_range_on_date_updated_sorted(
 def test_merge_moves_children_and_logs_close_shapes(
     api: httpx.Client, sandbox: CloseSandbox
 ) -> None:
+    sandbox.clock.set(T0)
     source = ok(api.post("lead/", json={"name": "S", "contacts": [{"name": "C"}]}))
     destination = ok(api.post("lead/", json={"name": "D"}))
     note = ok(api.post("activity/note/", json={"lead_id": source["id"], "note": "n"}))
     task = ok(api.post("task/", json={"lead_id": source["id"], "text": "t"}))
     opp = ok(api.post("opportunity/", json={"lead_id": source["id"]}))
     body = {"source": source["id"], "destination": destination["id"]}
+    sandbox.clock.advance(60)
     assert ok(api.post("lead/merge/", json=body)) == {}
     assert api.get(f"lead/{source['id']}/").status_code == 404
     merged = ok(api.get(f"lead/{destination['id']}/"))
     assert [c["id"] for c in merged["contacts"]] == [source["contacts"][0]["id"]]
     assert [o["id"] for o in merged["opportunities"]] == [opp["id"]]
-    assert ok(api.get(f"activity/note/{note['id']}/"))["lead_id"] == destination["id"]
+    moved_note = ok(api.get(f"activity/note/{note['id']}/"))
+    assert moved_note["lead_id"] == destination["id"]
+    assert moved_note["date_updated"] == "2026-03-01T12:01:00.000000+00:00"  # a change
     assert ok(api.get(f"task/{task['id']}/"))["lead_id"] == destination["id"]
     meta = {
         "merge_source_lead_id": source["id"],
