@@ -86,7 +86,8 @@ class _IntervalFileOperator(CloseBaseOperator):
         return Window(*resolve_interval(self.start, self.end, context))
 
     def _result(self, target: ObjectStoragePath, window: Window, rows: int) -> ChangesResult:
-        assert window.start is not None and window.end is not None
+        assert window.start is not None
+        assert window.end is not None
         self.log.info("Wrote %s %s lines to %s", rows, self.object_type, target)
         return ChangesResult(
             path=str(target),
@@ -173,7 +174,7 @@ class CloseExtractTombstonesOperator(_IntervalFileOperator):
             self.defer(trigger=DateTimeTrigger(moment=ready), method_name="execute_complete")
         return self._write(window)
 
-    def execute_complete(self, context: Context, event: Any = None) -> ChangesResult:
+    def execute_complete(self, context: Context, event: Any = None) -> ChangesResult:  # noqa: ARG002
         """Resume after the wait for late events; write the tombstones."""
         return self._write(self._window(context))
 

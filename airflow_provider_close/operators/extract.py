@@ -167,5 +167,6 @@ def resolve_interval(
             f"(got start={lower!r}, end={upper!r})"
         )
     window = Window(to_moment(lower), to_moment(upper))  # refuses end < start
-    assert window.start is not None and window.end is not None
+    assert window.start is not None
+    assert window.end is not None
     return window.start, window.end

@@ -260,5 +260,5 @@ def test_recent_interval_defers_until_late_events_settled(
 def test_unknown_object_type_fails_at_parse() -> None:
     with pytest.raises(ValueError, match="object_type must be one of"):
         CloseExtractTombstonesOperator(task_id="t", path="x", object_type="user")
-    with pytest.raises(ValueError, match="activity.call"):
+    with pytest.raises(ValueError, match=r"activity\.call"):
         CloseExtractChangesOperator(task_id="t", path="x", object_type="calls")
