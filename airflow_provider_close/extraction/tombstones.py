@@ -91,10 +91,9 @@ def tombstones(
         params = {"object_type": event_type, "action": "deleted", **bounds}
         for event in client.iter_events(params):
             stone = _tombstone(object_type, event)
-            if window.contains(parse_moment(stone["deleted_at"])):
-                kept = latest.get(stone["id"])
-                if kept is None or kept["deleted_at"] < stone["deleted_at"]:
-                    latest[stone["id"]] = stone
+            kept = latest.get(stone["id"])
+            if kept is None or kept["deleted_at"] < stone["deleted_at"]:
+                latest[stone["id"]] = stone
     return sorted(latest.values(), key=lambda stone: (stone["deleted_at"], stone["id"]))
 
 

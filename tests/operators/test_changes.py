@@ -91,8 +91,11 @@ def history(sandbox: CloseSandbox, api: httpx.Client) -> dict[str, str]:
     ids["new_opp"] = ok(api.post("opportunity/", json={"lead_id": new["id"]}))["id"]
     ids["new_task"] = ok(api.post("task/", json={"lead_id": new["id"], "text": "t"}))["id"]
     ids["new_note"] = ok(api.post("activity/note/", json={"lead_id": new["id"], "note": "n"}))["id"]
+    later = ok(api.post("activity/note/", json={"lead_id": new["id"], "note": "x"}))["id"]
+    ids["later_note"] = later
     clock.set(END + timedelta(hours=1))  # the next interval: changes that must not show
     ok(api.put(f"lead/{new['id']}/", json={"name": "new, edited later"}))
+    ok(api.put(f"activity/note/{later}/", json={"note": "edited later"}))
     ok(api.post("lead/", json={"name": "next interval"}))
     clock.set(END + DAY)  # the search index has long caught up
     return ids
@@ -177,8 +180,11 @@ def test_opportunity_walk_never_needs_a_skip(
     for _ in range(12):
         sandbox.clock.advance(1)
         created.append(ok(api.post("opportunity/", json={"lead_id": lead}))["id"])
+    sandbox.clock.advance(1)
+    ok(api.put(f"opportunity/{created[0]}/", json={"value": 7}))  # now the latest change
     sandbox.clock.set(END + DAY)
-    assert [row["id"] for row in changes(tmp_path, "opportunity")] == created
+    expected = [*created[1:], created[0]]
+    assert [row["id"] for row in changes(tmp_path, "opportunity")] == expected
 
 
 def tombstones(tmp_path: Path, object_type: str, **kwargs: Any) -> list[dict[str, Any]]:
@@ -214,12 +220,13 @@ def test_deletes_and_merges_become_tombstones_exactly_once(
     ]
     assert leads[0]["deleted_at"] == (START + timedelta(hours=5)).isoformat(timespec="microseconds")
     assert [s["id"] for s in tombstones(tmp_path, "contact")] == [history["new_contact"]]
-    for object_type, name in (
-        ("opportunity", "new_opp"),
-        ("task", "new_task"),
-        ("activity.note", "new_note"),
+    for object_type, names in (
+        ("opportunity", ["new_opp"]),
+        ("task", ["new_task"]),
+        ("activity.note", ["new_note", "later_note"]),
     ):
-        assert [s["id"] for s in tombstones(tmp_path, object_type)] == [history[name]]
+        expected = sorted(history[name] for name in names)  # deleted together: by id
+        assert [s["id"] for s in tombstones(tmp_path, object_type)] == expected
     assert tombstones(tmp_path, "activity.call") == []
     next_day = tombstones(tmp_path, "contact", start=END, end=END + DAY)
     assert [s["id"] for s in next_day] == [history["old_contact"]]
