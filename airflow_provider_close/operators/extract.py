@@ -7,7 +7,8 @@ interval, validates the activity types and writes the file atomically.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TextIO, TypedDict, TypeVar
 
@@ -22,6 +23,7 @@ from airflow_provider_close.watch.activity_query import activity_type_names, is_
 __all__ = [
     "CloseExtractActivitiesOperator",
     "ExtractActivitiesResult",
+    "atomic_path",
     "resolve_interval",
     "write_atomically",
 ]
@@ -56,18 +58,29 @@ def write_atomically(target: ObjectStoragePath, write: Callable[[TextIO], T]) ->
     :param target: the final path (local or object storage).
     :param write: writes the content to the stream it is given; its result is returned.
     """
+    with atomic_path(target) as temporary:
+        opened = temporary.open("w", encoding="utf-8", newline="\n")  # type: ignore[no-untyped-call]
+        with opened as stream:
+            return write(stream)
+
+
+@contextmanager
+def atomic_path(target: ObjectStoragePath) -> Iterator[ObjectStoragePath]:
+    """Yield a temporary path beside ``target``; move it onto ``target`` if the block succeeds.
+
+    On any error the temporary file is removed and ``target`` is left as it was.
+
+    :param target: the final path (local or object storage).
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp"
     try:
-        opened = temporary.open("w", encoding="utf-8", newline="\n")  # type: ignore[no-untyped-call]
-        with opened as stream:
-            result = write(stream)
+        yield temporary
         temporary.rename(target)
     except BaseException:
         if temporary.exists():
             temporary.unlink()
         raise
-    return result
 
 
 class CloseExtractActivitiesOperator(CloseBaseOperator):

@@ -3,8 +3,9 @@
 close-api.md §8, §9b and Close's export pages: ``POST /export/lead/`` (``format``, ``type``,
 ``s_query``, ``results_limit``, ``sort``, ``fields``, ``include_activities``) and
 ``POST /export/opportunity/`` (``format``, ``params`` = ``/opportunity/`` filters) start an
-export; ``GET /export/{id}/`` shows its ``status`` (``created`` → ``in_progress`` → ``done``)
-and, once done, a ``download_url``; the file is a gzip-compressed JSON array.
+export; ``GET /export/{id}/`` shows its ``status`` (``created`` at once, ``in_progress``, then
+``done`` after ``state.export_seconds`` of sandbox-clock time, default 10) and, once done, a
+``download_url``; the file is a gzip-compressed JSON array.
 
 The data is captured when the export is created (**assumption**: Close does not say when
 during processing it reads). Only ``format: "json"`` is emulated.
@@ -31,14 +32,11 @@ from airflow_provider_close.sandbox.timestamps import parse_moment
 
 __all__ = [
     "DOWNLOAD_PATH",
-    "EXPORT_SECONDS",
     "create_export",
     "export_file",
     "export_status",
 ]
 
-#: Sandbox-clock seconds an export takes: ``created`` at 0, ``in_progress``, ``done`` after.
-EXPORT_SECONDS = 10.0
 #: Where the sandbox serves finished files (no Close auth, like a pre-signed S3 URL).
 DOWNLOAD_PATH = "/_sandbox/exports/{export_id}/file.json.gz"
 _LEAD_TYPES = ("leads", "contacts", "lead_opps")
@@ -128,7 +126,7 @@ def export_status(state: SandboxState, export_id: str, base_url: str) -> Record:
     started = parse_moment(record["date_created"])
     assert started is not None  # written by the sandbox
     elapsed = state.now() - started
-    if elapsed >= timedelta(seconds=EXPORT_SECONDS):
+    if elapsed >= timedelta(seconds=state.export_seconds):
         record["status"] = "done"
         record["download_url"] = base_url + DOWNLOAD_PATH.format(export_id=export_id)
     elif elapsed > timedelta(0):

@@ -71,6 +71,8 @@ class SandboxState:
             self.activities: dict[str, Record] = {}
             self.events: dict[str, Record] = {}
             self.exports: dict[str, Record] = {}
+            #: Sandbox-clock seconds an export takes to finish (see ``sandbox.exports``).
+            self.export_seconds: float = 10.0
             # Monotonic across resets, so caches keyed on it never see a stale hit.
             self.revision: int = getattr(self, "revision", 0) + 1
 

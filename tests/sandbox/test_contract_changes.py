@@ -13,7 +13,6 @@ import httpx
 import pytest
 
 from airflow_provider_close.sandbox import CloseSandbox
-from airflow_provider_close.sandbox.exports import EXPORT_SECONDS
 from tests.sandbox.fixtures.api import api, ok
 
 __all__ = ["api"]
@@ -166,7 +165,7 @@ def test_export_completes_on_the_clock_and_downloads_gzip_json(
     assert export["download_url"] is None
     frozen.clock.advance(1)
     assert ok(api.get(f"export/{export['id']}/"))["status"] == "in_progress"
-    frozen.clock.advance(EXPORT_SECONDS)
+    frozen.clock.advance(frozen.state.export_seconds)
     done = ok(api.get(f"export/{export['id']}/"))
     assert done["status"] == "done"
     with httpx.stream("GET", done["download_url"]) as response:
@@ -185,7 +184,7 @@ def test_opportunity_export_applies_list_filters(api: httpx.Client, frozen: Clos
     body = {"format": "json", "params": {"value_period": "monthly"}}
     export = ok(api.post("export/opportunity/", json=body))
     assert api.get(f"export/{export['id']}/").json()["download_url"] is None
-    frozen.clock.advance(EXPORT_SECONDS)
+    frozen.clock.advance(frozen.state.export_seconds)
     url = ok(api.get(f"export/{export['id']}/"))["download_url"]
     assert [row["id"] for row in httpx.get(url).json()] == [small["id"]]
 
