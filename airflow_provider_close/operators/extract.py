@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TextIO, TypedDict, TypeVar
 
 from airflow.sdk import Context, ObjectStoragePath
@@ -162,6 +162,12 @@ class CloseExtractActivitiesOperator(CloseBaseOperator):
         return resolve_interval(self.start, self.end, context)
 
 
+def _plain(moment: datetime) -> datetime:
+    """Return a stdlib UTC datetime (pendulum's arithmetic can drop a stdlib ``UTC`` tzinfo)."""
+    utc = moment.astimezone(UTC)
+    return datetime(*utc.timetuple()[:6], utc.microsecond, tzinfo=UTC)
+
+
 def resolve_interval(
     start: datetime | str | None, end: datetime | str | None, context: Context
 ) -> tuple[datetime, datetime]:
@@ -179,7 +185,7 @@ def resolve_interval(
             "no interval: give start and end, or run with a data interval "
             f"(got start={lower!r}, end={upper!r})"
         )
-    window = Window(to_moment(lower), to_moment(upper))  # refuses end < start
+    window = Window(_plain(to_moment(lower)), _plain(to_moment(upper)))  # refuses end < start
     assert window.start is not None
     assert window.end is not None
     return window.start, window.end
