@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from airflow_provider_close.client.pagination import SEARCH_PATH
 from airflow_provider_close.client.resources import max_page_size
+from airflow_provider_close.extraction.engine import ListClient
 from airflow_provider_close.extraction.keyset import KeysetFetch, KeysetPage
 from airflow_provider_close.extraction.windows import Window, format_moment
 
@@ -42,8 +43,9 @@ SEARCH_FIELDS: Mapping[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-class ChangesClient(Protocol):
-    """The part of :class:`~airflow_provider_close.client.CloseClient` change extraction uses."""
+class ChangesClient(ListClient, Protocol):
+    """The part of :class:`~airflow_provider_close.client.CloseClient` change extraction uses:
+    the extraction engine's lists plus ``get`` and a read-only ``post`` (searches)."""
 
     def get(
         self, path: str, params: Mapping[str, Any] | None = None, *, fields: Any = None
@@ -57,19 +59,6 @@ class ChangesClient(Protocol):
         params: Mapping[str, Any] | None = None,
         retry_safe: bool = False,
     ) -> JSONObject: ...  # pragma: no cover - protocol
-
-    def iter_items(
-        self,
-        path: str,
-        params: Mapping[str, Any] | None = None,
-        *,
-        page_size: int | None = None,
-        max_items: int | None = None,
-    ) -> Any: ...  # pragma: no cover - protocol
-
-    def iter_events(
-        self, params: Mapping[str, Any] | None = None, *, max_items: int | None = None
-    ) -> Any: ...  # pragma: no cover - protocol
 
 
 def list_fetch(

@@ -123,7 +123,7 @@ def _iter_snapshot(
     client: ChangesClient, object_type: str, stats: KeysetStats
 ) -> Iterator[JSONObject]:
     walk = WalkStats()
-    for row in iter_extract(client, resource_spec(object_type), stats=walk):  # type: ignore[arg-type]
+    for row in iter_extract(client, resource_spec(object_type), stats=walk):
         stats.rows += 1
         yield row
     stats.requests += walk.requests
