@@ -22,6 +22,7 @@ EXPECTED = {
     "example_close_cleanup_test_calls": "example_close_cleanup_test_calls.py",
     "example_close_extract_activities": "example_close_extract_activities.py",
     "example_close_warehouse_to_close": "example_close_warehouse_to_close.py",
+    "example_close_warehouse_mirror": "example_close_warehouse_mirror.py",
 }
 
 PARSE = textwrap.dedent(

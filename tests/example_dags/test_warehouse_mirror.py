@@ -144,7 +144,7 @@ def converge(
     for day in order:  # every day again, in any order: nothing changes
         run_interval(mirror, conn_id, day, out)
     expected = close_state(mirror, api)
-    assert sum(len(rows) for rows in expected.values()) > 30  # the workload did something
+    assert sum(len(rows) for rows in expected.values()) > 15  # the workload did something
     assert any(a["_type"] == "LeadMerge" for a in sandbox.state.activities.values())
     assert warehouse_state(mirror, conn_id) == expected
 

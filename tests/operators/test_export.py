@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_close._compat import AIRFLOW_VERSION
 from airflow_provider_close.operators.export import CloseExportOperator
 from airflow_provider_close.sandbox import CloseSandbox
 from airflow_provider_close.sandbox.events import RequestMeta
@@ -58,6 +59,11 @@ def _load(path: Path) -> Any:
 
 
 @pytest.mark.integration
+@pytest.mark.skipif(
+    AIRFLOW_VERSION < (3, 2),
+    reason="Airflow 3.1's dag.test runs the trigger where its async connection lookup cannot "
+    "see the test's env-var connection (the trigger reports conn_id not defined)",
+)
 @pytest.mark.usefixtures("airflow_db", "close_conn")
 def test_export_runs_deferred_end_to_end_in_dag_test(
     sandbox: CloseSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
