@@ -7,8 +7,9 @@ interval, validates the activity types and writes the file atomically.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any, TextIO, TypedDict, TypeVar
 
 from airflow.sdk import Context, ObjectStoragePath
@@ -19,7 +20,13 @@ from airflow_provider_close.extraction.windows import Window, format_moment, to_
 from airflow_provider_close.operators._base import CloseBaseOperator
 from airflow_provider_close.watch.activity_query import activity_type_names, is_templated
 
-__all__ = ["CloseExtractActivitiesOperator", "ExtractActivitiesResult", "write_atomically"]
+__all__ = [
+    "CloseExtractActivitiesOperator",
+    "ExtractActivitiesResult",
+    "atomic_path",
+    "resolve_interval",
+    "write_atomically",
+]
 
 T = TypeVar("T")
 
@@ -51,18 +58,29 @@ def write_atomically(target: ObjectStoragePath, write: Callable[[TextIO], T]) ->
     :param target: the final path (local or object storage).
     :param write: writes the content to the stream it is given; its result is returned.
     """
+    with atomic_path(target) as temporary:
+        opened = temporary.open("w", encoding="utf-8", newline="\n")  # type: ignore[no-untyped-call]
+        with opened as stream:
+            return write(stream)
+
+
+@contextmanager
+def atomic_path(target: ObjectStoragePath) -> Iterator[ObjectStoragePath]:
+    """Yield a temporary path beside ``target``; move it onto ``target`` if the block succeeds.
+
+    On any error the temporary file is removed and ``target`` is left as it was.
+
+    :param target: the final path (local or object storage).
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp"
     try:
-        opened = temporary.open("w", encoding="utf-8", newline="\n")  # type: ignore[no-untyped-call]
-        with opened as stream:
-            result = write(stream)
+        yield temporary
         temporary.rename(target)
     except BaseException:
         if temporary.exists():
             temporary.unlink()
         raise
-    return result
 
 
 class CloseExtractActivitiesOperator(CloseBaseOperator):
@@ -142,13 +160,33 @@ class CloseExtractActivitiesOperator(CloseBaseOperator):
         return [kind for kind in ACTIVITY_TYPES if kind in names]
 
     def _interval(self, context: Context) -> tuple[datetime, datetime]:
-        start = self.start or context.get("data_interval_start")
-        end = self.end or context.get("data_interval_end")
-        if not start or not end:
-            raise ValueError(
-                "no interval: give start and end, or run with a data interval "
-                f"(got start={start!r}, end={end!r})"
-            )
-        lower, upper = to_moment(start), to_moment(end)
-        Window(lower, upper)  # refuses end < start before any request
-        return lower, upper
+        return resolve_interval(self.start, self.end, context)
+
+
+def _plain(moment: datetime) -> datetime:
+    """Return a stdlib UTC datetime (pendulum's arithmetic can drop a stdlib ``UTC`` tzinfo)."""
+    utc = moment.astimezone(UTC)
+    return datetime(*utc.timetuple()[:6], utc.microsecond, tzinfo=UTC)
+
+
+def resolve_interval(
+    start: datetime | str | None, end: datetime | str | None, context: Context
+) -> tuple[datetime, datetime]:
+    """Return ``[start, end)`` as aware UTC datetimes, defaulting to the run's data interval.
+
+    :param start: the rendered ``start``, or None for ``data_interval_start``.
+    :param end: the rendered ``end``, or None for ``data_interval_end``.
+    :param context: the task context.
+    :raises ValueError: no interval, or an end before the start (before any request).
+    """
+    lower = start or context.get("data_interval_start")
+    upper = end or context.get("data_interval_end")
+    if not lower or not upper:
+        raise ValueError(
+            "no interval: give start and end, or run with a data interval "
+            f"(got start={lower!r}, end={upper!r})"
+        )
+    window = Window(_plain(to_moment(lower)), _plain(to_moment(upper)))  # refuses end < start
+    assert window.start is not None
+    assert window.end is not None
+    return window.start, window.end

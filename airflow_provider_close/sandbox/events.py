@@ -6,8 +6,8 @@ import base64
 import binascii
 import operator
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from airflow_provider_close.sandbox.errors import BadRequest, limit_too_large, not_an_integer
 from airflow_provider_close.sandbox.records import Record
@@ -15,12 +15,16 @@ from airflow_provider_close.sandbox.timestamps import format_naive, parse_moment
 
 __all__ = [
     "ALLOWED_FILTER_SETS",
+    "RETENTION",
     "EventDraft",
     "RequestMeta",
     "event_page",
+    "is_retained",
     "make_event",
 ]
 
+#: How long Close keeps events (close-api.md §7): older ones are gone from ``/event/``.
+RETENTION = timedelta(days=30)
 _FILTERS = ("object_type", "object_id", "action", "lead_id", "user_id", "request_id")
 #: Filter combinations Close accepts (close-api.md §7); ``date_updated__*`` may be added.
 ALLOWED_FILTER_SETS = frozenset(
@@ -59,11 +63,13 @@ class RequestMeta:
     :param method: HTTP method.
     :param path: request path, e.g. ``/api/v1/lead/``.
     :param request_id: the ``req_…`` id given to the request.
+    :param extra: more ``meta`` keys, e.g. ``merge_source_lead_id`` on a merge's events.
     """
 
     method: str
     path: str
     request_id: str | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -120,8 +126,24 @@ def make_event(
         "changed_fields": draft.changed,
         "data": None if draft.action == "deleted" else record,
         "previous_data": draft.previous,
-        "meta": {"request_method": meta.method, "request_path": meta.path} if meta else {},
+        "meta": _meta(meta),
     }
+
+
+def _meta(meta: RequestMeta | None) -> Record:
+    if meta is None:
+        return {}
+    return {"request_method": meta.method, "request_path": meta.path, **meta.extra}
+
+
+def is_retained(event: Mapping[str, object], now: datetime) -> bool:
+    """Return whether ``event`` is still inside Close's 30-day retention at ``now``.
+
+    :param event: a stored event.
+    :param now: the sandbox clock's time.
+    """
+    moment = parse_moment(str(event["date_updated"]))
+    return moment is not None and moment >= now - RETENTION
 
 
 def _check_filters(params: Mapping[str, str]) -> None:
@@ -204,19 +226,28 @@ def _limit(params: Mapping[str, str], max_limit: int) -> int:
     return max(limit, 1)
 
 
-def event_page(events: Iterable[Record], params: Mapping[str, str], max_limit: int) -> Record:
+def event_page(
+    events: Iterable[Record], params: Mapping[str, str], max_limit: int, now: datetime
+) -> Record:
     """Return one cursor page of events, newest ``date_updated`` first.
+
+    Events older than :data:`RETENTION` at ``now`` are gone, as in Close.
 
     :param events: every stored event, oldest first.
     :param params: the query parameters (filters, ``_cursor``, ``_limit``).
     :param max_limit: the largest (and default) ``_limit``.
+    :param now: the sandbox clock's time.
     :raises BadRequest: a filter combination Close refuses, ``_skip``, or a bad cursor/limit.
     """
     if "_skip" in params:
         raise BadRequest("_skip is not supported for events; use _cursor.")
     _check_filters(params)
     limit = _limit(params, max_limit)
-    matching = [event for event in reversed(list(events)) if _matches(event, params)]
+    matching = [
+        event
+        for event in reversed(list(events))
+        if _matches(event, params) and is_retained(event, now)
+    ]
     matching.sort(key=lambda event: event["date_updated"], reverse=True)
     start, stop = _window(matching, params.get("_cursor"), limit)
     data = matching[start:stop]

@@ -32,6 +32,7 @@ ACTIVITY_TYPE_NAMES: Mapping[str, str] = {
     "lead_status_change": "LeadStatusChange",
     "opportunity_status_change": "OpportunityStatusChange",
     "task_completed": "TaskCompleted",
+    "lead_merge": "LeadMerge",
 }
 _SLUG_BY_TYPE = {name: slug for slug, name in ACTIVITY_TYPE_NAMES.items()}
 

@@ -63,6 +63,8 @@ class Resources:
     page_limits: Callable[[dict[str, int] | None, dict[str, int] | None], PageLimits]
     seeds: dict[str, Callable[[SandboxState], None]]
     close_routes: Callable[[SandboxState], list[BaseRoute]]
+    #: Routes outside ``/api/v1`` serving files (finished exports), without Close auth.
+    download_routes: Callable[[SandboxState], list[BaseRoute]] = lambda _state: []
 
 
 def _checked_lag(seconds: float) -> float:
@@ -75,6 +77,7 @@ def load_resources() -> Resources:
     """Import and return the resource layer (``state``, ``limits``, ``seed``, ``routes``)."""
     from airflow_provider_close.sandbox.limits import PageLimits
     from airflow_provider_close.sandbox.routes import close_routes
+    from airflow_provider_close.sandbox.routes.exports import export_download_routes
     from airflow_provider_close.sandbox.seed import seed_demo
     from airflow_provider_close.sandbox.state import SandboxState
 
@@ -85,6 +88,7 @@ def load_resources() -> Resources:
         ),
         seeds={"demo": seed_demo},
         close_routes=close_routes,
+        download_routes=export_download_routes,
     )
 
 
@@ -375,7 +379,7 @@ class CloseSandbox:
             latency_ms=lambda: self._latency,
             drop_connection=self._registry.drop,
             epoch=lambda: self._epoch,
-            control_routes=control_routes(self),
+            control_routes=[*control_routes(self), *self._resources.download_routes(self.state)],
             page_hooks=self._page_hooks,
         )
         oauth_app = Starlette(routes=list(oauth_routes(self.oauth)))

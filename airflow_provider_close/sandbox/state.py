@@ -74,6 +74,9 @@ class SandboxState:
             self.activities: dict[str, Record] = {}
             self.events: dict[str, Record] = {}
             self.search_index.clear()
+            self.exports: dict[str, Record] = {}
+            #: Sandbox-clock seconds an export takes to finish (see ``sandbox.exports``).
+            self.export_seconds: float = 10.0
             # Monotonic across resets, so caches keyed on it never see a stale hit.
             self.revision: int = getattr(self, "revision", 0) + 1
 
@@ -143,9 +146,13 @@ class SandboxState:
         :param record: the new version (same ``id``).
         :param meta: the request that changed it.
         :param action: the event action (``updated``, or e.g. ``sent``/``completed``).
+
+        ``date_updated`` is set to now unless the caller already moved it.
         """
         with self.lock:
             before = self.get(kind, record["id"])
+            if "date_updated" in before and record.get("date_updated") == before["date_updated"]:
+                record["date_updated"] = self.timestamp()  # every change moves date_updated
             changed = changed_fields(before, record)
             self.store(kind)[record["id"]] = record
             self.revision += 1

@@ -23,6 +23,7 @@ EXPECTED = {
     "example_close_event_driven": "example_close_event_driven.py",
     "example_close_extract_activities": "example_close_extract_activities.py",
     "example_close_warehouse_to_close": "example_close_warehouse_to_close.py",
+    "example_close_warehouse_mirror": "example_close_warehouse_mirror.py",
 }
 
 PARSE = textwrap.dedent(

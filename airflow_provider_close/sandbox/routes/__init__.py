@@ -7,6 +7,7 @@ from starlette.routing import BaseRoute
 from airflow_provider_close.sandbox.routes.activities import activity_routes
 from airflow_provider_close.sandbox.routes.contacts import contact_routes
 from airflow_provider_close.sandbox.routes.events import event_routes
+from airflow_provider_close.sandbox.routes.exports import export_routes
 from airflow_provider_close.sandbox.routes.leads import lead_routes
 from airflow_provider_close.sandbox.routes.meta import meta_routes
 from airflow_provider_close.sandbox.routes.opportunities import opportunity_routes
@@ -33,4 +34,5 @@ def close_routes(state: SandboxState) -> list[BaseRoute]:
         *opportunity_routes(state),
         *event_routes(state),
         *search_routes(state),
+        *export_routes(state),
     ]

@@ -14,6 +14,7 @@ from airflow_provider_close.sandbox.models.leads import (
     render_lead,
     update_lead,
 )
+from airflow_provider_close.sandbox.models.merge import merge_leads
 from airflow_provider_close.sandbox.pagination import (
     fields_param,
     offset_page,
@@ -90,6 +91,10 @@ async def _delete_lead(request: Request, state: SandboxState) -> Record:
     return {}
 
 
+async def _merge_leads(request: Request, state: SandboxState) -> Record:
+    return merge_leads(state, await json_body(request), request_meta(state, request))
+
+
 def lead_routes(state: SandboxState) -> list[BaseRoute]:
     """Return the ``/lead/`` routes.
 
@@ -97,6 +102,7 @@ def lead_routes(state: SandboxState) -> list[BaseRoute]:
     """
     return [
         *resource_routes(state, "/lead/", {"GET": _list_leads, "POST": _create_lead}),
+        *resource_routes(state, "/lead/merge/", {"POST": _merge_leads}),
         *resource_routes(
             state,
             "/lead/{lead_id}/",

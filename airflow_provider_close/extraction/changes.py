@@ -1,0 +1,181 @@
+"""Changes by interval: every object of one type whose ``date_updated`` is in ``[start, end)``.
+
+Each object type goes through the one Close query that can find its changes (see
+:mod:`~airflow_provider_close.extraction.change_queries`), walked by keyset
+(:mod:`~airflow_provider_close.extraction.keyset`) so the result is exact while users edit,
+create and delete, and no ``_skip`` or search-cursor bound is ever reached.
+
+Activities have no ``date_updated`` filter in Close. Their changes are the activities
+*created* in the interval whose ``date_updated`` is still in it, plus the older activities the
+event log shows as changed in the interval (``updated``, ``sent``, ``completed``…), read back by
+id. The event log keeps 30 days, so activity intervals older than that are refused before any
+request (:func:`~airflow_provider_close.extraction.retention.check_retention`).
+
+Configuration lists (users, statuses, pipelines, custom field definitions) have no dates to
+filter on; they are written whole, as snapshots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+from airflow_provider_close.client.resources import ACTIVITY_TYPES
+from airflow_provider_close.extraction.change_queries import (
+    ChangesClient,
+    list_fetch,
+    search_fetch,
+    search_fields,
+)
+from airflow_provider_close.extraction.engine import iter_extract
+from airflow_provider_close.extraction.keyset import KeysetStats, iter_keyset
+from airflow_provider_close.extraction.resources import resource_spec
+from airflow_provider_close.extraction.retention import LATE_EVENTS, check_retention
+from airflow_provider_close.extraction.walk import WalkStats
+from airflow_provider_close.extraction.windows import Window, format_moment, parse_moment
+
+__all__ = ["CHANGE_TYPES", "SNAPSHOT_TYPES", "iter_changes"]
+
+JSONObject = dict[str, Any]
+
+#: Event actions (besides ``created``/``deleted``) that change an activity (close-api.md §7).
+_ACTIVITY_CHANGE_ACTIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "call": ("updated", "completed", "answered"),
+        "sms": ("updated", "sent"),
+        "note": ("updated",),
+        "email": ("updated", "sent"),
+        "meeting": ("updated", "completed", "scheduled", "started", "canceled"),
+    }
+)
+#: Ids per ``GET /activity/?id__in=`` request (keeps the URL under ~2000 characters, §0).
+_IDS_PER_REQUEST = 30
+
+#: Configuration lists written whole (no date filter exists for them).
+SNAPSHOT_TYPES: tuple[str, ...] = (
+    "user",
+    "lead_status",
+    "opportunity_status",
+    "pipeline",
+    *(f"custom_field.{kind}" for kind in ("lead", "contact", "opportunity", "activity")),
+)
+#: Every object type :func:`iter_changes` accepts.
+CHANGE_TYPES: tuple[str, ...] = (
+    "lead",
+    "contact",
+    "opportunity",
+    "task",
+    *(f"activity.{kind}" for kind in ACTIVITY_TYPES),
+    *SNAPSHOT_TYPES,
+)
+
+
+def iter_changes(
+    client: ChangesClient,
+    object_type: str,
+    window: Window,
+    stats: KeysetStats,
+    *,
+    now: datetime | None = None,
+) -> Iterator[JSONObject]:
+    """Yield each object of ``object_type`` changed in ``window`` once, as Close returns it.
+
+    Order: ascending ``date_updated`` (leads, contacts, opportunities); ascending
+    ``date_created`` (tasks; activities created in the window, then older changed ones by
+    ``date_updated``, id); Close's order for snapshots.
+
+    :param client: a Close client.
+    :param object_type: one of :data:`CHANGE_TYPES`.
+    :param window: ``[start, end)`` on ``date_updated`` (ignored for snapshots).
+    :param stats: counters to update.
+    :param now: the current time, for the activity retention check (default: now).
+    :raises ValueError: unknown type, or an activity interval past the event log's retention.
+    """
+    if object_type not in CHANGE_TYPES:
+        raise ValueError(f"object_type must be one of {list(CHANGE_TYPES)}, got {object_type!r}")
+    if object_type in SNAPSHOT_TYPES:
+        return _iter_snapshot(client, object_type, stats)
+    if object_type.startswith("activity."):
+        check_retention(window, now, what=f"{object_type} changes")
+        return _iter_activity_changes(client, object_type.split(".", 1)[1], window, stats)
+    if object_type in ("lead", "contact"):
+        return _iter_search(client, object_type, window, stats)
+    if object_type == "opportunity":
+        fetch = list_fetch(client, "opportunity/", "date_updated", {}, window.end)
+        return iter_keyset(fetch, "date_updated", window.start, stats, name=object_type)
+    fixed = {"_type": "all", **_bounds("date_updated", window)}
+    fetch = list_fetch(client, "task/", "date_created", fixed, None)
+    return iter_keyset(fetch, "date_created", None, stats, name=object_type)
+
+
+def _bounds(field: str, window: Window) -> dict[str, str]:
+    bounds = {}
+    if window.start is not None:
+        bounds[f"{field}__gte"] = format_moment(window.start)
+    if window.end is not None:
+        bounds[f"{field}__lt"] = format_moment(window.end)
+    return bounds
+
+
+def _iter_snapshot(
+    client: ChangesClient, object_type: str, stats: KeysetStats
+) -> Iterator[JSONObject]:
+    walk = WalkStats()
+    for row in iter_extract(client, resource_spec(object_type), stats=walk):
+        stats.rows += 1
+        yield row
+    stats.requests += walk.requests
+
+
+def _iter_search(
+    client: ChangesClient, object_type: str, window: Window, stats: KeysetStats
+) -> Iterator[JSONObject]:
+    definitions = client.get(f"custom_field/{object_type}/")
+    stats.requests += 1
+    custom_ids = [str(item["id"]) for item in definitions.get("data") or []]
+    fetch = search_fetch(client, object_type, window, search_fields(object_type, custom_ids))
+    return iter_keyset(fetch, "date_updated", window.start, stats, name=object_type)
+
+
+def _iter_activity_changes(
+    client: ChangesClient, kind: str, window: Window, stats: KeysetStats
+) -> Iterator[JSONObject]:
+    name = f"activity.{kind}"
+    fetch = list_fetch(client, f"activity/{kind}/", "date_created", {}, window.end)
+    for row in iter_keyset(fetch, "date_created", window.start, stats, name=name):
+        if window.contains(parse_moment(row["date_updated"])):
+            yield row
+        else:
+            stats.rows -= 1  # created in the window, changed again after it
+    older = _older_changed_ids(client, kind, window)
+    rows = [row for row in _read_by_ids(client, sorted(older)) if _older_change(row, window)]
+    rows.sort(key=lambda row: (parse_moment(row["date_updated"]), row["id"]))
+    stats.rows += len(rows)
+    yield from rows
+
+
+def _older_changed_ids(client: ChangesClient, kind: str, window: Window) -> set[str]:
+    scan = Window(window.start, window.end + LATE_EVENTS if window.end else None)
+    params = {"object_type": f"activity.{kind}", **_bounds("date_updated", scan)}
+    ids: set[str] = set()
+    for action in _ACTIVITY_CHANGE_ACTIONS[kind]:
+        for event in client.iter_events({**params, "action": action}):
+            data = event.get("data") or {}
+            created = data.get("date_created")
+            if created is None or window.start is None or parse_moment(created) < window.start:
+                ids.add(str(event["object_id"]))
+    return ids
+
+
+def _read_by_ids(client: ChangesClient, ids: list[str]) -> Iterator[JSONObject]:
+    for first in range(0, len(ids), _IDS_PER_REQUEST):
+        chunk = ids[first : first + _IDS_PER_REQUEST]
+        yield from client.iter_items("activity/", {"id__in": ",".join(chunk)})
+
+
+def _older_change(row: Mapping[str, Any], window: Window) -> bool:
+    created = parse_moment(row["date_created"])
+    before_start = window.start is not None and created < window.start
+    return before_start and window.contains(parse_moment(row["date_updated"]))
