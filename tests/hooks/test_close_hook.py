@@ -82,11 +82,20 @@ def test_the_port_field_is_used_sync_and_async(
     assert asyncio.run(fetch()) == sandbox.state.me["id"]
 
 
-def test_the_uri_forms_port_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("uri", "base_url"),
+    [
+        ("close://:api_key_x@127.0.0.1:8765", "https://127.0.0.1:8765/api/v1/"),
+        ("close://:api_key_x@http%3A%2F%2F127.0.0.1:8765", "http://127.0.0.1:8765/api/v1/"),
+    ],
+)
+def test_the_uri_forms_port_is_used(
+    monkeypatch: pytest.MonkeyPatch, uri: str, base_url: str
+) -> None:
     """``close://:KEY@127.0.0.1:8765``: Airflow parses the port into its own field."""
-    monkeypatch.setenv("AIRFLOW_CONN_CLOSE_URI_PORT", "close://:api_key_x@127.0.0.1:8765")
+    monkeypatch.setenv("AIRFLOW_CONN_CLOSE_URI_PORT", uri)
     settings = CloseHook(close_conn_id="close_uri_port").client_settings()
-    assert settings.base_url == "https://127.0.0.1:8765/api/v1/"
+    assert settings.base_url == base_url
 
 
 def test_an_airflow_connection_with_a_port_survives_the_ui_tests_uri_round_trip(
