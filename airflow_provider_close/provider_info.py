@@ -15,15 +15,16 @@ __all__ = ["CONNECTION_FIELDS", "UI_FIELD_BEHAVIOUR", "get_provider_info"]
 _PKG = "airflow_provider_close"
 
 #: How the connection form relabels, hides and describes Airflow's standard fields.
-#: The port stays visible: a hidden port reaches the API server's Test as 0, which Airflow 3.3
-#: rejects for a saved connection ("The host or port to test differs from the stored
-#: connection"); and a sandbox or proxy may listen on its own port.
+#: The port is shown: a sandbox or proxy may listen on its own port, and Airflow 3.3.2's Test
+#: button sends an empty port as 0, which its API refuses for a saved connection ("The host or
+#: port to test differs from the stored connection"; apache/airflow#73298): a filled-in port
+#: (443 for Close) avoids that.
 UI_FIELD_BEHAVIOUR: dict[str, Any] = {
     "hidden-fields": ["schema", "login"],
     "relabeling": {"password": "API key", "host": "API base URL"},
     "placeholders": {
         "host": "https://api.close.com",
-        "port": "optional: the scheme's port unless the URL names one",
+        "port": "443 (optional; Airflow 3.3.2's Test button needs it)",
         "password": "Close API key (or OAuth access token when auth_type is oauth)",
     },
 }

@@ -38,6 +38,10 @@ def test_api_base_url(host: str | None, expected: str) -> None:
         ("http://127.0.0.1/api/v1/", "8765", "http://127.0.0.1:8765/api/v1/"),
         ("http://127.0.0.1:8765", 8765, "http://127.0.0.1:8765/api/v1/"),
         (None, 8443, "https://api.close.com:8443/api/v1/"),
+        # The scheme's own port (the form's Port filled in for Airflow 3.3.2's Test button).
+        ("https://api.close.com", 443, "https://api.close.com/api/v1/"),
+        ("https://api.close.com:443", 443, "https://api.close.com/api/v1/"),
+        ("http://127.0.0.1", 80, "http://127.0.0.1/api/v1/"),
         # Not set: None from the JSON form, 0 or "" from the UI's form.
         ("http://127.0.0.1:8765", None, "http://127.0.0.1:8765/api/v1/"),
         ("http://127.0.0.1:8765", 0, "http://127.0.0.1:8765/api/v1/"),
