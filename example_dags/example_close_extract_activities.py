@@ -43,16 +43,21 @@ from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import BaseHook, ObjectStoragePath, dag, task
+from airflow.sdk import ObjectStoragePath, dag, task
 
 try:
     from airflow.sdk import CronDataIntervalTimetable
 except ImportError:  # Airflow 3.1 has it only in core
     from airflow.timetables.interval import CronDataIntervalTimetable
 
+from airflow_provider_close.hooks.sql_connection import sql_hook
+from airflow_provider_close.local_output import local_output_dir
 from airflow_provider_close.operators.extract import CloseExtractActivitiesOperator
 
 CLOSE_CONN_ID = "close_default"
+#: The files' folder: the Variable ``close_extract_dir`` (a path or an object storage URL), else
+#: ``$AIRFLOW_HOME/close/extract`` (each installation its own; never a shared /tmp folder).
+EXTRACT_DIR = "{{ var.value.get('close_extract_dir', '" + local_output_dir("extract") + "') }}"
 WAREHOUSE_CONN_ID = "warehouse_sqlite"
 TABLE = "close_activities"
 COLUMNS = ("id", "activity_type", "lead_id", "user_id", "date_created", "interval_start", "raw")
@@ -100,16 +105,13 @@ def example_close_extract_activities() -> None:
     extract = CloseExtractActivitiesOperator(
         task_id="extract_activities",
         close_conn_id=CLOSE_CONN_ID,
-        path=(
-            "{{ var.value.get('close_extract_dir', '/tmp/close-extract') }}"
-            "/activities/{{ data_interval_start.strftime('%Y-%m-%d') }}.jsonl"
-        ),
+        path=(EXTRACT_DIR + "/activities/{{ data_interval_start.strftime('%Y-%m-%d') }}.jsonl"),
     )
 
     @task
     def load_into_warehouse(extracted: dict[str, Any]) -> int:
         """Replace the interval's rows in the warehouse table; return how many were loaded."""
-        hook = BaseHook.get_connection(WAREHOUSE_CONN_ID).get_hook()
+        hook = sql_hook(WAREHOUSE_CONN_ID)  # names the provider if missing
         hook.run(CREATE_TABLE_SQL)
         hook.run(
             f"DELETE FROM {TABLE} WHERE interval_start = {hook.placeholder}",

@@ -8,7 +8,7 @@ toast. The API server runs the hook's ``test_connection``, so the sandbox sees `
 Airflow 3.1 has no declarative extra fields (so no dropdown to check); the rest runs on both.
 
 Needs Chromium (Debian's ``chromium``; ``.ci/run`` installs it) and the ``playwright`` package
-(the ``browser`` extra), which drives the system Chromium: it never downloads a browser. Skipped,
+(in the ``test`` extra), which drives the system Chromium: it never downloads a browser. Skipped,
 saying which is missing, when either is absent. On failure a screenshot lands in ``tmp_path``.
 """
 
@@ -37,7 +37,7 @@ from airflow_provider_close.sandbox import CloseSandbox
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium")
 #: The flags this machine's (and CI's) Chromium needs: no sandbox as root, nothing phoning home.
 CHROMIUM_FLAGS = [
     "--headless",
@@ -78,7 +78,7 @@ def airflow_ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start ``airflow api-server`` on a migrated temporary home; yield its base URL."""
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it")
-    pytest.importorskip("playwright", reason="the playwright package is not installed (extra)")
+    pytest.importorskip("playwright", reason="playwright is not installed (the test extra has it)")
     home = tmp_path_factory.mktemp("airflow-ui-home")
     env = _airflow_env(home)
     airflow = str(Path(sys.executable).with_name("airflow"))
@@ -112,14 +112,18 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            pytest.fail(f"airflow api-server exited {server.returncode}:\n{log.read_text()[-3000:]}")
+            pytest.fail(f"airflow api-server exited {server.returncode}:\n{_tail(log)}")
         try:
             with urlopen(url, timeout=2) as answer:
                 if answer.status == 200:
                     return
         except OSError:
             time.sleep(0.5)
-    pytest.fail(f"airflow api-server not up after {START_TIMEOUT:.0f} s:\n{log.read_text()[-3000:]}")
+    pytest.fail(f"airflow api-server not up after {START_TIMEOUT:.0f} s:\n{_tail(log)}")
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-3000:]
 
 
 @pytest.fixture

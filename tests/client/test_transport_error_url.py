@@ -56,4 +56,3 @@ def test_a_hand_made_transport_error_keeps_the_path_form() -> None:
     error = CloseTransportError("GET", "lead/", "ConnectError", "refused")
     assert str(error) == "GET lead/: transport error ConnectError: refused"
     assert error.url is None
-

@@ -30,8 +30,8 @@ def dev(monkeypatch):
     """tools/dev.py with installing and running replaced by a recorder."""
     module = _load("dev", monkeypatch)
     ran: list[list[str]] = []
-    monkeypatch.setattr(module, "ensure_env", lambda env: None)
-    monkeypatch.setattr(module, "_run", lambda cmd, **kwargs: ran.append(cmd) or 0)
+    monkeypatch.setattr(module, "ensure_env", lambda _env: None)
+    monkeypatch.setattr(module, "_run", lambda cmd, **_kwargs: ran.append(cmd) or 0)
     module.ran = ran
     return module
 
@@ -60,7 +60,7 @@ def test_dev_demo_passes_every_documented_option_to_demo_py(dev, monkeypatch):
 
 
 def test_dev_demo_help_shows_demo_py_options_without_installing(dev, monkeypatch):
-    monkeypatch.setattr(dev, "ensure_env", lambda env: pytest.fail("--help installed"))
+    monkeypatch.setattr(dev, "ensure_env", lambda _env: pytest.fail("--help installed"))
 
     assert dev.main(["demo", "--help"]) == 0
 

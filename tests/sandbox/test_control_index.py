@@ -60,7 +60,7 @@ def test_help_and_readme_list_every_control_route(demo_sandbox: CloseSandbox) ->
     assert CREATE_ACTIVITY_EXAMPLE in readme
 
 
-@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed (.ci/run installs it)")
+@pytest.mark.skipif(shutil.which("curl") is None, reason="no curl (.ci/run installs it)")
 def test_the_curl_example_creates_an_activity(demo_sandbox: CloseSandbox) -> None:
     demo_sandbox.reset()
     script = CREATE_ACTIVITY_EXAMPLE.replace("api_...", demo_sandbox.api_key).replace(
