@@ -51,15 +51,11 @@ def _rendered(
     return str(dag.get_template_env().from_string(template).render(**context))
 
 
-@pytest.mark.parametrize(("dag_id", "task_id", "attribute", "variable"), OUTPUTS)
+@pytest.mark.parametrize("output", OUTPUTS, ids=[dag_id for dag_id, *_ in OUTPUTS])
 def test_two_installations_write_to_their_own_airflow_home(
-    dag_id: str,
-    task_id: str,
-    attribute: str,
-    variable: str,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    output: tuple[str, str, str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    dag_id, task_id, attribute, variable = output
     paths = []
     for user in ("alice", "bob"):
         monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path / user / "airflow"))
