@@ -13,6 +13,10 @@ What it does, when triggered by hand
        ids: one task instance per call; a call that is already gone counts as deleted, so
        the DAG can be re-run after a partial failure.
 
+What it needs
+    A ``close_default`` connection (type Close CRM). No other provider; the listing file goes to
+    ``$AIRFLOW_HOME/close/cleanup`` unless the Variable ``close_cleanup_dir`` says otherwise.
+
 How to run it
     Trigger it (UI "Trigger DAG w/ config", or ``airflow dags trigger
     example_close_cleanup_test_calls --conf '{"note_marker": "[test import]"}'``), read the

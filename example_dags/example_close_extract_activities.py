@@ -9,13 +9,27 @@ What it does, once per day (and once per past day, thanks to ``catchup=True``)
        Airflow SQL connection: it first deletes the rows of the same interval, so re-running
        or backfilling a day replaces it instead of duplicating it.
 
+What it needs
+    * A ``close_default`` connection (type Close CRM).
+    * A ``warehouse_sqlite`` connection (type SQLite; the README's "The example DAGs'
+      warehouse connection") and the SQLite provider:
+      ``pip install 'airflow-provider-close[examples]'`` (``apache-airflow-providers-sqlite``);
+      without it the load task fails naming that package.
+    * A scheduler for the daily runs, the catch-up and backfills; the NDJSON files go to
+      ``$AIRFLOW_HOME/close/extract`` unless the Variable ``close_extract_dir`` says otherwise.
+
 How to run it locally
     ``python3 tools/dev.py demo`` runs one day of it against the Close sandbox. By hand, set
-    ``AIRFLOW_CONN_CLOSE_DEFAULT`` and ``AIRFLOW_CONN_WAREHOUSE_SQLITE`` (see the README) and
+    ``AIRFLOW_CONN_CLOSE_DEFAULT`` and ``AIRFLOW_CONN_WAREHOUSE_SQLITE`` (the README's
+    "The connection" and "The example DAGs' warehouse connection" sections) and
     run ``airflow dags test example_close_extract_activities 2026-11-21``: a run at a given
     date extracts the last complete day before it (here 2026-11-20).
 
 Backfill (a scheduler must be running; the runs are queued like scheduled ones)
+    The DAG must be unpaused (new DAGs start paused: ``airflow dags unpause
+    example_close_extract_activities`` or the UI toggle), and unpausing it starts its catch-up:
+    one run per day from ``start_date`` to yesterday. To extract only chosen days, set
+    ``catchup=False`` (or a recent ``start_date``) before unpausing, then
     ``airflow backfill create --dag-id example_close_extract_activities
     --from-date 2026-11-01 --to-date 2026-11-07 --reprocess-behavior completed``
     re-extracts and reloads those days (``--dry-run`` lists the runs first;

@@ -17,6 +17,15 @@ When it runs
     ``outlets=[LEAD_SCORES]`` (or post an asset event through the REST API from dbt, Fivetran
     or your scheduler), and this DAG runs right after it.
 
+What it needs
+    * A ``close_default`` connection (type Close CRM) to an organisation with the "External ID"
+      and "Lead Score" lead custom fields.
+    * A ``warehouse_sqlite`` connection (type SQLite) to a database with a ``lead_scores``
+      table, and the SQLite provider: ``pip install 'airflow-provider-close[examples]'``
+      (``apache-airflow-providers-sqlite``); without it the task fails naming that package.
+    * Result files go to ``$AIRFLOW_HOME/close/results`` unless the Variable
+      ``close_results_dir`` says otherwise.
+
 How to run it locally
     ``python3 tools/dev.py demo`` creates a SQLite warehouse, starts the Close sandbox with
     its demo organisation (which has the "External ID" and "Lead Score" fields) and runs this
