@@ -42,6 +42,8 @@ def test_api_base_url(host: str | None, expected: str) -> None:
         ("https://api.close.com", 443, "https://api.close.com/api/v1/"),
         ("https://api.close.com:443", 443, "https://api.close.com/api/v1/"),
         ("http://127.0.0.1", 80, "http://127.0.0.1/api/v1/"),
+        ("http://[::1]", 8765, "http://[::1]:8765/api/v1/"),
+        ("http://[::1]:8765", None, "http://[::1]:8765/api/v1/"),
         # Not set: None from the JSON form, 0 or "" from the UI's form.
         ("http://127.0.0.1:8765", None, "http://127.0.0.1:8765/api/v1/"),
         ("http://127.0.0.1:8765", 0, "http://127.0.0.1:8765/api/v1/"),
