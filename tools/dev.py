@@ -4,6 +4,9 @@
     python3 tools/dev.py demo    # install, start the sandbox, run the example pipelines, summarise
     python3 tools/dev.py test    # install, then ruff, mypy and the suite on each supported Airflow
 
+Everything after ``demo`` goes to ``tools/demo.py`` (``demo --help`` lists its options:
+``--keep``, ``--verbose``, ``--json PATH``, ``--sandbox-url URL --api-key KEY``).
+
 Each Airflow version under test gets its own virtualenv under ``.venv`` / ``.venv-airflow-*``,
 rebuilt only when ``pyproject.toml`` or the pinned version changes. Standard library only.
 """
