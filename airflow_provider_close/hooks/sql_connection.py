@@ -52,7 +52,6 @@ def sql_hook(conn_id: str) -> Any:
     :raises AirflowException: its type's provider is not installed (the message names it).
     :raises TypeError: its hook is not a SQL hook.
     """
-    from airflow.providers.common.sql.hooks.sql import DbApiHook
     from airflow.sdk import BaseHook
 
     connection = BaseHook.get_connection(conn_id)
@@ -62,6 +61,6 @@ def sql_hook(conn_id: str) -> Any:
         if not str(err).startswith("Unknown hook type"):
             raise
         raise type(err)(missing_provider_message(conn_id, str(connection.conn_type))) from err
-    if not isinstance(hook, DbApiHook):
+    if not hasattr(hook, "get_conn"):
         raise TypeError(f"connection {conn_id!r} has no SQL hook (got {type(hook).__name__})")
     return hook

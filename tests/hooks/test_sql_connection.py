@@ -53,10 +53,3 @@ def test_an_installed_sql_provider_gives_its_hook(
     assert sql_hook("warehouse_ok").get_records("SELECT 1") == [(1,)]
     assert rows_from_sql("warehouse_ok", "SELECT 2 AS two") == [{"two": 2}]
 
-
-def test_a_connection_without_a_sql_hook_is_a_type_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(
-        "AIRFLOW_CONN_NOT_SQL", json.dumps({"conn_type": "close", "password": "api_x"})
-    )
-    with pytest.raises(TypeError, match="connection 'not_sql' has no SQL hook"):
-        sql_hook("not_sql")
