@@ -4,8 +4,8 @@ The hook does no I/O in its constructor. The client is built lazily from the con
 (``password`` = API key or OAuth access token, ``host`` = API base URL, ``port``, extras
 ``timeout``, ``max_retries``, ``max_total_wait``, ``auth_type``; refreshing OAuth adds
 ``client_id``, ``client_secret``, ``refresh_token``, whose rotated tokens live in Airflow
-Variables, see :mod:`airflow_provider_close.hooks.oauth_store`). Every HTTP concern (auth, retries, rate
-limits, pagination, errors) lives in :mod:`airflow_provider_close.client`.
+Variables, see :mod:`airflow_provider_close.hooks.oauth_store`). Every HTTP concern (auth,
+retries, rate limits, pagination, errors) lives in :mod:`airflow_provider_close.client`.
 """
 
 from __future__ import annotations

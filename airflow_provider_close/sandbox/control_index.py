@@ -46,7 +46,7 @@ CONTROL_DESCRIPTIONS: dict[str, str] = {
     'or {"reset": true})',
     "/_sandbox/oauth": "show or set the OAuth token endpoint (token lifetime, delay), mint a "
     'refresh token (body {"issue": null}) or revoke one; GET lists the token calls',
-    "/_sandbox/search_lag": 'show or set how long lead and contact writes take to reach search '
+    "/_sandbox/search_lag": "show or set how long lead and contact writes take to reach search "
     '(body {"seconds": 60})',
 }
 

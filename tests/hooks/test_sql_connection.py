@@ -52,4 +52,3 @@ def test_an_installed_sql_provider_gives_its_hook(
     )
     assert sql_hook("warehouse_ok").get_records("SELECT 1") == [(1,)]
     assert rows_from_sql("warehouse_ok", "SELECT 2 AS two") == [{"two": 2}]
-
