@@ -15,11 +15,16 @@ __all__ = ["CONNECTION_FIELDS", "UI_FIELD_BEHAVIOUR", "get_provider_info"]
 _PKG = "airflow_provider_close"
 
 #: How the connection form relabels, hides and describes Airflow's standard fields.
+#: The port is shown: a sandbox or proxy may listen on its own port, and Airflow 3.3.2's Test
+#: button sends an empty port as 0, which its API refuses for a saved connection ("The host or
+#: port to test differs from the stored connection"; apache/airflow#73298): a filled-in port
+#: (443 for Close) avoids that.
 UI_FIELD_BEHAVIOUR: dict[str, Any] = {
-    "hidden-fields": ["schema", "port", "login"],
+    "hidden-fields": ["schema", "login"],
     "relabeling": {"password": "API key", "host": "API base URL"},
     "placeholders": {
         "host": "https://api.close.com",
+        "port": "443 (optional; Airflow 3.3.2's Test button needs it)",
         "password": "Close API key (or OAuth access token when auth_type is oauth)",
     },
 }
@@ -31,9 +36,10 @@ CONNECTION_FIELDS: dict[str, Any] = {
         "description": "api_key: the password is a Close API key (HTTP Basic). "
         "oauth: OAuth 2.0 (Bearer); with client id, client secret and refresh token below the "
         "access token refreshes itself, else the password is a fixed access token.",
+        # No None in the enum: the form would offer it as "null" (unset still means api_key).
         "schema": {
             "type": ["string", "null"],
-            "enum": ["api_key", "oauth", None],
+            "enum": ["api_key", "oauth"],
             "default": "api_key",
         },
     },

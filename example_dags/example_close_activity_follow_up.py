@@ -12,9 +12,14 @@ What it does, every hour
        mapping: one task instance per lead) and create a Close task and a note on each. Both
        operators create at most once per DAG run, even when Airflow retries them.
 
+What it needs
+    A ``close_default`` connection (type Close CRM) and, for the deferred wait, a running
+    triggerer with the provider installed. No other provider.
+
 How to run it locally
     Start the sandbox (``python -m airflow_provider_close.sandbox --seed demo``), export the
-    ``AIRFLOW_CONN_CLOSE_DEFAULT`` line it prints, log an inbound call, then run
+    ``AIRFLOW_CONN_CLOSE_DEFAULT`` line it prints, log an inbound call (the README's sandbox
+    section has a ``curl`` line for it; so does the sandbox's ``--help``), then run
     ``airflow dags test example_close_activity_follow_up <logical date>``: the data interval is
     the hour before the logical date. ``tests/example_dags`` does exactly this.
 

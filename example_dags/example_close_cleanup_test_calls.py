@@ -13,6 +13,10 @@ What it does, when triggered by hand
        ids: one task instance per call; a call that is already gone counts as deleted, so
        the DAG can be re-run after a partial failure.
 
+What it needs
+    A ``close_default`` connection (type Close CRM). No other provider; the listing file goes to
+    ``$AIRFLOW_HOME/close/cleanup`` unless the Variable ``close_cleanup_dir`` says otherwise.
+
 How to run it
     Trigger it (UI "Trigger DAG w/ config", or ``airflow dags trigger
     example_close_cleanup_test_calls --conf '{"note_marker": "[test import]"}'``), read the
@@ -37,10 +41,14 @@ from typing import Any
 import pendulum
 from airflow.sdk import ObjectStoragePath, Param, dag, get_current_context, task
 
+from airflow_provider_close.local_output import local_output_dir
 from airflow_provider_close.operators.deletions import CloseDeleteCallOperator
 from airflow_provider_close.operators.reads import CloseListActivitiesOperator
 
 CLOSE_CONN_ID = "close_default"
+#: The files' folder: the Variable ``close_cleanup_dir`` (a path or an object storage URL), else
+#: ``$AIRFLOW_HOME/close/cleanup`` (each installation its own; never a shared /tmp folder).
+CLEANUP_DIR = "{{ var.value.get('close_cleanup_dir', '" + local_output_dir("cleanup") + "') }}"
 #: Calls shown in the report.
 REPORT_SAMPLE = 10
 
@@ -78,9 +86,7 @@ def example_close_cleanup_test_calls() -> None:
         activity_type="call",
         start="{{ params.start or (dag_run.run_after - macros.timedelta(days=7)).isoformat() }}",
         end="{{ params.end or dag_run.run_after.isoformat() }}",
-        output_path=(
-            "{{ var.value.get('close_cleanup_dir', '/tmp/close-cleanup') }}/{{ run_id }}.jsonl"
-        ),
+        output_path=CLEANUP_DIR + "/{{ run_id }}.jsonl",
     )
 
     @task

@@ -9,13 +9,27 @@ What it does, once per day (and once per past day, thanks to ``catchup=True``)
        Airflow SQL connection: it first deletes the rows of the same interval, so re-running
        or backfilling a day replaces it instead of duplicating it.
 
+What it needs
+    * A ``close_default`` connection (type Close CRM).
+    * A ``warehouse_sqlite`` connection (type SQLite; the README's "The example DAGs'
+      warehouse connection") and the SQLite provider:
+      ``pip install 'airflow-provider-close[examples]'`` (``apache-airflow-providers-sqlite``);
+      without it the load task fails naming that package.
+    * A scheduler for the daily runs, the catch-up and backfills; the NDJSON files go to
+      ``$AIRFLOW_HOME/close/extract`` unless the Variable ``close_extract_dir`` says otherwise.
+
 How to run it locally
     ``python3 tools/dev.py demo`` runs one day of it against the Close sandbox. By hand, set
-    ``AIRFLOW_CONN_CLOSE_DEFAULT`` and ``AIRFLOW_CONN_WAREHOUSE_SQLITE`` (see the README) and
+    ``AIRFLOW_CONN_CLOSE_DEFAULT`` and ``AIRFLOW_CONN_WAREHOUSE_SQLITE`` (the README's
+    "The connection" and "The example DAGs' warehouse connection" sections) and
     run ``airflow dags test example_close_extract_activities 2026-11-21``: a run at a given
     date extracts the last complete day before it (here 2026-11-20).
 
 Backfill (a scheduler must be running; the runs are queued like scheduled ones)
+    The DAG must be unpaused (new DAGs start paused: ``airflow dags unpause
+    example_close_extract_activities`` or the UI toggle), and unpausing it starts its catch-up:
+    one run per day from ``start_date`` to yesterday. To extract only chosen days, set
+    ``catchup=False`` (or a recent ``start_date``) before unpausing, then
     ``airflow backfill create --dag-id example_close_extract_activities
     --from-date 2026-11-01 --to-date 2026-11-07 --reprocess-behavior completed``
     re-extracts and reloads those days (``--dry-run`` lists the runs first;
@@ -43,16 +57,21 @@ from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import BaseHook, ObjectStoragePath, dag, task
+from airflow.sdk import ObjectStoragePath, dag, task
 
 try:
     from airflow.sdk import CronDataIntervalTimetable
 except ImportError:  # Airflow 3.1 has it only in core
     from airflow.timetables.interval import CronDataIntervalTimetable
 
+from airflow_provider_close.hooks.sql_connection import sql_hook
+from airflow_provider_close.local_output import local_output_dir
 from airflow_provider_close.operators.extract import CloseExtractActivitiesOperator
 
 CLOSE_CONN_ID = "close_default"
+#: The files' folder: the Variable ``close_extract_dir`` (a path or an object storage URL), else
+#: ``$AIRFLOW_HOME/close/extract`` (each installation its own; never a shared /tmp folder).
+EXTRACT_DIR = "{{ var.value.get('close_extract_dir', '" + local_output_dir("extract") + "') }}"
 WAREHOUSE_CONN_ID = "warehouse_sqlite"
 TABLE = "close_activities"
 COLUMNS = ("id", "activity_type", "lead_id", "user_id", "date_created", "interval_start", "raw")
@@ -100,16 +119,13 @@ def example_close_extract_activities() -> None:
     extract = CloseExtractActivitiesOperator(
         task_id="extract_activities",
         close_conn_id=CLOSE_CONN_ID,
-        path=(
-            "{{ var.value.get('close_extract_dir', '/tmp/close-extract') }}"
-            "/activities/{{ data_interval_start.strftime('%Y-%m-%d') }}.jsonl"
-        ),
+        path=(EXTRACT_DIR + "/activities/{{ data_interval_start.strftime('%Y-%m-%d') }}.jsonl"),
     )
 
     @task
     def load_into_warehouse(extracted: dict[str, Any]) -> int:
         """Replace the interval's rows in the warehouse table; return how many were loaded."""
-        hook = BaseHook.get_connection(WAREHOUSE_CONN_ID).get_hook()
+        hook = sql_hook(WAREHOUSE_CONN_ID)  # names the provider if missing
         hook.run(CREATE_TABLE_SQL)
         hook.run(
             f"DELETE FROM {TABLE} WHERE interval_start = {hook.placeholder}",

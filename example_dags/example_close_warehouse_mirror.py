@@ -27,8 +27,9 @@ What to change for production
     * ``WAREHOUSE_CONN_ID``: any common-sql connection. The merge statement
       (``INSERT ... ON CONFLICT (id) DO UPDATE ... WHERE``) runs unchanged on SQLite and
       PostgreSQL (the tests run both); Snowflake and BigQuery spell it ``MERGE INTO``.
-    * The file location: the Airflow Variable ``close_mirror_dir`` (an object storage URL
-      such as ``s3://lake/close-mirror`` on several workers).
+    * The file location: the Airflow Variable ``close_mirror_dir`` (default
+      ``$AIRFLOW_HOME/close/mirror``; an object storage URL such as ``s3://lake/close-mirror``
+      on several workers).
     * First load and history older than the event log's 30 days: run
       ``CloseExportOperator`` once and load its file the same way.
 """
@@ -42,13 +43,14 @@ from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import BaseHook, ObjectStoragePath, dag, task
+from airflow.sdk import ObjectStoragePath, dag, task
 
 try:
     from airflow.sdk import CronDataIntervalTimetable
 except ImportError:  # Airflow 3.1 has it only in core
     from airflow.timetables.interval import CronDataIntervalTimetable
-
+from airflow_provider_close.hooks.sql_connection import sql_hook
+from airflow_provider_close.local_output import local_output_dir
 from airflow_provider_close.operators.changes import (
     CloseExtractChangesOperator,
     CloseExtractTombstonesOperator,
@@ -109,7 +111,7 @@ def merge_into_warehouse(
 ) -> dict[str, int]:
     """Apply one interval's changes and tombstones to the type's table, in one transaction."""
     table = TABLES[object_type]
-    hook = BaseHook.get_connection(conn_id).get_hook()
+    hook = sql_hook(conn_id)  # names the provider if missing
     mark = hook.placeholder
     stones = _tombstones(deleted["path"])
     with closing(hook.get_conn()) as conn:
@@ -143,7 +145,7 @@ def merge_into_warehouse(
 def example_close_warehouse_mirror() -> None:
     """Mirror one day of Close changes and deletions into the warehouse tables."""
     base = (
-        "{{ var.value.get('close_mirror_dir', '/tmp/close-mirror') }}"
+        "{{ var.value.get('close_mirror_dir', '" + local_output_dir("mirror") + "') }}"
         "/{{ data_interval_start.strftime('%Y-%m-%d') }}"
     )
 

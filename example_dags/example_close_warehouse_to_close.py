@@ -17,6 +17,15 @@ When it runs
     ``outlets=[LEAD_SCORES]`` (or post an asset event through the REST API from dbt, Fivetran
     or your scheduler), and this DAG runs right after it.
 
+What it needs
+    * A ``close_default`` connection (type Close CRM) to an organisation with the "External ID"
+      and "Lead Score" lead custom fields.
+    * A ``warehouse_sqlite`` connection (type SQLite) to a database with a ``lead_scores``
+      table, and the SQLite provider: ``pip install 'airflow-provider-close[examples]'``
+      (``apache-airflow-providers-sqlite``); without it the task fails naming that package.
+    * Result files go to ``$AIRFLOW_HOME/close/results`` unless the Variable
+      ``close_results_dir`` says otherwise.
+
 How to run it locally
     ``python3 tools/dev.py demo`` creates a SQLite warehouse, starts the Close sandbox with
     its demo organisation (which has the "External ID" and "Lead Score" fields) and runs this
@@ -44,14 +53,19 @@ from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import Asset, BaseHook, ObjectStoragePath, dag, get_current_context, task
+from airflow.sdk import Asset, ObjectStoragePath, dag, get_current_context, task
 
+from airflow_provider_close.hooks.sql_connection import sql_hook
+from airflow_provider_close.local_output import local_output_dir
 from airflow_provider_close.operators.bulk import (
     CloseBulkCreateActivitiesOperator,
     CloseUpsertLeadsOperator,
 )
 
 CLOSE_CONN_ID = "close_default"
+#: The files' folder: the Variable ``close_results_dir`` (a path or an object storage URL), else
+#: ``$AIRFLOW_HOME/close/results`` (each installation its own; never a shared /tmp folder).
+RESULTS_DIR = "{{ var.value.get('close_results_dir', '" + local_output_dir("results") + "') }}"
 WAREHOUSE_CONN_ID = "warehouse_sqlite"
 
 #: Updated by whatever refreshes the table (declare it in that task's ``outlets``).
@@ -101,10 +115,7 @@ def example_close_warehouse_to_close() -> None:
         sql_conn_id=WAREHOUSE_CONN_ID,
         match_key="External ID",
         mapping=LEAD_MAPPING,
-        result_path=(
-            "{{ var.value.get('close_results_dir', '/tmp/close-results') }}"
-            "/{{ dag.dag_id }}/{{ run_id }}.jsonl"
-        ),
+        result_path=(RESULTS_DIR + "/{{ dag.dag_id }}/{{ run_id }}.jsonl"),
         max_failed_ratio=0.01,
     )
 
@@ -113,7 +124,7 @@ def example_close_warehouse_to_close() -> None:
         """Return one Close task row per high-scoring lead created or updated by this run."""
         context = get_current_context()
         threshold = int(context["params"]["high_score"])
-        hook = BaseHook.get_connection(WAREHOUSE_CONN_ID).get_hook()
+        hook = sql_hook(WAREHOUSE_CONN_ID)  # names the provider if missing
         high = {
             str(external_id): (company, score)
             for external_id, company, score in hook.get_records(

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import get_args
 
 import jsonschema
 import pytest
@@ -101,6 +102,7 @@ def test_connection_form_metadata() -> None:
     from airflow.api_fastapi.core_api.services.ui.connections import HookMetaService
 
     from airflow_provider_close._compat import DECLARATIVE_CONNECTION_FORM
+    from airflow_provider_close.hooks.settings import AuthType
 
     (meta,) = [m for m in HookMetaService.hook_meta_data() if m.connection_type == "close"]
     fields = meta.standard_fields
@@ -112,7 +114,7 @@ def test_connection_form_metadata() -> None:
         for name in ("login", "port", "url_schema", "password", "host")
         if getattr(fields, name).hidden
     }
-    assert hidden == {"login", "port", "url_schema"}
+    assert hidden == {"login", "url_schema"}  # the port is shown: see UI_FIELD_BEHAVIOUR
     if DECLARATIVE_CONNECTION_FORM:  # Airflow 3.1 has no declarative extra fields
         assert set(meta.extra_fields or {}) == {
             "auth_type",
@@ -124,6 +126,7 @@ def test_connection_form_metadata() -> None:
             "refresh_token",
             "access_token_expires_at",
         }
-        assert meta.extra_fields["auth_type"]["schema"]["enum"] == ["api_key", "oauth", None]
+        # Exactly the auth types the hook accepts: no None (the form showed it as "null").
+        assert meta.extra_fields["auth_type"]["schema"]["enum"] == list(get_args(AuthType))
         secret = {name for name, f in meta.extra_fields.items() if f["schema"].get("format")}
         assert secret == {"client_secret", "refresh_token"}  # masked in the form

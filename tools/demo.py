@@ -57,16 +57,24 @@ NEW_ACCOUNTS = (
 NEW_SCORES = (95, 84, None)
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """Return the command line options."""
+def build_parser() -> argparse.ArgumentParser:
+    """Return the command line parser (``python3 tools/dev.py demo --help`` prints it)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--json", metavar="PATH", help="also write the summary as JSON here")
     parser.add_argument("--verbose", action="store_true", help="show Airflow's task logs")
     parser.add_argument(
-        "--sandbox-url", help="use this running sandbox (seeded with demo) instead of one's own"
+        "--sandbox-url",
+        metavar="URL",
+        help="use this running sandbox (seeded with demo) instead of one's own",
     )
-    parser.add_argument("--api-key", help="the API key of --sandbox-url")
+    parser.add_argument("--api-key", metavar="KEY", help="the API key of --sandbox-url")
+    return parser
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Return the command line options."""
+    parser = build_parser()
     args = parser.parse_args(argv)
     if bool(args.sandbox_url) != bool(args.api_key):
         parser.error("--sandbox-url and --api-key go together")
@@ -205,9 +213,16 @@ def warehouse_count(path: Path, table: str) -> int:
 
 # --- the summary ----------------------------------------------------------------------------
 def lead_changes(
-    reader: CloseReader, before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]
+    reader: CloseReader,
+    before: dict[str, dict[str, Any]],
+    after: dict[str, dict[str, Any]],
+    warehouse_ids: set[str],
 ) -> dict[str, list[dict[str, Any]]]:
-    """Return the leads created and those whose score changed."""
+    """Return the leads created, those whose score changed, and the warehouse's other leads.
+
+    :param warehouse_ids: the external ids in the warehouse table; an existing lead among them
+        whose score did not change is ``unchanged`` (the upsert found nothing to write).
+    """
 
     def brief(lead: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -219,12 +234,18 @@ def lead_changes(
 
     created = [brief(lead) for lead_id, lead in after.items() if lead_id not in before]
     created.sort(key=lambda lead: str(lead["external_id"]))
-    updated = [
-        brief(lead) | {"score_before": before[lead_id].get(reader.score)}
-        for lead_id, lead in after.items()
-        if lead_id in before and lead.get(reader.score) != before[lead_id].get(reader.score)
-    ]
-    return {"created": created, "updated": updated}
+    existing = sorted(
+        (lead for lead_id, lead in after.items() if lead_id in before),
+        key=lambda lead: str(lead.get(reader.external_id)),
+    )
+    updated, unchanged = [], []
+    for lead in existing:
+        score_before = before[lead["id"]].get(reader.score)
+        if lead.get(reader.score) != score_before:
+            updated.append(brief(lead) | {"score_before": score_before})
+        elif lead.get(reader.external_id) in warehouse_ids:
+            unchanged.append(brief(lead))
+    return {"created": created, "updated": updated, "unchanged": unchanged}
 
 
 def extracted_file(work: Path, day: datetime) -> dict[str, Any]:
@@ -258,6 +279,9 @@ def print_summary(summary: dict[str, Any], *, kept: bool) -> None:
             f"  ~ {lead['name']:<22} {lead['external_id']:<9} "
             f"score {lead['score_before']} -> {lead['score']}"
         )
+    print(f"Leads unchanged (warehouse score already in Close): {len(leads['unchanged'])}")
+    for lead in leads["unchanged"]:
+        print(f"  = {lead['name']:<22} {lead['external_id']:<9} score {lead['score']}")
     print(f"Follow-up tasks created (score >= {HIGH_SCORE}): {len(summary['tasks'])}")
     for task in summary["tasks"]:
         print(f"  * {task['lead_name']:<22} {task['text']} (due {task['date']})")
@@ -308,7 +332,7 @@ def run_demo(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         )
         summary = {
             "runs": runs,
-            "leads": lead_changes(reader, leads_before, reader.leads()),
+            "leads": lead_changes(reader, leads_before, reader.leads(), {row[0] for row in rows}),
             "tasks": [
                 {key: task.get(key) for key in ("id", "lead_id", "lead_name", "text", "date")}
                 for task in new_tasks

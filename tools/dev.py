@@ -4,6 +4,9 @@
     python3 tools/dev.py demo    # install, start the sandbox, run the example pipelines, summarise
     python3 tools/dev.py test    # install, then ruff, mypy and the suite on each supported Airflow
 
+Everything after ``demo`` goes to ``tools/demo.py`` (``demo --help`` lists its options:
+``--keep``, ``--verbose``, ``--json PATH``, ``--sandbox-url URL --api-key KEY``).
+
 Each Airflow version under test gets its own virtualenv under ``.venv`` / ``.venv-airflow-*``,
 rebuilt only when ``pyproject.toml`` or the pinned version changes. Standard library only.
 """
@@ -102,11 +105,15 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    """Run ``tools/demo.py`` with every option after ``demo`` (demo.py parses them)."""
+    demo = str(ROOT / "tools" / "demo.py")
+    if {"-h", "--help"} & set(args.demo_args):  # its options need no virtualenv
+        return _run([sys.executable, demo, "--help"])
     ensure_env(NEWEST)
-    return _run([_python(NEWEST), str(ROOT / "tools" / "demo.py"), *args.demo_args])
+    return _run([_python(NEWEST), demo, *args.demo_args])
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -122,10 +129,19 @@ def main() -> int:
     test.add_argument("--no-lint", action="store_true", help="skip ruff and mypy")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed to pytest after --")
     test.set_defaults(func=cmd_test)
-    demo = sub.add_parser("demo", help="run the example pipelines against a local Close sandbox")
-    demo.add_argument("demo_args", nargs=argparse.REMAINDER)
+    # demo.py owns its options (--keep, --verbose, --json PATH, --sandbox-url URL --api-key
+    # KEY): everything after "demo" is passed through, unparsed ("demo --help" lists them).
+    demo = sub.add_parser(
+        "demo",
+        help="run the example pipelines against a local Close sandbox (demo --help: options)",
+        add_help=False,
+    )
     demo.set_defaults(func=cmd_demo)
-    args = parser.parse_args()
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "demo":
+        args.demo_args = rest
+    elif rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if getattr(args, "pytest_args", None) and args.pytest_args[0] == "--":
         args.pytest_args = args.pytest_args[1:]
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")

@@ -5,16 +5,17 @@
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from airflow.sdk import BaseHook, ObjectStoragePath
+from airflow.sdk import ObjectStoragePath
 
 from airflow_provider_close.bulk.readers import FileFormat, read_file_rows, rows_from_iterable
 from airflow_provider_close.bulk.results import Openable
+from airflow_provider_close.hooks.sql_connection import sql_hook
+from airflow_provider_close.local_output import local_output_dir
 
 __all__ = ["default_result_path", "load_rows", "rows_from_sql", "storage_target"]
 
@@ -32,13 +33,12 @@ def rows_from_sql(
 ) -> list[dict[str, Any]]:
     """Return the rows of a query as dicts, run through any Airflow SQL connection.
 
-    :param conn_id: a connection whose hook is a ``DbApiHook`` (common-sql).
+    :param conn_id: a connection whose hook is a ``DbApiHook`` (common-sql); a missing provider
+        for its type is named in the error.
     :param sql: the query.
     :param parameters: query parameters, passed to the DB-API cursor.
     """
-    hook = BaseHook.get_connection(conn_id).get_hook()  # type: ignore[no-untyped-call]
-    if not hasattr(hook, "get_conn"):
-        raise TypeError(f"connection {conn_id!r} has no SQL hook (got {type(hook).__name__})")
+    hook = sql_hook(conn_id)
     with closing(hook.get_conn()) as connection, closing(connection.cursor()) as cursor:
         if parameters is None:
             cursor.execute(sql)
@@ -78,11 +78,11 @@ def load_rows(
 
 
 def default_result_path(dag_id: str, task_id: str, run_id: str) -> str:
-    """Return a local result file path for a task run (under the system temp directory).
+    """Return a local result file path for a task run (under ``AIRFLOW_HOME``, not ``/tmp``).
 
     :param dag_id: the DAG id.
     :param task_id: the task id.
     :param run_id: the run id.
     """
     dag, task, run = (re.sub(r"[^A-Za-z0-9_.-]+", "_", p) for p in (dag_id, task_id, run_id))
-    return str(Path(tempfile.gettempdir(), "close-bulk", dag, task, f"{run}.jsonl"))
+    return str(Path(local_output_dir("bulk"), dag, task, f"{run}.jsonl"))

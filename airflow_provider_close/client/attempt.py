@@ -159,7 +159,7 @@ class Attempt:
         scrub_request(error)
         detail = " ".join(self._redactor().text(str(error)).split())[:_DETAIL_CHARS]
         wrapped = CloseTransportError(
-            self.spec.method, self.spec.path, type(error).__name__, detail
+            self.spec.method, self.spec.path, type(error).__name__, detail, _url_tried(error)
         )
         return self._after_failure(wrapped, failure_kind_for_error(error), None, cause=error)
 
@@ -235,6 +235,17 @@ class Attempt:
         """Count one HTTP attempt."""
         self._attempts += 1
         self._stats.requests += 1
+
+
+def _url_tried(error: Exception) -> str | None:
+    """Return the URL a transport error was sending to: no credentials, no query string."""
+    if not isinstance(error, httpx.RequestError):
+        return None
+    try:
+        url = error.request.url
+    except RuntimeError:  # raised without a request (only by hand-made errors)
+        return None
+    return f"{url.scheme}://{url.netloc.decode('ascii')}{url.path}"
 
 
 def _reason(kind: FailureKind, error: CloseError) -> str:

@@ -143,14 +143,21 @@ class CloseTransportError(CloseError):
     :param path: path of the request.
     :param cause_type: class name of the transport exception.
     :param detail: secret-free description of the failure.
+    :param url: the full URL tried, without credentials or query string (named in the message
+        instead of ``path``, so a wrong host or port shows); ``.url``.
     """
 
-    def __init__(self, method: str, path: str, cause_type: str, detail: str = "") -> None:
+    def __init__(
+        self, method: str, path: str, cause_type: str, detail: str = "", url: str | None = None
+    ) -> None:
         suffix = f": {detail}" if detail else ""
         super().__init__(
-            f"{method} {path}: transport error {cause_type}{suffix}", method=method, path=path
+            f"{method} {url or path}: transport error {cause_type}{suffix}",
+            method=method,
+            path=path,
         )
         self.cause_type = cause_type
+        self.url = url
 
 
 class CloseUnknownOutcomeError(CloseError):

@@ -1,11 +1,11 @@
 """CloseHook: turns an Airflow connection into a Close client, plus one-line resource calls.
 
 The hook does no I/O in its constructor. The client is built lazily from the connection
-(``password`` = API key or OAuth access token, ``host`` = API base URL, extras ``timeout``,
-``max_retries``, ``max_total_wait``, ``auth_type``; refreshing OAuth adds ``client_id``,
-``client_secret``, ``refresh_token``, whose rotated tokens live in Airflow Variables, see
-:mod:`airflow_provider_close.hooks.oauth_store`). Every HTTP concern (auth, retries, rate
-limits, pagination, errors) lives in :mod:`airflow_provider_close.client`.
+(``password`` = API key or OAuth access token, ``host`` = API base URL, ``port``, extras
+``timeout``, ``max_retries``, ``max_total_wait``, ``auth_type``; refreshing OAuth adds
+``client_id``, ``client_secret``, ``refresh_token``, whose rotated tokens live in Airflow
+Variables, see :mod:`airflow_provider_close.hooks.oauth_store`). Every HTTP concern (auth,
+retries, rate limits, pagination, errors) lives in :mod:`airflow_provider_close.client`.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class CloseHook(BaseHook):
         conn = self.get_connection(self.close_conn_id)
         _mask_encoded_key(conn.password)
         return settings_from_connection(
-            conn.host, conn.password, conn.extra_dejson, self.close_conn_id
+            conn.host, conn.password, conn.extra_dejson, self.close_conn_id, port=conn.port
         )
 
     async def aclient_settings(self) -> ClientSettings:
@@ -77,7 +77,9 @@ class CloseHook(BaseHook):
         conn = await self.aget_connection(self.close_conn_id)
         aextra = getattr(conn, "aextra_dejson", None)  # Airflow >= 3.3.2
         extra = await aextra() if aextra is not None else conn.extra_dejson
-        return settings_from_connection(conn.host, conn.password, extra, self.close_conn_id)
+        return settings_from_connection(
+            conn.host, conn.password, extra, self.close_conn_id, port=conn.port
+        )
 
     def oauth_token_store(self) -> TokenStore:
         """Return where refreshing OAuth keeps this connection's tokens (Airflow Variables).

@@ -24,6 +24,7 @@ __all__ = ["DEFAULT_HOST", "ClientSettings", "api_base_url", "settings_from_conn
 
 DEFAULT_HOST = "https://api.close.com"
 _API_PREFIX = "/api/v1/"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 AuthType = Literal["api_key", "oauth"]
 OnSecret = Callable[[str], None] | None
 _AUTH_TYPES: tuple[AuthType, ...] = get_args(AuthType)
@@ -88,26 +89,55 @@ class ClientSettings:
         )
 
 
-def api_base_url(host: str | None) -> str:
-    """Return the API base URL for a connection host.
+def api_base_url(host: str | None, port: int | str | None = None) -> str:
+    """Return the API base URL for a connection host (and the connection's port field).
 
     An empty host means Close itself; a host without a scheme gets ``https://`` (the URI form of
     an Airflow connection drops it); ``/api/v1/`` is appended unless already there; any
-    credentials written into the URL are dropped.
+    credentials written into the URL are dropped. ``port`` (the connection's Port field; the
+    URI form ``close://:KEY@127.0.0.1:8765`` puts the port there) is used unless empty or 0; a
+    port written in the host too must be the same.
     """
     text = (host or "").strip() or DEFAULT_HOST
     if "://" not in text:
         text = f"https://{text}"
     parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        host_port = parts.port
+    except ValueError:
+        host_port = -1
+    if parts.scheme not in ("http", "https") or not parts.hostname or host_port == -1:
         raise CloseConfigError(
             f"connection host: got {host!r}; allowed: an http(s) URL such as {DEFAULT_HOST}"
         )
-    netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
+    field_port = _port(port)
+    if field_port and host_port and field_port != host_port:
+        raise CloseConfigError(
+            f"connection port: got {field_port}, but the host {host!r} names port {host_port}; "
+            "allowed: the same port, or the port in one place only"
+        )
+    chosen = field_port or host_port
+    if chosen == _DEFAULT_PORTS[parts.scheme]:
+        chosen = None  # https://api.close.com:443 is https://api.close.com
+    hostname = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname  # IPv6
+    netloc = hostname + (f":{chosen}" if chosen else "")
     path = parts.path.rstrip("/")
     if not path.endswith(_API_PREFIX.rstrip("/")):
         path += _API_PREFIX.rstrip("/")
     return urlunsplit((parts.scheme, netloc, path + "/", "", ""))
+
+
+def _port(raw: int | str | None) -> int | None:
+    """Return the connection's Port field as an int; ``None`` when empty or 0 (not set)."""
+    if raw is None or raw in ("", 0, "0"):
+        return None
+    try:
+        value = int(str(raw))
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 65535:
+        raise CloseConfigError(f"connection port: got {raw!r}; allowed: an integer 1-65535")
+    return value
 
 
 def _number(extra: Mapping[str, object], name: str, default: float, minimum: float) -> float:
@@ -138,6 +168,7 @@ def settings_from_connection(
     password: str | None,
     extra: Mapping[str, object],
     conn_id: str = "close_default",
+    port: int | str | None = None,
 ) -> ClientSettings:
     """Build :class:`ClientSettings` from a connection's host, password and extras.
 
@@ -149,6 +180,7 @@ def settings_from_connection(
         ``auth_type``; for refreshing OAuth ``client_id``, ``client_secret``,
         ``refresh_token``, ``access_token_expires_at``).
     :param conn_id: the connection id, named in error messages.
+    :param port: the connection's port, if any (see :func:`api_base_url`).
     """
     auth_type = _auth_type(extra)
     oauth = oauth_settings(password, extra, conn_id) if auth_type == "oauth" else None
@@ -163,7 +195,7 @@ def settings_from_connection(
             "allowed: an integer >= 0"
         )
     return ClientSettings(
-        base_url=api_base_url(host),
+        base_url=api_base_url(host, port),
         auth_type=auth_type,
         timeout=_number(extra, "timeout", 30.0, 1),
         max_attempts=int(retries) + 1,

@@ -2,6 +2,9 @@
 
 ``from airflow_provider_close.sandbox import CloseSandbox``; run it standalone with
 ``python -m airflow_provider_close.sandbox``. It never imports the client, the hook or Airflow.
+While it runs, ``GET /_sandbox/`` lists its control routes (reset, faults, rate limits,
+latency, page limits, the request log, the clock; see ``control_index.py``), as does the CLI's
+``--help``.
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@
 It prints the URL, the API key and an ``AIRFLOW_CONN_CLOSE_DEFAULT`` line to paste into a
 shell. Specs: ``--rate-limit [GROUP=]LIMIT/WINDOW``, ``--fault KIND[:OPTION=VALUE,...]`` (see
 ``faults.py``), ``--max-skip``/``--max-limit RESOURCE=N``. The run-time controls are under
-``/_sandbox/`` (see ``control.py``).
+``/_sandbox/``: ``GET /_sandbox/`` lists them (``control_index.py``), and so does ``--help``,
+with a curl line that logs a call (what the new-activity sensor waits for).
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType
-from typing import TextIO
+from typing import TextIO, cast
 
 from airflow_provider_close.sandbox.config import (
     RateRule,
     parse_page_limit_spec,
     parse_rate_limit_spec,
 )
+from airflow_provider_close.sandbox.control import SandboxControls, control_routes
+from airflow_provider_close.sandbox.control_index import control_help
 from airflow_provider_close.sandbox.faults import Fault, parse_fault_spec
 from airflow_provider_close.sandbox.oauth import DEFAULT_ACCESS_TOKEN_LIFETIME
 from airflow_provider_close.sandbox.server import CloseSandbox
@@ -38,6 +41,8 @@ def _argument_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m airflow_provider_close.sandbox",
         description="Serve a local, stateful emulation of the Close REST API.",
+        epilog=control_help(control_routes(cast(SandboxControls, None))),  # routes only read
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add = parser.add_argument
     add("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
@@ -136,7 +141,7 @@ def _print_banner(sandbox: CloseSandbox, out: TextIO) -> None:
         '/_sandbox/oauth {"issue": null})',
         file=out,
     )
-    print(f"Control:      {sandbox.url}/_sandbox/", file=out)
+    print(f"Control:      {sandbox.url}/_sandbox/ (lists the controls; --help too)", file=out)
     print(f"export AIRFLOW_CONN_CLOSE_DEFAULT='{json.dumps(connection)}'", file=out)
     print("Press Ctrl-C to stop.", file=out, flush=True)
 

@@ -26,6 +26,7 @@ from airflow_provider_close.sandbox.config import (
     new_api_key,
 )
 from airflow_provider_close.sandbox.control import control_routes
+from airflow_provider_close.sandbox.control_index import index_route
 from airflow_provider_close.sandbox.faults import Fault, FaultPlan, FaultStatus
 from airflow_provider_close.sandbox.oauth import (
     DEFAULT_ACCESS_TOKEN_LIFETIME,
@@ -379,8 +380,13 @@ class CloseSandbox:
             latency_ms=lambda: self._latency,
             drop_connection=self._registry.drop,
             epoch=lambda: self._epoch,
-            control_routes=[*control_routes(self), *self._resources.download_routes(self.state)],
+            control_routes=[*self._control_routes(), *self._resources.download_routes(self.state)],
             page_hooks=self._page_hooks,
         )
         oauth_app = Starlette(routes=list(oauth_routes(self.oauth)))
         return OAuthDispatcher(build_app(parts), oauth_app)
+
+    def _control_routes(self) -> list[BaseRoute]:
+        """Return the ``/_sandbox/`` routes: the controls and their index."""
+        controls = control_routes(self)
+        return [index_route(controls), *controls]

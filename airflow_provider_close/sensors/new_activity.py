@@ -31,6 +31,15 @@ from airflow_provider_close.watch.activity_query import (
 
 __all__ = ["CloseNewActivitySensor", "fetch_new_activities"]
 
+#: A manual run of a ``schedule=None`` DAG has no data interval: say what to give instead.
+_NO_WINDOW_START = (
+    "no watermark given and the run has no data_interval_start (a manual run, e.g. of a DAG "
+    "with schedule=None, has no data interval). Give watermark=, e.g. "
+    'watermark="{{ dag_run.run_after }}" to count what is created after the run was triggered '
+    "(with no data interval the window has no end, as with open_ended=True), or schedule the "
+    "DAG with a data-interval timetable (CronDataIntervalTimetable), whose runs carry one"
+)
+
 
 def fetch_new_activities(
     client: CloseClient,
@@ -162,7 +171,7 @@ class CloseNewActivitySensor(BaseSensorOperator):
         )
         watermark = self.watermark or context.get("data_interval_start")
         if not watermark:
-            raise ValueError("no watermark given and the run has no data_interval_start")
+            raise ValueError(_NO_WINDOW_START)
         upper = self.upper_bound or (None if self.open_ended else context.get("data_interval_end"))
         window = SensorWindow(
             to_moment(watermark), to_moment(upper) if upper else None, self.include_watermark

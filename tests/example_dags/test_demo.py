@@ -59,6 +59,12 @@ def test_demo_runs_both_pipelines_and_its_summary_matches_close(seeded_sandbox, 
         if leads[lead_id][fields["Lead Score"]] != score
     }
     assert len(updated) == 2
+    # The third existing lead in the warehouse kept its score: shown, not silently dropped.
+    (unchanged,) = summary["leads"]["unchanged"]
+    assert unchanged["id"] in scores_before
+    assert leads[unchanged["id"]][fields["Lead Score"]] == scores_before[unchanged["id"]]
+    assert unchanged["id"] not in {lead["id"] for lead in updated}
+    assert "Leads unchanged (warehouse score already in Close): 1\n" in done.stdout
     high = {lead["id"] for lead in created + updated if lead["score"] >= 80}
     assert {task["lead_id"] for task in summary["tasks"]} == high
     for task in summary["tasks"]:

@@ -48,6 +48,7 @@ def test_the_sandbox_pytest_example_passes(tmp_path):
             "-q",
             "-p",
             "no:cacheprovider",
+            "-rA",  # show what a passing test logged
             # The project's settings (warnings as errors, with its narrow exceptions).
             "-c",
             str(README.parent / "pyproject.toml"),
@@ -64,3 +65,7 @@ def test_the_sandbox_pytest_example_passes(tmp_path):
 
     assert done.returncode == 0, done.stdout[-3000:]
     assert "1 passed" in done.stdout
+    # What it logs is explained next to it in the README (Airflow's safeguard warning).
+    warning = "CloseCreateCallOperator.execute cannot be called outside of the Task Runner!"
+    assert warning in done.stdout
+    assert f"`{warning}`" in " ".join(README.read_text().split())

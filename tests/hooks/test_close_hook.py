@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 from pytest_mock import MockerFixture
@@ -55,6 +56,65 @@ def test_uri_connection_form(sandbox: CloseSandbox, monkeypatch: pytest.MonkeyPa
     settings = hook.client_settings()
     assert (settings.base_url, settings.timeout, settings.max_attempts) == (sandbox.api_url, 7.0, 3)
     assert hook.get_me()["id"] == sandbox.state.me["id"]
+
+
+def test_the_port_field_is_used_sync_and_async(
+    sandbox: CloseSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JSON ``"port"``: the host without a port, the port in its own field (as the UI saves it)."""
+    url = urlsplit(sandbox.url)
+    conn = {
+        "conn_type": "close",
+        "host": f"{url.scheme}://{url.hostname}",
+        "port": url.port,
+        "password": sandbox.api_key,
+    }
+    monkeypatch.setenv("AIRFLOW_CONN_CLOSE_PORT", json.dumps(conn))
+    hook = CloseHook(close_conn_id="close_port")
+    ok, message = hook.test_connection()
+    assert ok, message
+    assert hook.client_settings().base_url == sandbox.api_url
+
+    async def fetch() -> str:
+        async with await CloseHook(close_conn_id="close_port").get_async_client() as client:
+            return str((await client.get("me/"))["id"])
+
+    assert asyncio.run(fetch()) == sandbox.state.me["id"]
+
+
+@pytest.mark.parametrize(
+    ("uri", "base_url"),
+    [
+        ("close://:api_key_x@127.0.0.1:8765", "https://127.0.0.1:8765/api/v1/"),
+        ("close://:api_key_x@http%3A%2F%2F127.0.0.1:8765", "http://127.0.0.1:8765/api/v1/"),
+    ],
+)
+def test_the_uri_forms_port_is_used(
+    monkeypatch: pytest.MonkeyPatch, uri: str, base_url: str
+) -> None:
+    """``close://:KEY@127.0.0.1:8765``: Airflow parses the port into its own field."""
+    monkeypatch.setenv("AIRFLOW_CONN_CLOSE_URI_PORT", uri)
+    settings = CloseHook(close_conn_id="close_uri_port").client_settings()
+    assert settings.base_url == base_url
+
+
+def test_an_airflow_connection_with_a_port_survives_the_ui_tests_uri_round_trip(
+    sandbox: CloseSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The API server's Test exports the form as ``conn.get_uri()`` and runs the hook on it."""
+    from airflow.models.connection import Connection
+
+    url = urlsplit(sandbox.url)
+    form = Connection(
+        conn_id="tmp",
+        conn_type="close",
+        host=f"{url.scheme}://{url.hostname}",
+        port=url.port,
+        password=sandbox.api_key,
+    )
+    monkeypatch.setenv("AIRFLOW_CONN_CLOSE_FROM_FORM", form.get_uri())
+    ok, message = CloseHook(close_conn_id="close_from_form").test_connection()
+    assert ok, message
 
 
 def test_oauth_access_token(sandbox: CloseSandbox, monkeypatch: pytest.MonkeyPatch) -> None:

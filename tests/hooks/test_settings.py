@@ -29,6 +29,48 @@ def test_api_base_url(host: str | None, expected: str) -> None:
     assert api_base_url(host) == expected
 
 
+@pytest.mark.parametrize(
+    ("host", "port", "expected"),
+    [
+        # The URI form close://:KEY@127.0.0.1:8765 gives host "127.0.0.1" and port 8765.
+        ("127.0.0.1", 8765, "https://127.0.0.1:8765/api/v1/"),
+        ("http://127.0.0.1", 8765, "http://127.0.0.1:8765/api/v1/"),
+        ("http://127.0.0.1/api/v1/", "8765", "http://127.0.0.1:8765/api/v1/"),
+        ("http://127.0.0.1:8765", 8765, "http://127.0.0.1:8765/api/v1/"),
+        (None, 8443, "https://api.close.com:8443/api/v1/"),
+        # The scheme's own port (the form's Port filled in for Airflow 3.3.2's Test button).
+        ("https://api.close.com", 443, "https://api.close.com/api/v1/"),
+        ("https://api.close.com:443", 443, "https://api.close.com/api/v1/"),
+        ("http://127.0.0.1", 80, "http://127.0.0.1/api/v1/"),
+        ("http://[::1]", 8765, "http://[::1]:8765/api/v1/"),
+        ("http://[::1]:8765", None, "http://[::1]:8765/api/v1/"),
+        # Not set: None from the JSON form, 0 or "" from the UI's form.
+        ("http://127.0.0.1:8765", None, "http://127.0.0.1:8765/api/v1/"),
+        ("http://127.0.0.1:8765", 0, "http://127.0.0.1:8765/api/v1/"),
+        ("https://api.close.com", "", "https://api.close.com/api/v1/"),
+    ],
+)
+def test_api_base_url_uses_the_port_field(
+    host: str | None, port: int | str | None, expected: str
+) -> None:
+    assert api_base_url(host, port) == expected
+    assert settings_from_connection(host, KEY, {}, port=port).base_url == expected
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "message"),
+    [
+        ("http://127.0.0.1:8765", 8766, "connection port: got 8766, but the host .* port 8765"),
+        ("http://127.0.0.1", 70000, "connection port: got 70000; allowed: an integer 1-65535"),
+        ("http://127.0.0.1", "http", "connection port: got 'http'; allowed: an integer 1-65535"),
+        ("http://127.0.0.1:99999", None, "connection host: got 'http://127.0.0.1:99999'"),
+    ],
+)
+def test_bad_ports_are_named(host: str, port: int | str | None, message: str) -> None:
+    with pytest.raises(CloseConfigError, match=message):
+        api_base_url(host, port)
+
+
 @pytest.mark.parametrize("host", ["ftp://api.close.com", "https://", "http:///api/v1"])
 def test_api_base_url_rejects(host: str) -> None:
     with pytest.raises(CloseConfigError, match="connection host"):

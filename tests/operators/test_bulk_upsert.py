@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -321,7 +322,9 @@ def test_default_result_path_is_named_after_the_task_run(
     context = {"ti": MagicMock(), "dag": MagicMock(dag_id="scores"), "run_id": "manual__2026:01"}
     summary = op.execute(context)  # type: ignore[arg-type]
     assert summary["total"] == 0
-    assert summary["result_path"].endswith("close-bulk/scores/push/manual__2026_01.jsonl")
+    # Under AIRFLOW_HOME (each installation its own), not a shared /tmp folder.
+    expected = Path(os.environ["AIRFLOW_HOME"], "close/bulk/scores/push/manual__2026_01.jsonl")
+    assert summary["result_path"] == str(expected)
     assert Path(summary["result_path"]).read_text() == ""
 
 
