@@ -117,18 +117,30 @@ def client_config(
     if not math.isfinite(timeout) or timeout <= 0:
         raise CloseConfigError(f"timeout must be finite and > 0, got {timeout!r}")
     return ClientConfig(
-        _checked_base_url(base_url), float(timeout), retry or RetryPolicy(), checked_auth
+        _checked_base_url(base_url, checked_auth),
+        float(timeout),
+        retry or RetryPolicy(),
+        checked_auth,
     )
 
 
-def _checked_base_url(base_url: str) -> str:
-    """Return the base URL with a trailing slash, or raise CloseConfigError."""
+def _checked_base_url(base_url: str, auth: CloseAuth) -> str:
+    """Return the base URL with a trailing slash, or raise CloseConfigError.
+
+    The message never quotes credentials: a URL with user info or a query is described, not
+    shown (a key pasted into the host would otherwise land in task logs), and the auth's own
+    secrets are redacted from what is shown.
+    """
+    expected = "base_url must be http(s)://host/path"
     try:
         url = httpx.URL(base_url)
     except (httpx.InvalidURL, TypeError) as exc:
-        raise CloseConfigError(f"invalid base_url {base_url!r}") from exc
-    if url.scheme not in ("http", "https") or not url.host or url.query or url.userinfo:
-        raise CloseConfigError(f"base_url must be http(s)://host/path, got {base_url!r}")
+        raise CloseConfigError(f"{expected}; it is not a valid URL") from exc
+    if url.userinfo or url.query:
+        raise CloseConfigError(f"{expected}, without user info or a query (it has one)")
+    if url.scheme not in ("http", "https") or not url.host:
+        shown = auth.redactor().text(base_url)
+        raise CloseConfigError(f"{expected}, got {shown!r}")
     return base_url if base_url.endswith("/") else base_url + "/"
 
 

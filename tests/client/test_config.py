@@ -41,6 +41,11 @@ def recording_client(**kwargs: object) -> tuple[CloseClient, list[httpx.Request]
         {"api_key": SECRET, "base_url": "ftp://api.close.com/"},
         {"api_key": SECRET, "base_url": "https://user:pw@api.close.com/api/v1/"},
         {"api_key": SECRET, "base_url": "https:///api/v1/"},
+        # the key pasted into the URL itself: user info, a query, or a host-less string
+        {"api_key": SECRET, "base_url": f"https://{SECRET}:@api.close.com/api/v1/"},
+        {"api_key": SECRET, "base_url": f"https://api.close.com/api/v1/?api_key={SECRET}"},
+        {"api_key": SECRET, "base_url": f"{SECRET}/api/v1/"},
+        {"api_key": SECRET, "base_url": f"https://api.close.com:{SECRET}/"},
     ],
 )
 def test_bad_configuration_raises_config_error_without_the_secret(
