@@ -112,7 +112,9 @@ def test_the_control_endpoint_arms_lists_and_clears_declarative_hooks(
         )
         assert bad.status_code == 400
         assert "op" in bad.json()["error"]
-        assert control.delete("/_sandbox/page_hooks").json() == {"page_hooks": []}
+        assert control.delete(
+            "/_sandbox/page_hooks", headers={"Content-Type": "application/json"}
+        ).json() == {"page_hooks": []}
 
 
 def test_reset_disarms_hooks(sandbox: CloseSandbox) -> None:
