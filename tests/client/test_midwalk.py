@@ -58,6 +58,7 @@ def test_a_lead_search_is_walked_by_keyset_and_stays_exact(
     client: CloseClient, sandbox: CloseSandbox
 ) -> None:
     ids = create_leads(client, 11)
+    sandbox.clock.advance(sandbox.search_lag)  # search trails writes (tests/conftest.py)
     sandbox.set_limits(max_limit={"search": 4})
     deletes = tuple(Mutation("delete", f"/lead/{lead_id}/") for lead_id in ids[:3])
     creates = (Mutation("create", "/lead/", {"name": "New"}),)
@@ -68,6 +69,7 @@ def test_a_lead_search_is_walked_by_keyset_and_stays_exact(
 
 def test_a_sorted_search_follows_the_cursor(client: CloseClient, sandbox: CloseSandbox) -> None:
     ids = create_leads(client, 5)
+    sandbox.clock.advance(sandbox.search_lag)  # search trails writes (tests/conftest.py)
     sandbox.set_limits(max_limit={"search": 2})
     field = {"type": "regular_field", "object_type": "lead", "field_name": "name"}
     body = {**_lead_body(), "sort": [{"direction": "desc", "field": field}]}

@@ -42,6 +42,7 @@ def test_a_refused_page_size_is_learned_used_from_then_on_and_logged_once(
 
 def test_search_page_sizes_are_learned_too(client: CloseClient, sandbox: CloseSandbox) -> None:
     ids = create_leads(client, 5)
+    sandbox.clock.advance(sandbox.search_lag)  # search trails writes (tests/conftest.py)
     sandbox.set_limits(max_limit={"search": 2})
     body = {"query": {"type": "object_type", "object_type": "lead"}, "_fields": {"lead": ["id"]}}
     assert sorted(lead["id"] for lead in client.iter_search(body)) == sorted(ids)

@@ -143,6 +143,7 @@ def test_lookup_walks_stay_exact_while_leads_and_activities_move_mid_walk(
     with CloseClient(api_key=sandbox.api_key, base_url=sandbox.api_url) as client:
         leads = [client.post("lead/", {"name": f"Acme {n}"}) for n in range(9)]
         names = [lead["name"] for lead in leads]
+        sandbox.clock.advance(sandbox.search_lag)  # search trails writes (tests/conftest.py)
         sandbox.set_limits(max_limit={"search": 3, "activity": 3})
         doomed = tuple(Mutation("delete", f"/lead/{lead['id']}/") for lead in leads[:2])
         sandbox.add_page_hook(PageHook("/data/search/", method="POST", mutations=doomed))

@@ -143,6 +143,7 @@ def test_stable_objects_come_back_exactly_once_while_others_come_and_go(
         client.post(kind.path.strip("/") + "/", json=kind.body(owner, n))["id"] for n in range(11)
     ]
     doomed, stable = made[:3], made[3:]
+    sandbox.clock.advance(sandbox.search_lag)  # leads/contacts list through search (§9b)
     sandbox.set_limits(max_limit={kind.limit_key: PAGE})
     _churn_after_first_page(sandbox, kind, doomed, owner)
     ids = _listed(tmp_path, output, resource=kind.resource, max_items=100)

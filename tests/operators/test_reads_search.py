@@ -94,6 +94,7 @@ def test_a_search_stays_exact_while_leads_are_deleted_and_created_mid_walk(
 ) -> None:
     hook = CloseHook()
     ids = [hook.create_lead({"name": f"Acme {n}"})["id"] for n in range(10)]
+    sandbox.clock.advance(sandbox.search_lag)  # search trails writes (tests/conftest.py)
     sandbox.set_limits(max_limit={"search": 3})
     changes = (
         *(Mutation("delete", f"/lead/{lead_id}/") for lead_id in ids[:3]),
