@@ -1,9 +1,10 @@
 """One generic extraction path for every Close list resource (no Airflow imports).
 
 ``iter_extract`` picks the walk the resource allows: a date window walked by keyset (offset
-lists with a date filter, and leads/contacts through Advanced Filtering), a cursor walk
-(``/event/``), or one plain offset walk for the small lists without a date filter (and the
-legacy lead ``query`` search), which fails loudly instead of truncating when it is too long.
+lists with a date filter, and leads/contacts through Advanced Filtering, which trails writes),
+a cursor walk (``/event/``), or one plain offset walk for the small lists without a date filter
+(the legacy lead ``query`` search, and the contacts of one lead, which the immediate plain
+``/contact/?lead_id=`` list returns), which fails loudly instead of truncating when too long.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, Protocol
 
 from airflow_provider_close.client import CloseMaxSkipError
 from airflow_provider_close.extraction.errors import UnwindowedLimitError
+from airflow_provider_close.extraction.ordering import row_id, row_moment
 from airflow_provider_close.extraction.resources import ResourceSpec
 from airflow_provider_close.extraction.search import search_body, search_row
 from airflow_provider_close.extraction.walk import PageData, PageReader, WalkStats, iter_windowed
@@ -118,6 +120,8 @@ def iter_extract(
             raise ValueError(f"{what} has no date filter in Close; extract it without start/end")
         return _iter_unwindowed(client, spec, counters)
     window = Window(start, end)
+    if spec.search_type == "contact" and spec.params.get("lead_id"):
+        return _iter_lead_contacts(client, spec, window, counters)
     if spec.pagination == "cursor":
         return _iter_cursor(client, spec, window, counters)
     if spec.pagination == "search":
@@ -132,6 +136,24 @@ def _iter_cursor(
 ) -> Iterator[JSONObject]:
     stats.windows += 1
     yield from client.iter_events(window_params(spec, window))
+
+
+def _iter_lead_contacts(
+    client: ListClient, spec: ResourceSpec, window: Window, stats: WalkStats
+) -> Iterator[JSONObject]:
+    """Yield one lead's contacts from the plain ``/contact/?lead_id=`` list (§6.2).
+
+    The plain list is immediate (search trails writes, §9b) and a lead has few contacts
+    (a page or two), so one walk de-duplicated by id is exact; the rows are held, kept if in
+    ``window`` and yielded ascending by (``date_created``, id) like every windowed list.
+    """
+    rows = (
+        (row_moment(row, "date_created"), row_id(row), row)
+        for row in _iter_unwindowed(client, spec, stats)
+    )
+    kept = [item for item in rows if window.contains(item[0])]
+    for _moment, _id, row in sorted(kept, key=lambda item: item[:2]):
+        yield row
 
 
 def _iter_unwindowed(

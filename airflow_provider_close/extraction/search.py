@@ -2,7 +2,7 @@
 
 Leads and contacts have no date filter on their plain lists (close-api.md §9b), so the engine
 lists them with ``POST /data/search/``: an ``object_type`` node, a ``moment_range`` on
-``date_created`` for the window, and for contacts of one lead a ``has_related`` node. The
+``date_created`` for the window (the contacts of one lead come from the plain list). The
 client sorts the walk on ``date_created`` and resumes it by keyset (``client/keyset.py``).
 Search returns only the fields named in ``_fields``; without ``fields`` the engine asks for
 every field of the object as Close documents it (§6.1, §6.2; ``custom`` = every custom field).
@@ -66,22 +66,12 @@ def _moment(value: Any) -> dict[str, str]:
 def search_body(spec: ResourceSpec, window: Window) -> dict[str, Any]:
     """Return the ``/data/search/`` body listing ``spec``'s objects of ``window``.
 
-    :param spec: a ``search`` resource (``lead`` or ``contact``), its ``lead_id`` and
-        ``_fields`` parameters honoured.
+    :param spec: a ``search`` resource (``lead`` or ``contact``), its ``_fields`` parameter
+        honoured (the contacts of one lead are read from the plain list, see ``engine.py``).
     :param window: the ``date_created`` window.
     """
     object_type = str(spec.search_type)
     queries: list[dict[str, Any]] = [{"type": "object_type", "object_type": object_type}]
-    lead_id = spec.params.get("lead_id")
-    if lead_id:
-        queries.append(
-            {
-                "type": "has_related",
-                "this_object_type": object_type,
-                "related_object_type": "lead",
-                "related_query": {"type": "id", "value": lead_id},
-            }
-        )
     if window.start is not None or window.end is not None:
         condition: dict[str, Any] = {"type": "moment_range"}
         if window.start is not None:

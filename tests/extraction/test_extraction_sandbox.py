@@ -59,6 +59,7 @@ def test_leads_are_listed_whole_through_advanced_filtering(
     sandbox: CloseSandbox, client: CloseClient
 ) -> None:
     ids = {client.post("lead/", json={"name": f"Lead {n}"})["id"] for n in range(9)}
+    sandbox.clock.advance(sandbox.search_lag)  # search trails writes (tests/conftest.py)
     stream = io.StringIO()
     result = extract_to_stream(
         client, replace(resource_spec("lead"), page_size=4), None, None, stream
@@ -86,8 +87,17 @@ def test_leads_and_contacts_are_windowed_on_date_created(
     assert leads[0]["contacts"][0]["name"] == "C1"
     contacts = list(iter_extract(client, resource_spec("contact"), start, end))
     assert [contact["name"] for contact in contacts] == ["C1", "C2"]
+    # One lead's contacts come from the plain list, which is immediate (no search lag)...
     one_lead = replace(resource_spec("contact"), params={"lead_id": by_minute[4]["id"]})
     assert [c["name"] for c in iter_extract(client, one_lead)] == ["C4"]
+    assert [r.path for r in sandbox.requests[-1:]] == ["/contact/"]
+    # ...in (date_created, id) order, with the window applied to its rows.
+    client.post("contact/", json={"lead_id": by_minute[1]["id"], "name": "C1 late"})
+    sandbox.clock.set(T0)
+    client.post("contact/", json={"lead_id": by_minute[1]["id"], "name": "C1 early"})
+    lead_one = replace(resource_spec("contact"), params={"lead_id": by_minute[1]["id"]})
+    assert [c["name"] for c in iter_extract(client, lead_one, start, end)] == ["C1"]
+    assert [c["name"] for c in iter_extract(client, lead_one)] == ["C1 early", "C1", "C1 late"]
 
 
 def test_unwindowed_resource_past_max_skip_fails_naming_the_alternatives(
@@ -96,6 +106,7 @@ def test_unwindowed_resource_past_max_skip_fails_naming_the_alternatives(
     sandbox.set_limits(max_skip={"lead": 8})
     for n in range(14):
         client.post("lead/", json={"name": f"Lead {n}"})
+    sandbox.clock.advance(sandbox.search_lag)  # the query search trails writes
     query = replace(resource_spec("lead"), page_size=4, params={"query": "lead"})
     with pytest.raises(UnwindowedLimitError, match=r"Advanced Filtering.*Export") as err:
         list(iter_extract(client, query))

@@ -65,6 +65,11 @@ def test_contacts_of_a_lead(two_leads: list[dict[str, Any]], sandbox: CloseSandb
     rows = _run(CloseListContactsOperator(task_id="l", lead_id=lead_id), ti)
     assert sorted(r["name"] for r in rows) == ["Ann", "Ben"]
     assert ti.pushed == {LEAD_ID_XCOM_KEY: lead_id}
+    # One lead's contacts come from the immediate plain list; all contacts from search,
+    # which trails writes (§9b).
+    assert {r.path for r in sandbox.requests if r.method == "POST"} <= {"/lead/"}
+    assert _run(CloseListContactsOperator(task_id="l")) == []
+    sandbox.clock.advance(sandbox.search_lag)
     assert len(_run(CloseListContactsOperator(task_id="l"))) == 3
 
 
@@ -210,6 +215,7 @@ def test_unwindowed_list_past_max_skip_fails_and_leaves_no_file(
     sandbox.set_limits(max_skip={"lead": 8}, max_limit={"lead": 4})
     for n in range(14):
         hook.create_lead({"name": f"Acme {n}"})
+    sandbox.clock.advance(sandbox.search_lag)  # the query search trails writes
     target = tmp_path / "leads.jsonl"
     op = CloseListLeadsOperator(task_id="l", query="acme", output_path=str(target))
     with pytest.raises(Exception, match="maximum skip"):
