@@ -322,6 +322,7 @@ def _existing_id(sandbox: CloseSandbox, template: str) -> str:
         return next(iter(state.custom_fields[parts[1]]), "cf_none")
     stores = {"lead": state.leads, "contact": state.contacts, "task": state.tasks}
     stores |= {"opportunity": state.opportunities, "user": state.users, "event": {}}
+    stores |= {"export": state.exports}
     return next(iter(stores[parts[0]]), "ev_none")
 
 

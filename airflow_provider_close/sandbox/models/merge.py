@@ -30,6 +30,8 @@ def _check(state: SandboxState, payload: Mapping[str, Any]) -> tuple[str, str]:
         value = payload.get(name)
         if not value:
             errors[name] = REQUIRED
+        elif not isinstance(value, str):
+            errors[name] = "Not a valid string."
         elif value not in state.leads:
             errors[name] = "Object does not exist."
     if not errors and payload["source"] == payload["destination"]:
