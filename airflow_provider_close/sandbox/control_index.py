@@ -15,6 +15,7 @@ the URL the CLI prints answers with what can be done there. The same lines make 
 - ``GET|POST /_sandbox/clock``: show, ``set`` (ISO-8601), ``advance`` (seconds) or ``reset``.
 - ``GET|POST /_sandbox/oauth``: the OAuth token endpoint's settings; mint or revoke tokens.
 - ``GET|POST /_sandbox/search_lag``: show or set the search index's lag behind writes.
+- ``GET|POST|DELETE /_sandbox/page_hooks``: change data between two pages of a list.
 
 Records (leads, activities...) are made through the Close API itself, under ``/api/v1/``:
 :data:`CREATE_ACTIVITY_EXAMPLE`.
@@ -48,6 +49,8 @@ CONTROL_DESCRIPTIONS: dict[str, str] = {
     'refresh token (body {"issue": null}) or revoke one; GET lists the token calls',
     "/_sandbox/search_lag": "show or set how long lead and contact writes take to reach search "
     '(body {"seconds": 60})',
+    "/_sandbox/page_hooks": "list, arm or clear (DELETE) changes made when the Nth page of a "
+    'list is served (body {"path": "/lead/", "page": 1, "mutations": [...]})',
 }
 
 #: How to make a record for a sensor to see: log an inbound call on the first lead.

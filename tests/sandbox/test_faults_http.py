@@ -191,7 +191,10 @@ def test_reset_drops_requests_still_waiting_so_they_cannot_leak_into_the_next_te
 
     worker = threading.Thread(target=post)
     worker.start()
-    time.sleep(0.2)
+    deadline = time.monotonic() + 5  # wait until the request is held by the slow fault
+    while not sb.faults[0]["fired"] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sb.faults[0]["fired"] == 1
     began = time.monotonic()
     sb.reset()
     worker.join(timeout=5)
