@@ -8,12 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, wraps
 from typing import Any, ClassVar, Literal, TypedDict
 
 from airflow.sdk import BaseOperator, Context
 
-from airflow_provider_close.client.errors import ClosePayloadError
+from airflow_provider_close._compat import AirflowFailException
+from airflow_provider_close.client.errors import (
+    CloseAuthError,
+    CloseConfigError,
+    CloseError,
+    CloseNotFoundError,
+    ClosePayloadError,
+    ClosePermissionError,
+    CloseValidationError,
+)
 from airflow_provider_close.hooks.close import CloseHook
 from airflow_provider_close.idempotency.rule import (
     DEFAULT_SETTLE_SECONDS,
@@ -25,6 +34,7 @@ from airflow_provider_close.idempotency.rule import (
 from airflow_provider_close.links import LEAD_ID_XCOM_KEY, CloseLeadLink
 
 __all__ = [
+    "FAIL_NOW_ERRORS",
     "CloseAction",
     "CloseBaseOperator",
     "CloseCreateOperator",
@@ -85,8 +95,48 @@ def push_lead_id(context: Context, lead_id: str | None) -> None:
         context["ti"].xcom_push(key=LEAD_ID_XCOM_KEY, value=lead_id)
 
 
+#: Errors no retry can cure: a payload refused before sending, Close's 400, 401, 403 and
+#: 404, a connection configured wrongly. Transient ones (429 once the client's retries are
+#: exhausted, 5xx, transport failures, unknown outcomes) keep Airflow's retries.
+FAIL_NOW_ERRORS: tuple[type[CloseError], ...] = (
+    ClosePayloadError,
+    CloseValidationError,
+    CloseAuthError,
+    ClosePermissionError,
+    CloseNotFoundError,
+    CloseConfigError,
+)
+
+
+def _failing_now(execute: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap an operator's ``execute``: fail-now for :data:`FAIL_NOW_ERRORS`, hook closed after.
+
+    The outermost call (``execute`` may call ``super().execute``) closes the hook's clients.
+    """
+
+    @wraps(execute)
+    def run(self: CloseBaseOperator, context: Context) -> Any:
+        outermost = not self.__dict__.get("_close_executing", False)
+        self.__dict__["_close_executing"] = True
+        try:
+            return execute(self, context)
+        except FAIL_NOW_ERRORS as err:
+            raise AirflowFailException(f"{type(err).__name__}: {err}") from err
+        finally:
+            if outermost:
+                self.__dict__["_close_executing"] = False
+                self.close_hook()
+
+    run.__dict__["_close_fails_now"] = True
+    return run
+
+
 class CloseBaseOperator(BaseOperator):
     """Base of the Close operators: holds the connection id and builds the hook lazily.
+
+    Every subclass's ``execute`` fails at once (Airflow's ``AirflowFailException``, chained
+    to the Close error, same secret-free message) on errors no retry can cure
+    (:data:`FAIL_NOW_ERRORS`), and closes the hook's clients when the task ends.
 
     :param close_conn_id: the Airflow connection to Close (templated).
     """
@@ -94,9 +144,21 @@ class CloseBaseOperator(BaseOperator):
     template_fields: Sequence[str] = ("close_conn_id",)
     ui_color = "#3d5afe"
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        execute = cls.__dict__.get("execute")
+        if callable(execute) and not getattr(execute, "_close_fails_now", False):
+            cls.execute = _failing_now(execute)  # type: ignore[method-assign]
+
     def __init__(self, *, close_conn_id: str = CloseHook.default_conn_name, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.close_conn_id = close_conn_id
+
+    def close_hook(self) -> None:
+        """Close the hook's cached clients, if the hook was built (the task is over)."""
+        hook = self.__dict__.get("hook")
+        if hook is not None:
+            hook.close()
 
     @cached_property
     def hook(self) -> CloseHook:

@@ -20,6 +20,7 @@ from airflow_provider_close.client.errors import ClosePayloadError
 from airflow_provider_close.operators.bulk import CloseUpsertLeadsOperator
 from airflow_provider_close.sandbox import CloseSandbox
 from tests.conftest import SENTINEL_KEY
+from tests.operators.fail_now import fails_now
 from tests.operators.fakes import FakeTaskInstance
 
 MAPPING = {
@@ -237,7 +238,7 @@ def test_bad_mapping_and_unknown_custom_field_fail_before_any_request(
     with pytest.raises(MappingError, match=r"unknown lead field\(s\) \['colour'\].*allowed: name"):
         upsert(rows=[{}], mapping={"colour": "c"})
     assert seeded_sandbox.requests == []
-    with pytest.raises(ClosePayloadError, match="known names: 'External ID'"):
+    with fails_now(ClosePayloadError, match="known names: 'External ID'"):
         upsert(rows=[{}], mapping={"name": "c", "custom": {"Nope": "x"}})
     assert _writes(seeded_sandbox) == []
 

@@ -13,6 +13,7 @@ from airflow_provider_close.hooks.close import CloseHook
 from airflow_provider_close.links import LEAD_ID_XCOM_KEY
 from airflow_provider_close.operators.emails import CloseCreateEmailOperator
 from airflow_provider_close.sandbox import CloseSandbox, Fault
+from tests.operators.fail_now import fails_now
 from tests.operators.fakes import FakeTaskInstance as FakeTI
 
 SENDER = '"Ada Lovelace" <ada@example.com>'
@@ -212,7 +213,7 @@ LEAD = "lead_" + "a" * 43
 def test_bad_input_refused_before_any_request(
     kwargs: dict[str, Any], field: str, sandbox: CloseSandbox, close_conn: Callable[..., str]
 ) -> None:
-    with pytest.raises(ClosePayloadError) as caught:
+    with fails_now(ClosePayloadError) as caught:
         CloseCreateEmailOperator(task_id="email", **{"mode": "log", **kwargs}).execute(_context())
     assert caught.value.field == field
     assert sandbox.requests == []

@@ -32,6 +32,7 @@ from airflow_provider_close.operators.opportunities import (
 )
 from airflow_provider_close.operators.request import CloseRequestOperator
 from airflow_provider_close.operators.tasks import CloseCreateTaskOperator, CloseUpdateTaskOperator
+from tests.operators.fail_now import fails_now
 
 LEAD = "lead_" + "L" * 43
 CONT = "cont_" + "C" * 43
@@ -460,7 +461,7 @@ CUSTOM_BAD = [
 def _refusal(context, case) -> ClosePayloadError:
     """Run the operator of a table row; return its error, checked against the row."""
     operator_class, kwargs, field, allowed = case
-    with pytest.raises(ClosePayloadError) as err:
+    with fails_now(ClosePayloadError) as err:
         operator_class(task_id="bad", **kwargs).execute(context)
     assert err.value.field == field
     assert allowed in err.value.allowed

@@ -12,6 +12,7 @@ from airflow_provider_close.operators.deletions import (
     CloseDeleteTaskOperator,
 )
 from airflow_provider_close.operators.request import CloseRequestOperator
+from tests.operators.fail_now import fails_now
 
 pytestmark = pytest.mark.usefixtures("close_conn")
 
@@ -28,7 +29,7 @@ def test_delete_call_then_again_with_missing_ok(seeded_sandbox, context):
 
     again = CloseDeleteCallOperator(task_id="d", activity_id=call["id"], missing_ok=True)
     assert again.execute(context)["action"] == "already_deleted"
-    with pytest.raises(CloseNotFoundError):
+    with fails_now(CloseNotFoundError):
         CloseDeleteCallOperator(task_id="d", activity_id=call["id"]).execute(context)
 
 
@@ -49,7 +50,7 @@ def test_delete_task(seeded_sandbox, context):
 def test_delete_lead_requires_acknowledged_cascade(seeded_sandbox, context):
     lead = next(iter(seeded_sandbox.state.leads.values()))
     refused = CloseDeleteLeadOperator(task_id="d", lead_id=lead["id"])
-    with pytest.raises(ClosePayloadError, match=r"delete\.acknowledge_cascade: got False"):
+    with fails_now(ClosePayloadError, match=r"delete\.acknowledge_cascade: got False"):
         refused.execute(context)
     assert seeded_sandbox.requests == []
     assert lead["id"] in seeded_sandbox.state.leads

@@ -12,6 +12,7 @@ from airflow_provider_close.operators.leads import (
     CloseGetLeadOperator,
     CloseUpdateLeadOperator,
 )
+from tests.operators.fail_now import fails_now
 
 pytestmark = pytest.mark.usefixtures("close_conn")
 
@@ -152,7 +153,7 @@ def test_get_lead(seeded_sandbox, context, ti):
 
 def test_get_missing_lead(sandbox, context):
     missing = "lead_" + "0" * 43
-    with pytest.raises(CloseNotFoundError):
+    with fails_now(CloseNotFoundError):
         CloseGetLeadOperator(task_id="get", object_id=missing).execute(context)
     assert (
         CloseGetLeadOperator(task_id="g", object_id=missing, missing_ok=True).execute(context)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_close._compat import AirflowFailException
 from airflow_provider_close.client import CloseAuthError
 from airflow_provider_close.operators.activities import (
     CloseCreateCallOperator,
@@ -68,9 +69,12 @@ def test_the_key_never_leaks_from_write_operators(  # noqa: PLR0917
             texts += [*_texts_about(op), repr(op.execute(context))]
         close_conn(password=key + "_revoked")
         failing = CloseCreateCallOperator(task_id="bad", lead_id=lead_id, direction="inbound")
-        with pytest.raises(CloseAuthError) as unauthorized:
+        with pytest.raises(AirflowFailException) as unauthorized:
             failing.execute(context)
-    texts += [str(unauthorized.value), repr(unauthorized.value), repr(ti.pushed)]
+    assert isinstance(unauthorized.value.__cause__, CloseAuthError)
+    cause = unauthorized.value.__cause__
+    texts += [str(unauthorized.value), repr(unauthorized.value), str(cause), repr(cause)]
+    texts += [repr(ti.pushed)]
     texts += [caplog.text, *(repr(record.args) for record in caplog.records)]
     out, err = capfd.readouterr()  # operators log through structlog to the console
     texts += [out, err]

@@ -19,6 +19,7 @@ from airflow_provider_close.operators.reads_get import (
     CloseGetUserOperator,
 )
 from airflow_provider_close.sandbox import CloseSandbox
+from tests.operators.fail_now import fails_now
 from tests.operators.fakes import FakeTaskInstance as FakeTI
 
 MISSING = {
@@ -113,7 +114,7 @@ def test_unknown_id_is_not_found_or_none(
     close_conn: Callable[..., str],
 ) -> None:
     op = make()
-    with pytest.raises(CloseNotFoundError) as caught:
+    with fails_now(CloseNotFoundError) as caught:
         op.execute(_context())
     assert "404" in str(caught.value)
     assert sandbox.api_key not in str(caught.value)
@@ -153,7 +154,7 @@ def test_bad_ids_refused_before_any_request(
     sandbox: CloseSandbox,
     close_conn: Callable[..., str],
 ) -> None:
-    with pytest.raises(ClosePayloadError) as caught:
+    with fails_now(ClosePayloadError) as caught:
         make().execute(_context())
     assert caught.value.field == field
     assert sandbox.requests == []

@@ -28,6 +28,7 @@ from airflow_provider_close.operators.reads import (
     CloseListUsersOperator,
 )
 from airflow_provider_close.sandbox import CloseSandbox
+from tests.operators.fail_now import fails_now
 from tests.operators.fakes import FakeTaskInstance as FakeTI
 
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -284,7 +285,7 @@ def test_bad_inputs_refused_before_any_request(
     sandbox: CloseSandbox,
     close_conn: Callable[..., str],
 ) -> None:
-    with pytest.raises(ClosePayloadError) as caught:
+    with fails_now(ClosePayloadError) as caught:
         _run(make())
     assert caught.value.field == field
     assert sandbox.requests == []

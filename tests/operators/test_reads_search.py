@@ -15,6 +15,7 @@ from airflow_provider_close.operators.reads_search import (
     lead_search_body,
 )
 from airflow_provider_close.sandbox import CloseSandbox, Mutation, PageHook
+from tests.operators.fail_now import fails_now
 
 NAME_IS_ACME = {
     "type": "field_condition",
@@ -83,7 +84,7 @@ def test_body_wraps_the_query_in_a_lead_filter() -> None:
 def test_bad_searches_refused_before_any_request(
     kwargs: dict[str, Any], field: str, sandbox: CloseSandbox, close_conn: Callable[..., str]
 ) -> None:
-    with pytest.raises(ClosePayloadError) as caught:
+    with fails_now(ClosePayloadError) as caught:
         _run(CloseSearchLeadsOperator(task_id="s", **kwargs))
     assert caught.value.field == field
     assert sandbox.requests == []
