@@ -109,17 +109,17 @@ FAIL_NOW_ERRORS: tuple[type[CloseError], ...] = (
 
 
 def _failing_now(execute: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap an operator's ``execute``: fail-now for :data:`FAIL_NOW_ERRORS`, hook closed after.
+    """Wrap ``execute`` (or ``execute_complete``): fail-now on :data:`FAIL_NOW_ERRORS`.
 
     The outermost call (``execute`` may call ``super().execute``) closes the hook's clients.
     """
 
     @wraps(execute)
-    def run(self: CloseBaseOperator, context: Context) -> Any:
+    def run(self: CloseBaseOperator, *args: Any, **kwargs: Any) -> Any:
         outermost = not self.__dict__.get("_close_executing", False)
         self.__dict__["_close_executing"] = True
         try:
-            return execute(self, context)
+            return execute(self, *args, **kwargs)
         except FAIL_NOW_ERRORS as err:
             raise AirflowFailException(f"{type(err).__name__}: {err}") from err
         finally:
@@ -134,8 +134,9 @@ def _failing_now(execute: Callable[..., Any]) -> Callable[..., Any]:
 class CloseBaseOperator(BaseOperator):
     """Base of the Close operators: holds the connection id and builds the hook lazily.
 
-    Every subclass's ``execute`` fails at once (Airflow's ``AirflowFailException``, chained
-    to the Close error, same secret-free message) on errors no retry can cure
+    Every subclass's ``execute`` (and ``execute_complete``) fails at once (Airflow's
+    ``AirflowFailException``, chained to the Close error, same secret-free message) on
+    errors no retry can cure
     (:data:`FAIL_NOW_ERRORS`), and closes the hook's clients when the task ends.
 
     :param close_conn_id: the Airflow connection to Close (templated).
@@ -146,9 +147,10 @@ class CloseBaseOperator(BaseOperator):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        execute = cls.__dict__.get("execute")
-        if callable(execute) and not getattr(execute, "_close_fails_now", False):
-            cls.execute = _failing_now(execute)  # type: ignore[method-assign]
+        for name in ("execute", "execute_complete"):
+            method = cls.__dict__.get(name)
+            if callable(method) and not getattr(method, "_close_fails_now", False):
+                setattr(cls, name, _failing_now(method))
 
     def __init__(self, *, close_conn_id: str = CloseHook.default_conn_name, **kwargs: Any) -> None:
         super().__init__(**kwargs)
