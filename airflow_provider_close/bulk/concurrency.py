@@ -5,7 +5,8 @@ from the live ``RateLimit`` reading of its endpoint group, counting the requests
 that ``remaining`` never hits zero: that is where sends are paced. :class:`AdaptiveLimiter`
 only decides how many workers run (``bulk/pool.py``): enough to keep the budget busy, i.e. the
 allowed rate (``limit`` per window, the window being the longest ``reset`` seen) times the
-measured round trip of one item, with headroom; halved whenever new 429s were counted; never
+measured least recent round trip of one item (its wait for the throttle
+excluded as far as possible), with headroom; halved whenever new 429s were counted; never
 above ``max_concurrency``. Before any reading it grows by one per item (slow start).
 :func:`next_concurrency` is the pure decision.
 """
@@ -24,8 +25,8 @@ __all__ = ["AdaptiveLimiter", "BudgetReading", "budget_concurrency", "next_concu
 _HEALTHY_FRACTION = 0.5
 #: Workers beyond rate x round trip, so a slow answer does not leave the budget idle.
 _HEADROOM = 1.5
-#: Weight of the newest round trip in the moving average.
-_SMOOTHING = 0.2
+#: Items whose durations the round trip is the minimum of.
+_ROUND_TRIP_SAMPLES = 64
 
 
 class BudgetReading(Protocol):
@@ -98,6 +99,7 @@ class AdaptiveLimiter:
         self.peak = 0
         self.window = 0.0
         self.round_trip: float | None = None
+        self._durations: deque[float] = deque(maxlen=_ROUND_TRIP_SAMPLES)
         self._seen_rate_limited = 0
         self._waiters: deque[asyncio.Future[None]] = deque()
 
@@ -124,12 +126,15 @@ class AdaptiveLimiter:
             self._release()
 
     def record(self, seconds: float) -> None:
-        """Fold one item's duration into the round-trip average.
+        """Note one item's duration; the round trip is the least of the recent ones.
+
+        The least, not the mean: an item's duration includes its wait for the throttle,
+        which grows with the workers, so a mean would feed back into ever more workers.
 
         :param seconds: how long the item took.
         """
-        old = self.round_trip
-        self.round_trip = seconds if old is None else old + _SMOOTHING * (seconds - old)
+        self._durations.append(seconds)
+        self.round_trip = min(self._durations)
 
     async def feedback(self, rate_limited_total: int, reading: BudgetReading | None) -> None:
         """Adjust the bound from the client's 429 counter and its last reading.

@@ -212,7 +212,12 @@ async def upsert_leads(
     fields = lead_fields_to_fetch(mapping.fields, custom_keys.values())
     await _settle_earlier_try(options)
     found = await lookup_in_chunks(
-        client, key, values, fields, chunk_size=options.lookup_chunk_size, limiter=limiter
+        client,
+        key,
+        values,
+        fields,
+        chunk_size=options.lookup_chunk_size,
+        limiter=AdaptiveLimiter(options.max_concurrency),  # searches have a budget of their own
     )
     plans = plan_rows(key, prepared, found)
     results = unwritten(plans, options.dry_run)
