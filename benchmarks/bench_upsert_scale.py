@@ -131,6 +131,7 @@ def run() -> list[dict[str, object]]:
     for case in CASES:
         for label, root in (("before (per-row coroutines)", before), ("after (worker pool)", ROOT)):
             table.append({"engine": label, **_case_in_subprocess(root, case)})
+            print(json.dumps(table[-1]), file=sys.stderr, flush=True)  # a case at a time
     return table
 
 
