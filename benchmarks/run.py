@@ -24,6 +24,7 @@ BENCHMARKS = {
     "client": "bench_client_overhead",
     "extract": "bench_extract",
     "upsert": "bench_upsert",
+    "upsert_scale": "bench_upsert_scale",
     "sensor": "bench_sensor",
 }
 

@@ -10,15 +10,15 @@ outcome is resolved by listing the lead again before anything is re-sent.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Final, cast
 
 from airflow_provider_close.bulk.concurrency import AdaptiveLimiter
-from airflow_provider_close.bulk.engine import UpsertRun, finished_run, limited, run_writes
+from airflow_provider_close.bulk.engine import UpsertRun, finished_run, run_writes
 from airflow_provider_close.bulk.mapping import is_blank
+from airflow_provider_close.bulk.pool import run_pool
 from airflow_provider_close.bulk.ports import AsyncCloseAPI
 from airflow_provider_close.bulk.progress import Progress
 from airflow_provider_close.bulk.results import RowAction, RowResult
@@ -234,8 +234,8 @@ async def create_activities(
     groups: dict[tuple[str, str], list[ActivityRow]] = {}
     for row in pending:
         groups.setdefault(group_key(kind, row.payload or {}), []).append(row)
-    listings = await asyncio.gather(
-        *(limited(limiter, client, partial(_listing, client, kind, g)) for g in groups.values())
+    listings = await run_pool(
+        client, limiter, list(groups.values()), partial(_listing, client, kind)
     )
     to_write: list[ActivityRow] = []
     for group, existing in zip(groups.values(), listings, strict=True):

@@ -1,24 +1,32 @@
-"""Adaptive concurrency for bulk runs: grow while the budget is healthy, halve on 429.
+"""How many rows a bulk run keeps in flight: the live rate budget times the round trip.
 
 Two mechanisms cooperate. The client's throttle (``client/throttle.py``) spaces every request
 from the live ``RateLimit`` reading of its endpoint group, counting the requests in flight, so
-that ``remaining`` never hits zero: that is where sends are paced (a second pacer here, on a
-coarser view of the budget, measurably lost throughput). :class:`AdaptiveLimiter` bounds how
-many rows are in flight: additive increase while ``remaining`` is above half the limit,
-multiplicative decrease whenever new 429s were counted, never above ``max_concurrency``.
+that ``remaining`` never hits zero: that is where sends are paced. :class:`AdaptiveLimiter`
+only decides how many workers run (``bulk/pool.py``): enough to keep the budget busy, i.e. the
+allowed rate (``limit`` per window, the window being the longest ``reset`` seen) times the
+measured least recent round trip of one item (its wait for the throttle
+excluded as far as possible), with headroom; halved whenever new 429s were counted; never
+above ``max_concurrency``. Before any reading it grows by one per item (slow start).
 :func:`next_concurrency` is the pure decision.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol
 
-__all__ = ["AdaptiveLimiter", "BudgetReading", "next_concurrency"]
+__all__ = ["AdaptiveLimiter", "BudgetReading", "budget_concurrency", "next_concurrency"]
 
 _HEALTHY_FRACTION = 0.5
+#: Workers beyond rate x round trip, so a slow answer does not leave the budget idle.
+_HEADROOM = 1.5
+#: Items whose durations the round trip is the minimum of.
+_ROUND_TRIP_SAMPLES = 64
 
 
 class BudgetReading(Protocol):
@@ -31,8 +39,26 @@ class BudgetReading(Protocol):
     def remaining(self) -> int: ...
 
 
+def budget_concurrency(limit: int, window: float, round_trip: float, maximum: int) -> int:
+    """Return the workers that keep ``limit`` requests per ``window`` seconds busy.
+
+    :param limit: requests allowed per window.
+    :param window: the window length in seconds (> 0).
+    :param round_trip: seconds one item takes (>= 0).
+    :param maximum: the user's cap.
+    """
+    wanted = math.ceil(limit / window * round_trip * _HEADROOM) + 1
+    return max(1, min(maximum, wanted))
+
+
 def next_concurrency(
-    current: int, maximum: int, new_rate_limited: int, reading: BudgetReading | None
+    current: int,
+    maximum: int,
+    new_rate_limited: int,
+    reading: BudgetReading | None,
+    *,
+    window: float = 0.0,
+    round_trip: float | None = None,
 ) -> int:
     """Return the concurrency to use next.
 
@@ -40,18 +66,25 @@ def next_concurrency(
     :param maximum: the configured ceiling.
     :param new_rate_limited: 429s counted since the last decision.
     :param reading: the last ``RateLimit`` reading, if any.
+    :param window: the longest ``reset`` seen (the window length estimate), 0 if unknown.
+    :param round_trip: the measured seconds per item, if measured yet.
     """
     if new_rate_limited > 0:
         return max(1, current // 2)
     if reading is None or not reading.limit:
         return min(maximum, current + 1)
+    if window > 0 and round_trip is not None:
+        return budget_concurrency(reading.limit, window, round_trip, maximum)
     if reading.remaining > reading.limit * _HEALTHY_FRACTION:
         return min(maximum, current + 1)
     return current
 
 
 class AdaptiveLimiter:
-    """Bounds in-flight work; the bound moves with :func:`next_concurrency`.
+    """The run's concurrency bound; moves with :func:`next_concurrency`.
+
+    Workers of ``bulk/pool.py`` read :attr:`limit`; :meth:`slot` bounds the few calls made
+    outside the pool (a release wakes one waiter, never all).
 
     :param max_concurrency: the ceiling (>= 1).
     :param start: the initial bound (default: ``min(4, max_concurrency)``).
@@ -64,22 +97,44 @@ class AdaptiveLimiter:
         self.limit = min(max_concurrency, start or 4)
         self.in_flight = 0
         self.peak = 0
+        self.window = 0.0
+        self.round_trip: float | None = None
+        self._durations: deque[float] = deque(maxlen=_ROUND_TRIP_SAMPLES)
         self._seen_rate_limited = 0
-        self._changed = asyncio.Condition()
+        self._waiters: deque[asyncio.Future[None]] = deque()
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
         """Hold one slot while the body runs."""
-        async with self._changed:
-            await self._changed.wait_for(lambda: self.in_flight < self.limit)
+        if self.in_flight >= self.limit or self._waiters:
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter  # the releaser counted us in
+            except BaseException:
+                if waiter.done() and not waiter.cancelled():
+                    self._release()
+                elif waiter in self._waiters:
+                    self._waiters.remove(waiter)
+                raise
+        else:
             self.in_flight += 1
-            self.peak = max(self.peak, self.in_flight)
+        self.peak = max(self.peak, self.in_flight)
         try:
             yield
         finally:
-            async with self._changed:
-                self.in_flight -= 1
-                self._changed.notify_all()
+            self._release()
+
+    def record(self, seconds: float) -> None:
+        """Note one item's duration; the round trip is the least of the recent ones.
+
+        The least, not the mean: an item's duration includes its wait for the throttle,
+        which grows with the workers, so a mean would feed back into ever more workers.
+
+        :param seconds: how long the item took.
+        """
+        self._durations.append(seconds)
+        self.round_trip = min(self._durations)
 
     async def feedback(self, rate_limited_total: int, reading: BudgetReading | None) -> None:
         """Adjust the bound from the client's 429 counter and its last reading.
@@ -89,6 +144,28 @@ class AdaptiveLimiter:
         """
         new = rate_limited_total - self._seen_rate_limited
         self._seen_rate_limited = rate_limited_total
-        async with self._changed:
-            self.limit = next_concurrency(self.limit, self.maximum, new, reading)
-            self._changed.notify_all()
+        reset = getattr(reading, "reset", None)
+        if isinstance(reset, int | float):
+            self.window = max(self.window, float(reset))
+        self.limit = next_concurrency(
+            self.limit,
+            self.maximum,
+            new,
+            reading,
+            window=self.window,
+            round_trip=self.round_trip,
+        )
+        self._wake()
+
+    def _release(self) -> None:
+        """Give back one slot, handing it to the next waiter if the bound allows."""
+        self.in_flight -= 1
+        self._wake()
+
+    def _wake(self) -> None:
+        """Hand free slots to waiters, oldest first (one each)."""
+        while self._waiters and self.in_flight < self.limit:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                self.in_flight += 1
+                waiter.set_result(None)

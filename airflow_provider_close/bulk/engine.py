@@ -8,7 +8,6 @@ a run killed mid-way and retried finds the leads it already created.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +25,7 @@ from airflow_provider_close.bulk.plan import (
     plan_rows,
     prepare_rows,
 )
+from airflow_provider_close.bulk.pool import run_pool
 from airflow_provider_close.bulk.ports import AsyncCloseAPI
 from airflow_provider_close.bulk.progress import Progress
 from airflow_provider_close.bulk.results import RowResult
@@ -117,7 +117,7 @@ async def run_writes(
     *,
     rate_limited_before: int,
 ) -> list[R]:
-    """Write every item concurrently, each in a limiter slot; return their results in order.
+    """Write every item on the run's worker pool (``bulk/pool.py``); return results in order.
 
     Progress advances per item and carries the 429s seen since ``rate_limited_before``.
 
@@ -129,13 +129,11 @@ async def run_writes(
     :param rate_limited_before: the client's 429 count when the run started.
     """
 
-    async def one(item: W) -> R:
-        result = await limited(limiter, client, partial(write, item))
+    def done(_: R) -> None:
         progress.rate_limited = client.stats.rate_limited - rate_limited_before
         progress.advance()
-        return result
 
-    results = list(await asyncio.gather(*(one(item) for item in items)))
+    results = await run_pool(client, limiter, items, write, on_done=done)
     progress.rate_limited = client.stats.rate_limited - rate_limited_before
     progress.log()
     return results
@@ -167,7 +165,7 @@ async def lookup_in_chunks(
     chunk_size: int,
     limiter: AdaptiveLimiter,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Return value -> matching leads, looking chunks up concurrently under ``limiter``.
+    """Return value -> matching leads, looking chunks up on a worker pool bounded by ``limiter``.
 
     :param client: an ``AsyncCloseClient``.
     :param key: the match key.
@@ -178,11 +176,8 @@ async def lookup_in_chunks(
     """
     chunks = [values[i : i + chunk_size] for i in range(0, len(values), chunk_size)]
     found: dict[str, list[dict[str, Any]]] = {}
-    lookups = [
-        limited(limiter, client, partial(afind_leads_by_key, client, key, chunk, fields=fields))
-        for chunk in chunks
-    ]
-    for part in await asyncio.gather(*lookups):
+    lookup = partial(afind_leads_by_key, client, key, fields=fields)
+    for part in await run_pool(client, limiter, chunks, lookup):
         found.update(part)
     return found
 
@@ -217,7 +212,12 @@ async def upsert_leads(
     fields = lead_fields_to_fetch(mapping.fields, custom_keys.values())
     await _settle_earlier_try(options)
     found = await lookup_in_chunks(
-        client, key, values, fields, chunk_size=options.lookup_chunk_size, limiter=limiter
+        client,
+        key,
+        values,
+        fields,
+        chunk_size=options.lookup_chunk_size,
+        limiter=AdaptiveLimiter(options.max_concurrency),  # searches have a budget of their own
     )
     plans = plan_rows(key, prepared, found)
     results = unwritten(plans, options.dry_run)

@@ -102,6 +102,7 @@ class Attempt:
         self._clock = clock
         self._group = endpoint_group(spec.method, spec.path)
         self._attempts = 0
+        self._rate_limited = 0
         self._waited = 0.0
         self._throttle_waits = 0
         self._holding = False
@@ -194,8 +195,14 @@ class Attempt:
                 self.spec.method, self.spec.path, type(cause or error).__name__, error.status
             )
             return Raise(unknown, cause or error)
+        limited = kind == "rate_limited"
+        self._rate_limited += limited
         delay = retry_delay(
-            self._policy, attempt=self._attempts, waited=self._waited, server_wait=server_seconds
+            self._policy,
+            attempt=self._rate_limited if limited else self._attempts - self._rate_limited,
+            waited=self._waited,
+            server_wait=server_seconds,
+            rate_limited=limited,
         )
         if delay is None:
             return Raise(error, cause)

@@ -2,7 +2,8 @@
 
 Nothing here sleeps. What a failure allows depends on what may have reached Close:
 
-* 429: Close did not apply the request -> retry, any method.
+* 429: Close did not apply the request -> retry, any method, for as long as
+  ``max_total_wait`` allows (429s do not use up ``max_attempts``).
 * connect error (nothing was sent) -> retry, any method.
 * 5xx, or a failure after the request may have been sent -> retry only for idempotent
   methods (GET, HEAD, OPTIONS, PUT, DELETE) or a request marked safe; otherwise the outcome is
@@ -135,18 +136,24 @@ def retry_delay(
     attempt: int,
     waited: float,
     server_wait: float | None = None,
+    rate_limited: bool = False,
 ) -> float | None:
     """Return the seconds to sleep before the next attempt, or ``None`` to stop.
 
     The server's wait wins over local backoff; both are jittered. Stops when the attempts
-    are used up or the wait would push the total past ``max_total_wait``.
+    are used up or the wait would push the total past ``max_total_wait``. A 429 is waited
+    out within ``max_total_wait`` alone: Close applied nothing, so it uses none of the
+    ``max_attempts`` meant for errors (tasks sharing a key would otherwise fail rows for
+    lack of attempts while the budget is merely busy).
 
     :param policy: the retry policy.
-    :param attempt: how many attempts have been made so far (1-based).
+    :param attempt: for an error, the attempts that failed with an error so far (1-based);
+        for a 429, the 429s so far (only the backoff reads it).
     :param waited: seconds already slept for this request.
     :param server_wait: what the server asked for (429), if anything.
+    :param rate_limited: the failure is a 429.
     """
-    if attempt >= policy.max_attempts:
+    if not rate_limited and attempt >= policy.max_attempts:
         return None
     base = server_wait if server_wait is not None else backoff_delay(policy, attempt)
     delay = max(0.0, policy.jitter(base))

@@ -57,7 +57,8 @@ async def test_429_exhausted(async_client: AsyncCloseClient, sandbox: CloseSandb
     sandbox.add_fault(Fault("rate_limit", method="GET", path="/me/", retry_after=1))
     with pytest.raises(CloseRateLimitError):
         await async_client.get("me")
-    assert len(sandbox.requests) == 4
+    # 429s use none of the 4 attempts: waited out until max_total_wait (60 s of 1 s waits)
+    assert len(sandbox.requests) == 61
 
 
 async def test_5xx_on_get_is_retried(

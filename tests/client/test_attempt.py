@@ -81,7 +81,28 @@ def test_success_after_retries_returns_the_body() -> None:
     assert isinstance(attempt.on_response(response(502)), Wait)
     assert isinstance(attempt.on_response(response(429)), Wait)
     assert attempt.on_response(response(200, json={"id": "lead_1"})) == Done({"id": "lead_1"})
-    assert stats == ClientStats(requests=3, retries=2, rate_limited=1, waited_seconds=3.0)
+    # the 429's backoff counts 429s (its first: 1 s), not the 502 before it
+    assert stats == ClientStats(requests=3, retries=2, rate_limited=1, waited_seconds=2.0)
+
+
+def test_429s_use_none_of_the_attempts_meant_for_errors() -> None:
+    attempt, stats, _ = make_attempt()  # max_attempts=3, max_total_wait=20
+    attempt.start()
+    for _ in range(10):
+        step = attempt.on_response(response(429, headers={"Retry-After": "1"}))
+        assert isinstance(step, Wait)
+    assert isinstance(attempt.on_response(response(502)), Wait)
+    assert isinstance(attempt.on_response(response(502)), Wait)
+    assert isinstance(attempt.on_response(response(502)), Raise)  # the third error: spent
+    assert stats.rate_limited == 10
+
+
+def test_429s_are_waited_out_within_max_total_wait_only() -> None:
+    attempt, _, _ = make_attempt()  # max_total_wait=20
+    attempt.start()
+    waits = [attempt.on_response(response(429, headers={"Retry-After": "5"})) for _ in range(4)]
+    assert [w.seconds for w in waits if isinstance(w, Wait)] == [5.0] * 4
+    assert isinstance(attempt.on_response(response(429, headers={"Retry-After": "5"})), Raise)
 
 
 def test_attempts_are_capped_and_the_last_error_raised() -> None:

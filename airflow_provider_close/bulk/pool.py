@@ -1,0 +1,90 @@
+"""A bounded worker pool fed from a queue: per-item cost independent of the number of items.
+
+:func:`run_pool` starts at most ``limiter.limit`` workers; each takes the next item from one
+shared iterator (the queue), runs it, times it (the limiter's round trip), feeds the client's
+rate readings back, and then either takes the next item, exits (the bound fell below the
+running workers) or starts another worker (the bound rose). No coroutine waits per item and
+nothing wakes every waiter: the coroutines alive are the workers, never more than the cap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+
+from airflow_provider_close.bulk.concurrency import AdaptiveLimiter
+from airflow_provider_close.bulk.ports import AsyncCloseAPI
+
+__all__ = ["run_pool"]
+
+W = TypeVar("W")
+R = TypeVar("R")
+
+
+async def run_pool(
+    client: AsyncCloseAPI,
+    limiter: AdaptiveLimiter,
+    items: Sequence[W],
+    work: Callable[[W], Awaitable[R]],
+    *,
+    on_done: Callable[[R], None] | None = None,
+) -> list[R]:
+    """Run ``work(item)`` for every item on a pool bounded by ``limiter``; results in order.
+
+    :param client: the client whose ``stats`` and ``last_rate_limit`` steer the limiter.
+    :param limiter: the run's bound (read after every item).
+    :param items: what to run.
+    :param work: makes one item's coroutine (created only when a worker takes the item).
+    :param on_done: called with each result as it arrives.
+    """
+    results: list[R | None] = [None] * len(items)
+    queue = iter(range(len(items)))
+    loop = asyncio.get_running_loop()
+    workers: set[asyncio.Task[None]] = set()
+    failures: list[BaseException] = []
+    running = [0]  # workers that have not decided to exit (the done callbacks come later)
+
+    async def worker() -> None:
+        for index in queue:
+            started = loop.time()
+            limiter.in_flight += 1
+            limiter.peak = max(limiter.peak, limiter.in_flight)
+            try:
+                results[index] = result = await work(items[index])
+            finally:
+                limiter.in_flight -= 1
+            limiter.record(loop.time() - started)
+            await limiter.feedback(client.stats.rate_limited, client.last_rate_limit)
+            if on_done is not None:
+                on_done(result)
+            while running[0] < limiter.limit:
+                spawn()
+            if running[0] > limiter.limit:
+                break
+        running[0] -= 1
+
+    def spawn() -> None:
+        running[0] += 1
+        task = loop.create_task(worker())
+        workers.add(task)
+        task.add_done_callback(finished)
+
+    def finished(task: asyncio.Task[None]) -> None:
+        workers.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            failures.append(task.exception())  # type: ignore[arg-type]
+
+    for _ in range(min(limiter.limit, len(items))):
+        spawn()
+    try:
+        while workers and not failures:
+            await asyncio.wait(set(workers), return_when=asyncio.FIRST_EXCEPTION)
+    finally:
+        for task in list(workers):
+            task.cancel()
+        if workers:
+            await asyncio.gather(*workers, return_exceptions=True)
+    if failures:
+        raise failures[0]
+    return results  # type: ignore[return-value]
