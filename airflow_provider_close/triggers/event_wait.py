@@ -22,7 +22,7 @@ from airflow_provider_close.client import AsyncCloseClient
 from airflow_provider_close.extraction.windows import to_moment
 from airflow_provider_close.hooks.close import CloseHook
 from airflow_provider_close.triggers.event_scan import aiter_events
-from airflow_provider_close.watch.error_policy import error_event, is_fatal
+from airflow_provider_close.watch.error_policy import TransientErrors, error_event
 from airflow_provider_close.watch.event_predicate import EventTally, event_moment
 from airflow_provider_close.watch.event_query import EventFilter
 
@@ -116,7 +116,7 @@ class CloseEventWaitTrigger(BaseTrigger):
         since: datetime,
         until: datetime | None,
     ) -> TriggerEvent:
-        transient = 0
+        errors = TransientErrors(self.max_transient_errors)
         floor = since  # the whole window first, then only the lookback below the newest
         lookback = timedelta(seconds=self.lookback_seconds)
         while True:
@@ -127,12 +127,12 @@ class CloseEventWaitTrigger(BaseTrigger):
                     next_floor = max(next_floor, event_moment(event) - lookback)
                 floor = next_floor
             except Exception as err:
-                transient += 1
-                if is_fatal(err) or transient > self.max_transient_errors:
-                    return _event(dict(error_event(err)))
-                log.warning("Transient error %d/%d: %s", transient, self.max_transient_errors, err)
+                ending = errors.ending(err)
+                if ending is not None:
+                    return _event(dict(ending))
+                log.warning("Transient error %d/%d: %s", errors.count, errors.limit, err)
             else:
-                transient = 0
+                errors.clear()
                 result = tally.result(self.min_count)
                 if result["satisfied"]:
                     return _event({"status": "success", **result})

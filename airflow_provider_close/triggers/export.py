@@ -16,7 +16,7 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_close.client import AsyncCloseClient
 from airflow_provider_close.hooks.close import CloseHook
-from airflow_provider_close.watch.error_policy import error_event, is_fatal
+from airflow_provider_close.watch.error_policy import TransientErrors, error_event
 
 __all__ = ["CloseExportTrigger"]
 
@@ -78,17 +78,17 @@ class CloseExportTrigger(BaseTrigger):
             yield await self._poll_until_done(client)
 
     async def _poll_until_done(self, client: AsyncCloseClient) -> TriggerEvent:
-        transient = 0
+        errors = TransientErrors(self.max_transient_errors)
         while True:
             try:
                 export = await client.get(f"export/{self.export_id}/", fields=["id", "status"])
             except Exception as err:
-                transient += 1
-                if is_fatal(err) or transient > self.max_transient_errors:
-                    return _event(dict(error_event(err)))
-                log.warning("Transient error %d/%d: %s", transient, self.max_transient_errors, err)
+                ending = errors.ending(err)
+                if ending is not None:
+                    return _event(dict(ending))
+                log.warning("Transient error %d/%d: %s", errors.count, errors.limit, err)
             else:
-                transient = 0
+                errors.clear()
                 status = export.get("status")
                 if status == "done":
                     return _event({"status": "success", "export_id": self.export_id})

@@ -23,7 +23,7 @@ from airflow_provider_close.watch.activity_count import DEFAULT_LATE_LISTING, Ac
 from airflow_provider_close.watch.activity_fetch import apoll_activities
 from airflow_provider_close.watch.activity_predicate import NewActivityResult
 from airflow_provider_close.watch.activity_query import ActivityFilter, SensorWindow
-from airflow_provider_close.watch.error_policy import error_event, is_fatal
+from airflow_provider_close.watch.error_policy import TransientErrors, error_event
 
 __all__ = ["CloseNewActivityTrigger", "afetch_new_activities"]
 
@@ -167,7 +167,7 @@ class CloseNewActivityTrigger(BaseTrigger):
     async def _poll_until_done(
         self, client: AsyncCloseClient, activity_filter: ActivityFilter, window: SensorWindow
     ) -> TriggerEvent:
-        transient = 0
+        errors = TransientErrors(self.max_transient_errors)
         count = ActivityCount(
             activity_filter,
             window,
@@ -180,12 +180,12 @@ class CloseNewActivityTrigger(BaseTrigger):
             try:
                 result = await apoll_activities(client, count)
             except Exception as err:
-                transient += 1
-                if is_fatal(err) or transient > self.max_transient_errors:
-                    return _event(dict(error_event(err)))
-                log.warning("Transient error %d/%d: %s", transient, self.max_transient_errors, err)
+                ending = errors.ending(err)
+                if ending is not None:
+                    return _event(dict(ending))
+                log.warning("Transient error %d/%d: %s", errors.count, errors.limit, err)
             else:
-                transient = 0
+                errors.clear()
                 if result["satisfied"]:
                     return _event({"status": "success", **result})
                 log.info("%d of %d activities so far", result["count"], self.min_count)

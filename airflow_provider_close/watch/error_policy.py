@@ -45,3 +45,28 @@ def error_event(error: BaseException) -> ErrorEvent:
     :param error: the error that ended the wait.
     """
     return ErrorEvent(status="error", error_type=type(error).__name__, message=str(error))
+
+
+class TransientErrors:
+    """The consecutive transient errors of one polling loop, and when they end the wait.
+
+    :param limit: consecutive transient errors tolerated; one more ends the wait.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.count = 0
+
+    def ending(self, error: BaseException) -> ErrorEvent | None:
+        """Count ``error``; return the error event that ends the wait, or ``None`` to poll again.
+
+        :param error: what a poll raised.
+        """
+        self.count += 1
+        if is_fatal(error) or self.count > self.limit:
+            return error_event(error)
+        return None
+
+    def clear(self) -> None:
+        """Forget the errors counted so far (a poll succeeded)."""
+        self.count = 0
