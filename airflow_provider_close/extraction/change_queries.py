@@ -18,8 +18,9 @@ from typing import Any
 from airflow_provider_close.client.paginators import SEARCH_PATH
 from airflow_provider_close.client.resources import max_page_size
 from airflow_provider_close.client.sync import CloseClient
+from airflow_provider_close.client.timestamps import format_moment
 from airflow_provider_close.extraction.keyset import KeysetFetch, KeysetPage
-from airflow_provider_close.extraction.windows import Window, format_moment
+from airflow_provider_close.extraction.windows import Window
 
 __all__ = ["ChangesClient", "list_fetch", "search_fetch", "search_fields"]
 

@@ -23,6 +23,7 @@ from types import MappingProxyType
 from typing import Any
 
 from airflow_provider_close.client.resources import ACTIVITY_TYPES
+from airflow_provider_close.client.timestamps import format_moment, parse_moment
 from airflow_provider_close.extraction.change_queries import (
     ChangesClient,
     list_fetch,
@@ -34,7 +35,7 @@ from airflow_provider_close.extraction.keyset import KeysetStats, iter_keyset
 from airflow_provider_close.extraction.resources import resource_spec
 from airflow_provider_close.extraction.retention import LATE_EVENTS, check_retention
 from airflow_provider_close.extraction.walk import WalkStats
-from airflow_provider_close.extraction.windows import Window, format_moment, parse_moment
+from airflow_provider_close.extraction.windows import Window
 
 __all__ = ["CHANGE_TYPES", "SNAPSHOT_TYPES", "iter_changes"]
 

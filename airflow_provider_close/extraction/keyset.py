@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from airflow_provider_close.client.timestamps import parse_moment
 from airflow_provider_close.extraction.errors import CloseExtractionError
-from airflow_provider_close.extraction.windows import parse_moment
 
 __all__ = ["KeysetFetch", "KeysetPage", "KeysetStats", "iter_keyset"]
 
