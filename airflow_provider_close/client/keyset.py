@@ -23,13 +23,14 @@ The price is one row per page read twice, so a walk of N rows at page size P cos
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_close.client.bodies import JSONObject
 from airflow_provider_close.client.errors import CloseError
 from airflow_provider_close.client.resources import KEYSET_FIELDS, normalize_path
+from airflow_provider_close.client.timestamps import MICROSECOND, format_moment, parse_moment
 
 __all__ = [
     "KeysetOrder",
@@ -37,6 +38,9 @@ __all__ = [
     "SearchKeyset",
     "TieTracker",
     "keyset_order",
+    "lead_query_keyset",
+    "lead_query_text",
+    "legacy_lead_query",
     "search_keyset_type",
 ]
 
@@ -149,10 +153,17 @@ class OffsetKeyset:
     the value without any skip, so the shift can never hide a row.
 
     :param order: the key field and direction.
+    :param bound: returns a query resumed at a key value; by default it sets
+        ``order.bound_param`` (the legacy lead ``query`` puts the bound in its query string).
     """
 
-    def __init__(self, order: KeysetOrder) -> None:
+    def __init__(
+        self,
+        order: KeysetOrder,
+        bound: Callable[[dict[str, Any], str], dict[str, Any]] | None = None,
+    ) -> None:
         self.order = order
+        self._bound = bound or (lambda query, last: {**query, order.bound_param: last})
         self.ties = TieTracker(order.field)
         self.retrying = False
         self._expect: str | None = None
@@ -181,43 +192,105 @@ class OffsetKeyset:
         if rows is None:
             return None
         last = self.ties.advance(rows)
-        query[self.order.bound_param] = last
+        query = self._bound(query, last)
         if len(self.ties.ids) > 1:
             query["_skip"] = len(self.ties.ids) - 1
             self._expect = _row_id(rows[-1])
         return query
 
 
-def search_keyset_type(body: Mapping[str, Any]) -> str | None:
-    """Return the object type a search can be keyset-walked on, or None (cursor walk).
+def legacy_lead_query(path: str, params: Mapping[str, Any]) -> str | None:
+    """Return the legacy lead ``query`` a list can be keyset-walked on, or None.
 
-    A search qualifies when it sets no ``sort`` of its own and asks ``_fields`` of exactly one
-    object type (``lead`` or ``contact``), whose ``date_created`` then orders the walk.
+    ``GET /lead/?query=`` takes Close's UI search syntax, which orders by ``sort:date_created``
+    and compares dates (``date_created >= "…"``, close-api.md §6.1; Close's own scripts page
+    leads with ``sort:date_created``). A query that sets a ``sort:`` of its own keeps it and
+    is walked by offset (deduplicated, not exact under deletes).
 
-    :param body: the Advanced Filtering body.
+    :param path: the list path.
+    :param params: the caller's query parameters.
     """
-    fields = body.get("_fields")
-    if body.get("sort") or body.get("cursor") or not isinstance(fields, Mapping):
+    text = params.get("query")
+    if normalize_path(path) != "lead/" or not isinstance(text, str) or not text.strip():
         return None
-    types = [name for name in fields if name in ("lead", "contact")]
-    return types[0] if len(types) == 1 and len(fields) == 1 else None
+    return None if "sort:" in text.lower() else text.strip()
+
+
+def lead_query_text(query: str, since: str | None = None) -> str:
+    """Return the lead query sorted on ``date_created``, from ``since`` on (inclusive).
+
+    The caller's query is grouped in parentheses, so an ``or`` in it cannot capture the bound.
+
+    :param query: the caller's query string.
+    :param since: a ``date_created`` value read from Close, or None for the first page.
+    """
+    bound = f' date_created >= "{since}"' if since is not None else ""
+    return f"({query}){bound} sort:date_created"
+
+
+def lead_query_keyset(query: str) -> OffsetKeyset:
+    """Return the keyset walk of a legacy lead query (its bound lives in the query string).
+
+    :param query: the caller's query string (see :func:`legacy_lead_query`).
+    """
+
+    def bound(params: dict[str, Any], last: str) -> dict[str, Any]:
+        return {**params, "query": lead_query_text(query, last)}
+
+    return OffsetKeyset(KeysetOrder("date_created"), bound)
 
 
 def _date_created_field(object_type: str) -> JSONObject:
     return {"type": "regular_field", "object_type": object_type, "field_name": "date_created"}
 
 
+def _date_created_direction(sort: object, object_type: str) -> str | None:
+    """Return ``asc``/``desc`` when ``sort`` is exactly one ``date_created`` order, else None."""
+    if not isinstance(sort, list) or len(sort) != 1 or not isinstance(sort[0], Mapping):
+        return None
+    spec = sort[0]
+    on_date_created = spec.get("field") == _date_created_field(object_type)
+    direction = spec.get("direction")
+    return str(direction) if on_date_created and direction in ("asc", "desc") else None
+
+
+def search_keyset_type(body: Mapping[str, Any]) -> str | None:
+    """Return the object type a search can be keyset-walked on, or None (cursor walk).
+
+    A search qualifies when it asks ``_fields`` of exactly one object type (``lead`` or
+    ``contact``) and sets no ``sort`` of its own, or sorts on that type's ``date_created``
+    alone (either direction), which then orders the walk. Other sorts follow Close's cursor.
+
+    :param body: the Advanced Filtering body.
+    """
+    fields = body.get("_fields")
+    if body.get("cursor") or not isinstance(fields, Mapping):
+        return None
+    types = [name for name in fields if name in ("lead", "contact")]
+    if len(types) != 1 or len(fields) != 1:
+        return None
+    sort = body.get("sort")
+    return types[0] if not sort or _date_created_direction(sort, types[0]) else None
+
+
 class SearchKeyset:
     """Next-page decisions of a keyset walk over ``POST /data/search/`` (one object type).
 
+    Ascending, each next page asks for ``date_created`` on or after the last value read;
+    descending (a caller's ``sort`` newest first), before the last value plus Close's
+    resolution of one microsecond, i.e. on or before it. Rows at that value already yielded
+    are dropped.
+
     :param object_type: ``lead`` or ``contact``.
-    :param body: the caller's body (its ``query`` is kept; ``sort`` must be unset).
+    :param body: the caller's body (its ``query`` is kept; ``sort`` unset or on
+        ``date_created``, see :func:`search_keyset_type`).
     """
 
     def __init__(self, object_type: str, body: Mapping[str, Any]) -> None:
         self.object_type = object_type
         self.ties = TieTracker("date_created")
         self._query = body["query"]
+        self.descending = _date_created_direction(body.get("sort"), object_type) == "desc"
 
     def first_body(self, body: Mapping[str, Any]) -> JSONObject:
         """Return the first page's body: sorted on ``date_created``, which is returned.
@@ -227,7 +300,8 @@ class SearchKeyset:
         fields = list(body["_fields"][self.object_type])
         if "date_created" not in fields:
             fields.append("date_created")
-        sort = [{"direction": "asc", "field": _date_created_field(self.object_type)}]
+        direction = "desc" if self.descending else "asc"
+        sort = [{"direction": direction, "field": _date_created_field(self.object_type)}]
         return {**body, "_fields": {self.object_type: fields}, "sort": sort}
 
     def fresh(self, items: list[JSONObject]) -> list[JSONObject]:
@@ -236,6 +310,13 @@ class SearchKeyset:
         :param items: the page's results.
         """
         return self.ties.fresh(items)
+
+    def _resume_at(self, last: str) -> JSONObject:
+        """Return the ``moment_range`` keeping the rows from ``last`` on, in walk order."""
+        if self.descending:
+            before = format_moment(parse_moment(last) + MICROSECOND)
+            return {"type": "moment_range", "before": {"type": "fixed_utc", "value": before}}
+        return {"type": "moment_range", "on_or_after": {"type": "fixed_utc", "value": last}}
 
     def next_body(self, body: Mapping[str, Any], response: JSONObject) -> JSONObject | None:
         """Return the next page's body (a new query from the last value), or None at the end.
@@ -253,10 +334,7 @@ class SearchKeyset:
         since = {
             "type": "field_condition",
             "field": _date_created_field(self.object_type),
-            "condition": {
-                "type": "moment_range",
-                "on_or_after": {"type": "fixed_utc", "value": last},
-            },
+            "condition": self._resume_at(last),
         }
         query = {"type": "and", "queries": [self._query, since]}
         return {k: v for k, v in {**body, "query": query}.items() if k != "cursor"}

@@ -15,6 +15,9 @@ from airflow_provider_close.client.keyset import (
     OffsetKeyset,
     SearchKeyset,
     keyset_order,
+    lead_query_keyset,
+    lead_query_text,
+    legacy_lead_query,
     search_keyset_type,
 )
 from airflow_provider_close.client.pagination import (
@@ -82,9 +85,14 @@ def offset_paginator(
     if first.path in UNPAGED_LISTS:
         return Paginator(first, _advance_unpaged, max_items=max_items)
     order = keyset_order(path, query)
-    if order is None:
+    lead_query = legacy_lead_query(path, query)
+    if lead_query is not None:
+        keyset = lead_query_keyset(lead_query)
+        first = replace(first, params={**query, "query": lead_query_text(lead_query)})
+    elif order is not None:
+        keyset = OffsetKeyset(order)
+    else:
         return Paginator(first, _advance_offset, max_items=max_items, more_is_certain=True)
-    keyset = OffsetKeyset(order)
 
     def advance(request: PageRequest, response: JSONObject) -> PageRequest | None:
         query = keyset.next_params(request.params or {}, response)
