@@ -4,7 +4,10 @@ Offset paging (``_skip``) over a list that moves skips a row for every earlier r
 repeats one for every row inserted ahead (close-api.md §9b). A keyset walk never skips by
 position: each next page asks again for the rows *from the last date value read*
 (``<field>__gte=<last>``, or ``__lte`` descending; on ``/data/search/`` a ``moment_range`` on
-``date_created``), sorted on that field, and drops the rows of that value it already yielded.
+the sort's date field; on the legacy ``GET /lead/?query=`` a ``date_created >= "<last>"`` term
+in the query string), sorted on that field, and drops the rows of that value it already
+yielded. This is the package's one keyset walk: lists, searches, the extraction engine and
+change extraction all page through it.
 Every object that exists for the whole walk therefore comes back exactly once, whatever is
 created, updated or deleted meanwhile, as long as its key field does not change (date_created
 never does). Objects created or deleted during the walk may appear or not, never twice.
@@ -30,18 +33,17 @@ from typing import Any
 from airflow_provider_close.client.bodies import JSONObject
 from airflow_provider_close.client.errors import CloseError
 from airflow_provider_close.client.resources import KEYSET_FIELDS, normalize_path
-from airflow_provider_close.client.timestamps import MICROSECOND, format_moment, parse_moment
+from airflow_provider_close.client.timestamps import parse_moment
 
 __all__ = [
     "KeysetOrder",
     "OffsetKeyset",
-    "SearchKeyset",
     "TieTracker",
     "keyset_order",
     "lead_query_keyset",
     "lead_query_text",
     "legacy_lead_query",
-    "search_keyset_type",
+    "row_id",
 ]
 
 
@@ -84,7 +86,7 @@ def keyset_order(path: str, params: Mapping[str, Any]) -> KeysetOrder | None:
     return KeysetOrder(name, order.startswith("-")) if name in fields else None
 
 
-def _row_id(row: JSONObject) -> str:
+def row_id(row: JSONObject) -> str:
     value = row.get("id")
     if not isinstance(value, str):
         raise CloseError(f"list row without a string id: {sorted(row)}")
@@ -106,9 +108,11 @@ class TieTracker:
     """The last key value read and the ids yielded at it (what the next page re-reads).
 
     :param name: the key field.
+    :param descending: the walk's direction (rows behind the last value are refused).
     """
 
     name: str
+    descending: bool = False
     value: str | None = None
     ids: set[str] = field(default_factory=set)
     dense: bool = False
@@ -117,8 +121,22 @@ class TieTracker:
         """Return the rows not yet yielded (those at the last value that were are dropped).
 
         :param items: a page's rows, in key order.
+        :raises CloseError: a row behind the last value read (Close broke the ordering or the
+            bound, which would make the walk repeat or skip rows).
         """
-        return [row for row in items if not (self.ids and _row_id(row) in self.ids)]
+        if self.value is not None and items:
+            self._check_order(items)
+        return [row for row in items if not (self.ids and row_id(row) in self.ids)]
+
+    def _check_order(self, items: list[JSONObject]) -> None:
+        last = parse_moment(self.value)
+        for row in items:
+            moment = parse_moment(_row_key(row, self.name))
+            if (moment > last) if self.descending else (moment < last):
+                raise CloseError(
+                    f"list row {row.get('id')!r} is out of {self.name} order "
+                    f"({moment.isoformat()} after {last.isoformat()})"
+                )
 
     def advance(self, items: list[JSONObject]) -> str:
         """Record a page; return the key value the next page starts from.
@@ -126,7 +144,7 @@ class TieTracker:
         :param items: the page's rows (non-empty), in key order.
         """
         last = _row_key(items[-1], self.name)
-        at_last = {_row_id(row) for row in items if _row_key(row, self.name) == last}
+        at_last = {row_id(row) for row in items if _row_key(row, self.name) == last}
         # A page wholly at one value cannot move the walk past it by value alone.
         self.dense = len(at_last) == len(items)
         self.ids = self.ids | at_last if last == self.value else at_last
@@ -164,7 +182,7 @@ class OffsetKeyset:
     ) -> None:
         self.order = order
         self._bound = bound or (lambda query, last: {**query, order.bound_param: last})
-        self.ties = TieTracker(order.field)
+        self.ties = TieTracker(order.field, order.descending)
         self.retrying = False
         self._expect: str | None = None
 
@@ -174,7 +192,7 @@ class OffsetKeyset:
         :param items: the page's rows.
         """
         expected, self._expect, self.retrying = self._expect, None, False
-        if expected is not None and (not items or _row_id(items[0]) != expected):
+        if expected is not None and (not items or row_id(items[0]) != expected):
             self.retrying = True
             return []
         return self.ties.fresh(items)
@@ -195,7 +213,7 @@ class OffsetKeyset:
         query = self._bound(query, last)
         if len(self.ties.ids) > 1:
             query["_skip"] = len(self.ties.ids) - 1
-            self._expect = _row_id(rows[-1])
+            self._expect = row_id(rows[-1])
         return query
 
 
@@ -238,103 +256,3 @@ def lead_query_keyset(query: str) -> OffsetKeyset:
         return {**params, "query": lead_query_text(query, last)}
 
     return OffsetKeyset(KeysetOrder("date_created"), bound)
-
-
-def _date_created_field(object_type: str) -> JSONObject:
-    return {"type": "regular_field", "object_type": object_type, "field_name": "date_created"}
-
-
-def _date_created_direction(sort: object, object_type: str) -> str | None:
-    """Return ``asc``/``desc`` when ``sort`` is exactly one ``date_created`` order, else None."""
-    if not isinstance(sort, list) or len(sort) != 1 or not isinstance(sort[0], Mapping):
-        return None
-    spec = sort[0]
-    on_date_created = spec.get("field") == _date_created_field(object_type)
-    direction = spec.get("direction")
-    return str(direction) if on_date_created and direction in ("asc", "desc") else None
-
-
-def search_keyset_type(body: Mapping[str, Any]) -> str | None:
-    """Return the object type a search can be keyset-walked on, or None (cursor walk).
-
-    A search qualifies when it asks ``_fields`` of exactly one object type (``lead`` or
-    ``contact``) and sets no ``sort`` of its own, or sorts on that type's ``date_created``
-    alone (either direction), which then orders the walk. Other sorts follow Close's cursor.
-
-    :param body: the Advanced Filtering body.
-    """
-    fields = body.get("_fields")
-    if body.get("cursor") or not isinstance(fields, Mapping):
-        return None
-    types = [name for name in fields if name in ("lead", "contact")]
-    if len(types) != 1 or len(fields) != 1:
-        return None
-    sort = body.get("sort")
-    return types[0] if not sort or _date_created_direction(sort, types[0]) else None
-
-
-class SearchKeyset:
-    """Next-page decisions of a keyset walk over ``POST /data/search/`` (one object type).
-
-    Ascending, each next page asks for ``date_created`` on or after the last value read;
-    descending (a caller's ``sort`` newest first), before the last value plus Close's
-    resolution of one microsecond, i.e. on or before it. Rows at that value already yielded
-    are dropped.
-
-    :param object_type: ``lead`` or ``contact``.
-    :param body: the caller's body (its ``query`` is kept; ``sort`` unset or on
-        ``date_created``, see :func:`search_keyset_type`).
-    """
-
-    def __init__(self, object_type: str, body: Mapping[str, Any]) -> None:
-        self.object_type = object_type
-        self.ties = TieTracker("date_created")
-        self._query = body["query"]
-        self.descending = _date_created_direction(body.get("sort"), object_type) == "desc"
-
-    def first_body(self, body: Mapping[str, Any]) -> JSONObject:
-        """Return the first page's body: sorted on ``date_created``, which is returned.
-
-        :param body: the caller's body.
-        """
-        fields = list(body["_fields"][self.object_type])
-        if "date_created" not in fields:
-            fields.append("date_created")
-        direction = "desc" if self.descending else "asc"
-        sort = [{"direction": direction, "field": _date_created_field(self.object_type)}]
-        return {**body, "_fields": {self.object_type: fields}, "sort": sort}
-
-    def fresh(self, items: list[JSONObject]) -> list[JSONObject]:
-        """Return the page's results not yielded before.
-
-        :param items: the page's results.
-        """
-        return self.ties.fresh(items)
-
-    def _resume_at(self, last: str) -> JSONObject:
-        """Return the ``moment_range`` keeping the rows from ``last`` on, in walk order."""
-        if self.descending:
-            before = format_moment(parse_moment(last) + MICROSECOND)
-            return {"type": "moment_range", "before": {"type": "fixed_utc", "value": before}}
-        return {"type": "moment_range", "on_or_after": {"type": "fixed_utc", "value": last}}
-
-    def next_body(self, body: Mapping[str, Any], response: JSONObject) -> JSONObject | None:
-        """Return the next page's body (a new query from the last value), or None at the end.
-
-        :param body: the body of the page just read.
-        :param response: its response.
-        """
-        cursor = response.get("cursor")
-        rows = list(response.get("data") or [])
-        if not cursor or not rows:
-            return None
-        last = self.ties.advance(rows)
-        if self.ties.dense:
-            return {**body, "cursor": cursor}  # one instant fills the page: step by cursor
-        since = {
-            "type": "field_condition",
-            "field": _date_created_field(self.object_type),
-            "condition": self._resume_at(last),
-        }
-        query = {"type": "and", "queries": [self._query, since]}
-        return {k: v for k, v in {**body, "query": query}.items() if k != "cursor"}

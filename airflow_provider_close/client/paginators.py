@@ -13,12 +13,10 @@ from typing import Any
 from airflow_provider_close.client.errors import CloseError, JSONObject
 from airflow_provider_close.client.keyset import (
     OffsetKeyset,
-    SearchKeyset,
     keyset_order,
     lead_query_keyset,
     lead_query_text,
     legacy_lead_query,
-    search_keyset_type,
 )
 from airflow_provider_close.client.pagination import (
     PageRequest,
@@ -29,6 +27,7 @@ from airflow_provider_close.client.pagination import (
     next_search_body,
 )
 from airflow_provider_close.client.resources import UNPAGED_LISTS, max_page_size, normalize_path
+from airflow_provider_close.client.search_keyset import SearchKeyset, search_keyset_type
 
 __all__ = [
     "EVENT_PATH",
