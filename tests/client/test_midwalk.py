@@ -123,6 +123,8 @@ def test_a_legacy_lead_query_is_walked_by_keyset_and_stays_exact(
     queries = [parse_qs(r.query)["query"][0] for r in listed if r.method == "GET"]
     assert queries[0] == "(name:Match) sort:date_created"  # the bound lives in the query
     assert all(q.startswith('(name:Match) date_created >= "') for q in queries[1:])
+    sent = {name for r in listed for name in parse_qs(r.query)}
+    assert sent <= {"query", "_limit", "_skip"}  # only what Close documents for GET /lead/
 
 
 def test_a_lead_query_with_its_own_sort_keeps_it(
