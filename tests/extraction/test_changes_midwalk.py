@@ -72,3 +72,21 @@ def test_changes_stay_exact_while_objects_come_and_go_mid_walk(
     assert all(status == 200 for status in hook["results"])
     assert len(got) == len(set(got)), "an object came back twice"
     assert set(stable) <= set(got), "an object changed in the window was skipped"
+
+
+def test_a_lead_edited_during_the_walk_of_an_open_window_is_written_once(
+    sandbox: CloseSandbox,
+) -> None:
+    with CloseClient(api_key=sandbox.api_key, base_url=sandbox.api_url) as client:
+        made = [client.post("lead/", {"name": f"obj {n}"})["id"] for n in range(9)]
+        sandbox.clock.advance(sandbox.search_lag)
+        sandbox.set_search_lag(0)
+        now = sandbox.clock.now()
+        window = Window(now - timedelta(hours=1), now + timedelta(hours=1))  # still open
+        sandbox.set_limits(max_limit={"search": PAGE})
+        # Edit a lead page 1 returned: its date_updated moves ahead of the walk, still inside.
+        edit = Mutation("update", f"/lead/{made[0]}/", {"name": "edited"})
+        sandbox.add_page_hook(PageHook("/data/search/", method="POST", mutations=(edit,)))
+        got = [row["id"] for row in iter_changes(client, "lead", window, KeysetStats(), now=now)]
+    assert sandbox.page_hooks[0]["results"] == [200]
+    assert sorted(got) == sorted(made)  # each once, the edited one included
