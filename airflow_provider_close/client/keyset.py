@@ -4,7 +4,10 @@ Offset paging (``_skip``) over a list that moves skips a row for every earlier r
 repeats one for every row inserted ahead (close-api.md §9b). A keyset walk never skips by
 position: each next page asks again for the rows *from the last date value read*
 (``<field>__gte=<last>``, or ``__lte`` descending; on ``/data/search/`` a ``moment_range`` on
-``date_created``), sorted on that field, and drops the rows of that value it already yielded.
+the sort's date field; on the legacy ``GET /lead/?query=`` a ``date_created >= "<last>"`` term
+in the query string), sorted on that field, and drops the rows of that value it already
+yielded. This is the package's one keyset walk: lists, searches, the extraction engine and
+change extraction all page through it.
 Every object that exists for the whole walk therefore comes back exactly once, whatever is
 created, updated or deleted meanwhile, as long as its key field does not change (date_created
 never does). Objects created or deleted during the walk may appear or not, never twice.
@@ -23,21 +26,24 @@ The price is one row per page read twice, so a walk of N rows at page size P cos
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_close.client.bodies import JSONObject
 from airflow_provider_close.client.errors import CloseError
 from airflow_provider_close.client.resources import KEYSET_FIELDS, normalize_path
+from airflow_provider_close.client.timestamps import parse_moment
 
 __all__ = [
     "KeysetOrder",
     "OffsetKeyset",
-    "SearchKeyset",
     "TieTracker",
     "keyset_order",
-    "search_keyset_type",
+    "lead_query_keyset",
+    "lead_query_text",
+    "legacy_lead_query",
+    "row_id",
 ]
 
 
@@ -80,7 +86,7 @@ def keyset_order(path: str, params: Mapping[str, Any]) -> KeysetOrder | None:
     return KeysetOrder(name, order.startswith("-")) if name in fields else None
 
 
-def _row_id(row: JSONObject) -> str:
+def row_id(row: JSONObject) -> str:
     value = row.get("id")
     if not isinstance(value, str):
         raise CloseError(f"list row without a string id: {sorted(row)}")
@@ -102,9 +108,11 @@ class TieTracker:
     """The last key value read and the ids yielded at it (what the next page re-reads).
 
     :param name: the key field.
+    :param descending: the walk's direction (rows behind the last value are refused).
     """
 
     name: str
+    descending: bool = False
     value: str | None = None
     ids: set[str] = field(default_factory=set)
     dense: bool = False
@@ -113,8 +121,22 @@ class TieTracker:
         """Return the rows not yet yielded (those at the last value that were are dropped).
 
         :param items: a page's rows, in key order.
+        :raises CloseError: a row behind the last value read (Close broke the ordering or the
+            bound, which would make the walk repeat or skip rows).
         """
-        return [row for row in items if not (self.ids and _row_id(row) in self.ids)]
+        if self.value is not None and items:
+            self._check_order(items)
+        return [row for row in items if not (self.ids and row_id(row) in self.ids)]
+
+    def _check_order(self, items: list[JSONObject]) -> None:
+        last = parse_moment(self.value)
+        for row in items:
+            moment = parse_moment(_row_key(row, self.name))
+            if (moment > last) if self.descending else (moment < last):
+                raise CloseError(
+                    f"list row {row.get('id')!r} is out of {self.name} order "
+                    f"({moment.isoformat()} after {last.isoformat()})"
+                )
 
     def advance(self, items: list[JSONObject]) -> str:
         """Record a page; return the key value the next page starts from.
@@ -122,7 +144,7 @@ class TieTracker:
         :param items: the page's rows (non-empty), in key order.
         """
         last = _row_key(items[-1], self.name)
-        at_last = {_row_id(row) for row in items if _row_key(row, self.name) == last}
+        at_last = {row_id(row) for row in items if _row_key(row, self.name) == last}
         # A page wholly at one value cannot move the walk past it by value alone.
         self.dense = len(at_last) == len(items)
         self.ids = self.ids | at_last if last == self.value else at_last
@@ -149,11 +171,18 @@ class OffsetKeyset:
     the value without any skip, so the shift can never hide a row.
 
     :param order: the key field and direction.
+    :param bound: returns a query resumed at a key value; by default it sets
+        ``order.bound_param`` (the legacy lead ``query`` puts the bound in its query string).
     """
 
-    def __init__(self, order: KeysetOrder) -> None:
+    def __init__(
+        self,
+        order: KeysetOrder,
+        bound: Callable[[dict[str, Any], str], dict[str, Any]] | None = None,
+    ) -> None:
         self.order = order
-        self.ties = TieTracker(order.field)
+        self._bound = bound or (lambda query, last: {**query, order.bound_param: last})
+        self.ties = TieTracker(order.field, order.descending)
         self.retrying = False
         self._expect: str | None = None
 
@@ -163,7 +192,7 @@ class OffsetKeyset:
         :param items: the page's rows.
         """
         expected, self._expect, self.retrying = self._expect, None, False
-        if expected is not None and (not items or _row_id(items[0]) != expected):
+        if expected is not None and (not items or row_id(items[0]) != expected):
             self.retrying = True
             return []
         return self.ties.fresh(items)
@@ -181,82 +210,49 @@ class OffsetKeyset:
         if rows is None:
             return None
         last = self.ties.advance(rows)
-        query[self.order.bound_param] = last
+        query = self._bound(query, last)
         if len(self.ties.ids) > 1:
             query["_skip"] = len(self.ties.ids) - 1
-            self._expect = _row_id(rows[-1])
+            self._expect = row_id(rows[-1])
         return query
 
 
-def search_keyset_type(body: Mapping[str, Any]) -> str | None:
-    """Return the object type a search can be keyset-walked on, or None (cursor walk).
+def legacy_lead_query(path: str, params: Mapping[str, Any]) -> str | None:
+    """Return the legacy lead ``query`` a list can be keyset-walked on, or None.
 
-    A search qualifies when it sets no ``sort`` of its own and asks ``_fields`` of exactly one
-    object type (``lead`` or ``contact``), whose ``date_created`` then orders the walk.
+    ``GET /lead/?query=`` takes Close's UI search syntax, which orders by ``sort:date_created``
+    and compares dates (``date_created >= "…"``, close-api.md §6.1; Close's own scripts page
+    leads with ``sort:date_created``). A query that sets a ``sort:`` of its own keeps it and
+    is walked by offset (deduplicated, not exact under deletes).
 
-    :param body: the Advanced Filtering body.
+    :param path: the list path.
+    :param params: the caller's query parameters.
     """
-    fields = body.get("_fields")
-    if body.get("sort") or body.get("cursor") or not isinstance(fields, Mapping):
+    text = params.get("query")
+    if normalize_path(path) != "lead/" or not isinstance(text, str) or not text.strip():
         return None
-    types = [name for name in fields if name in ("lead", "contact")]
-    return types[0] if len(types) == 1 and len(fields) == 1 else None
+    return None if "sort:" in text.lower() else text.strip()
 
 
-def _date_created_field(object_type: str) -> JSONObject:
-    return {"type": "regular_field", "object_type": object_type, "field_name": "date_created"}
+def lead_query_text(query: str, since: str | None = None) -> str:
+    """Return the lead query sorted on ``date_created``, from ``since`` on (inclusive).
+
+    The caller's query is grouped in parentheses, so an ``or`` in it cannot capture the bound.
+
+    :param query: the caller's query string.
+    :param since: a ``date_created`` value read from Close, or None for the first page.
+    """
+    bound = f' date_created >= "{since}"' if since is not None else ""
+    return f"({query}){bound} sort:date_created"
 
 
-class SearchKeyset:
-    """Next-page decisions of a keyset walk over ``POST /data/search/`` (one object type).
+def lead_query_keyset(query: str) -> OffsetKeyset:
+    """Return the keyset walk of a legacy lead query (its bound lives in the query string).
 
-    :param object_type: ``lead`` or ``contact``.
-    :param body: the caller's body (its ``query`` is kept; ``sort`` must be unset).
+    :param query: the caller's query string (see :func:`legacy_lead_query`).
     """
 
-    def __init__(self, object_type: str, body: Mapping[str, Any]) -> None:
-        self.object_type = object_type
-        self.ties = TieTracker("date_created")
-        self._query = body["query"]
+    def bound(params: dict[str, Any], last: str) -> dict[str, Any]:
+        return {**params, "query": lead_query_text(query, last)}
 
-    def first_body(self, body: Mapping[str, Any]) -> JSONObject:
-        """Return the first page's body: sorted on ``date_created``, which is returned.
-
-        :param body: the caller's body.
-        """
-        fields = list(body["_fields"][self.object_type])
-        if "date_created" not in fields:
-            fields.append("date_created")
-        sort = [{"direction": "asc", "field": _date_created_field(self.object_type)}]
-        return {**body, "_fields": {self.object_type: fields}, "sort": sort}
-
-    def fresh(self, items: list[JSONObject]) -> list[JSONObject]:
-        """Return the page's results not yielded before.
-
-        :param items: the page's results.
-        """
-        return self.ties.fresh(items)
-
-    def next_body(self, body: Mapping[str, Any], response: JSONObject) -> JSONObject | None:
-        """Return the next page's body (a new query from the last value), or None at the end.
-
-        :param body: the body of the page just read.
-        :param response: its response.
-        """
-        cursor = response.get("cursor")
-        rows = list(response.get("data") or [])
-        if not cursor or not rows:
-            return None
-        last = self.ties.advance(rows)
-        if self.ties.dense:
-            return {**body, "cursor": cursor}  # one instant fills the page: step by cursor
-        since = {
-            "type": "field_condition",
-            "field": _date_created_field(self.object_type),
-            "condition": {
-                "type": "moment_range",
-                "on_or_after": {"type": "fixed_utc", "value": last},
-            },
-        }
-        query = {"type": "and", "queries": [self._query, since]}
-        return {k: v for k, v in {**body, "query": query}.items() if k != "cursor"}
+    return OffsetKeyset(KeysetOrder("date_created"), bound)

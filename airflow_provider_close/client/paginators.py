@@ -13,9 +13,10 @@ from typing import Any
 from airflow_provider_close.client.errors import CloseError, JSONObject
 from airflow_provider_close.client.keyset import (
     OffsetKeyset,
-    SearchKeyset,
     keyset_order,
-    search_keyset_type,
+    lead_query_keyset,
+    lead_query_text,
+    legacy_lead_query,
 )
 from airflow_provider_close.client.pagination import (
     PageRequest,
@@ -26,6 +27,7 @@ from airflow_provider_close.client.pagination import (
     next_search_body,
 )
 from airflow_provider_close.client.resources import UNPAGED_LISTS, max_page_size, normalize_path
+from airflow_provider_close.client.search_keyset import SearchKeyset, search_keyset_type
 
 __all__ = [
     "EVENT_PATH",
@@ -82,9 +84,14 @@ def offset_paginator(
     if first.path in UNPAGED_LISTS:
         return Paginator(first, _advance_unpaged, max_items=max_items)
     order = keyset_order(path, query)
-    if order is None:
+    lead_query = legacy_lead_query(path, query)
+    if lead_query is not None:
+        keyset = lead_query_keyset(lead_query)
+        first = replace(first, params={**query, "query": lead_query_text(lead_query)})
+    elif order is not None:
+        keyset = OffsetKeyset(order)
+    else:
         return Paginator(first, _advance_offset, max_items=max_items, more_is_certain=True)
-    keyset = OffsetKeyset(order)
 
     def advance(request: PageRequest, response: JSONObject) -> PageRequest | None:
         query = keyset.next_params(request.params or {}, response)

@@ -1,7 +1,11 @@
-"""The Close queries behind change extraction, one :data:`KeysetFetch` per source (no Airflow).
+"""The Close queries behind change extraction, one page walk per source (no Airflow).
+
+Every walk is the client's keyset walk (:mod:`airflow_provider_close.client.keyset`): it
+resumes each page at the last key value read, drops what it already yielded, and learns the
+page size Close allows (``max_limit = N``), so the result is exact while Close changes.
 
 * leads, contacts: Advanced Filtering (``/lead/`` and ``/contact/`` have no date filter, §9b),
-  ``moment_range`` on ``date_updated`` sorted ascending; continued by the search cursor;
+  ``moment_range`` on ``date_updated``, sorted ascending on it (keyset on ``date_updated``);
 * opportunities: ``date_updated__gte/__lt`` with ``_order_by=date_updated``;
 * tasks: ``date_updated__gte/__lt`` (tasks cannot be ordered by it, §5), keyset on
   ``date_created`` (``_order_by=date_created``);
@@ -11,17 +15,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from airflow_provider_close.client.paginators import SEARCH_PATH
-from airflow_provider_close.client.resources import max_page_size
+from airflow_provider_close.client.pagination import Page
 from airflow_provider_close.client.sync import CloseClient
-from airflow_provider_close.extraction.keyset import KeysetFetch, KeysetPage
-from airflow_provider_close.extraction.windows import Window, format_moment
+from airflow_provider_close.client.timestamps import format_moment
+from airflow_provider_close.extraction.windows import Window
 
-__all__ = ["ChangesClient", "list_fetch", "search_fetch", "search_fields"]
+__all__ = ["ChangesClient", "date_bounds", "list_pages", "search_fields", "search_pages"]
 
 JSONObject = dict[str, Any]
 
@@ -47,37 +50,37 @@ SEARCH_FIELDS: Mapping[str, tuple[str, ...]] = {
 ChangesClient = CloseClient
 
 
-def list_fetch(
+def date_bounds(field: str, window: Window) -> dict[str, str]:
+    """Return the ``<field>__gte`` / ``<field>__lt`` filters of ``window``.
+
+    :param field: e.g. ``date_updated``.
+    :param window: ``[start, end)``.
+    """
+    bounds = {}
+    if window.start is not None:
+        bounds[f"{field}__gte"] = format_moment(window.start)
+    if window.end is not None:
+        bounds[f"{field}__lt"] = format_moment(window.end)
+    return bounds
+
+
+def list_pages(
     client: ChangesClient,
     path: str,
     key_field: str,
     fixed: Mapping[str, str],
-    end: datetime | None,
-) -> KeysetFetch:
-    """Return a fetch of an offset list ordered by ``key_field``, ``key_field < end``.
+    window: Window,
+) -> Iterator[Page]:
+    """Return the keyset walk of an offset list ordered by ``key_field`` within ``window``.
 
     :param client: a Close client.
     :param path: e.g. ``opportunity/``.
-    :param key_field: the date field to order and bound by.
+    :param key_field: the date field to order and bound by (a keyset field of ``path``).
     :param fixed: filters every request carries.
-    :param end: exclusive upper bound on ``key_field``, or None.
+    :param window: ``[start, end)`` on ``key_field``.
     """
-    size = max_page_size(path)
-
-    def fetch(lower: datetime | None, continuation: object) -> KeysetPage:
-        params: dict[str, Any] = {**fixed, "_order_by": key_field, "_limit": size}
-        if lower is not None:
-            params[f"{key_field}__gte"] = format_moment(lower)
-        if end is not None:
-            params[f"{key_field}__lt"] = format_moment(end)
-        skip = int(continuation) if isinstance(continuation, int) else 0
-        if skip:
-            params["_skip"] = skip
-        page = client.get(path, params)
-        items = list(page.get("data") or [])
-        return KeysetPage(items, bool(page.get("has_more")), skip + len(items))
-
-    return fetch
+    params = {**fixed, "_order_by": key_field, **date_bounds(key_field, window)}
+    return client.iter_pages(path, params)
 
 
 def _date_condition(object_type: str, lower: datetime | None, end: datetime | None) -> JSONObject:
@@ -99,42 +102,31 @@ def search_fields(object_type: str, custom_field_ids: Sequence[str]) -> list[str
     return [*SEARCH_FIELDS[object_type], *(f"custom.{cf}" for cf in custom_field_ids)]
 
 
-def search_fetch(
+def search_pages(
     client: ChangesClient, object_type: str, window: Window, fields: Sequence[str]
-) -> KeysetFetch:
-    """Return a fetch of leads or contacts with ``date_updated`` in the window, ascending.
+) -> Iterator[Page]:
+    """Return the walk of the leads or contacts with ``date_updated`` in the window, ascending.
 
     :param client: a Close client.
     :param object_type: ``lead`` or ``contact``.
-    :param window: ``[start, end)`` on ``date_updated`` (the fetch's lower bound overrides
-        the start).
+    :param window: ``[start, end)`` on ``date_updated``.
     :param fields: ``_fields`` of each result (see :func:`search_fields`).
     """
-    size = max_page_size(SEARCH_PATH)
     sort_field = {"type": "regular_field", "object_type": object_type, "field_name": "date_updated"}
-
-    def fetch(lower: datetime | None, continuation: object) -> KeysetPage:
-        query = {
-            "type": "and",
-            "queries": [
-                {"type": "object_type", "object_type": object_type},
-                _date_condition(object_type, lower or window.start, window.end),
-            ],
-        }
-        body: JSONObject = {
-            "query": query,
-            "sort": [{"direction": "asc", "field": sort_field}],
-            "_fields": {object_type: list(fields)},
-            "_limit": size,
-        }
-        if continuation is not None:
-            body["cursor"] = continuation
-        page = client.post(SEARCH_PATH, body, retry_safe=True)
-        items = [_without_type(row) for row in page.get("data") or []]
-        cursor = page.get("cursor")
-        return KeysetPage(items, cursor is not None, cursor)
-
-    return fetch
+    query = {
+        "type": "and",
+        "queries": [
+            {"type": "object_type", "object_type": object_type},
+            _date_condition(object_type, window.start, window.end),
+        ],
+    }
+    body: JSONObject = {
+        "query": query,
+        "sort": [{"direction": "asc", "field": sort_field}],
+        "_fields": {object_type: list(fields)},
+    }
+    for page in client.iter_search_pages(body):
+        yield Page([_without_type(row) for row in page.items], page.raw, page.dropped)
 
 
 def _without_type(row: Mapping[str, Any]) -> JSONObject:

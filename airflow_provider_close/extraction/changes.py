@@ -1,8 +1,8 @@
 """Changes by interval: every object of one type whose ``date_updated`` is in ``[start, end)``.
 
 Each object type goes through the one Close query that can find its changes (see
-:mod:`~airflow_provider_close.extraction.change_queries`), walked by keyset
-(:mod:`~airflow_provider_close.extraction.keyset`) so the result is exact while users edit,
+:mod:`~airflow_provider_close.extraction.change_queries`), walked by the client's
+keyset walk (:mod:`~airflow_provider_close.client.keyset`) so the result is exact while users edit,
 create and delete, and no ``_skip`` or search-cursor bound is ever reached.
 
 Activities have no ``date_updated`` filter in Close. Their changes are the activities
@@ -22,19 +22,22 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from airflow_provider_close.client.pagination import Page
 from airflow_provider_close.client.resources import ACTIVITY_TYPES
+from airflow_provider_close.client.timestamps import parse_moment
 from airflow_provider_close.extraction.change_queries import (
     ChangesClient,
-    list_fetch,
-    search_fetch,
+    date_bounds,
+    list_pages,
     search_fields,
+    search_pages,
 )
 from airflow_provider_close.extraction.engine import iter_extract
-from airflow_provider_close.extraction.keyset import KeysetStats, iter_keyset
+from airflow_provider_close.extraction.keyset import KeysetStats
 from airflow_provider_close.extraction.resources import resource_spec
 from airflow_provider_close.extraction.retention import LATE_EVENTS, check_retention
 from airflow_provider_close.extraction.walk import WalkStats
-from airflow_provider_close.extraction.windows import Window, format_moment, parse_moment
+from airflow_provider_close.extraction.windows import Window
 
 __all__ = ["CHANGE_TYPES", "SNAPSHOT_TYPES", "iter_changes"]
 
@@ -103,20 +106,19 @@ def iter_changes(
     if object_type in ("lead", "contact"):
         return _iter_search(client, object_type, window, stats)
     if object_type == "opportunity":
-        fetch = list_fetch(client, "opportunity/", "date_updated", {}, window.end)
-        return iter_keyset(fetch, "date_updated", window.start, stats, name=object_type)
-    fixed = {"_type": "all", **_bounds("date_updated", window)}
-    fetch = list_fetch(client, "task/", "date_created", fixed, None)
-    return iter_keyset(fetch, "date_created", None, stats, name=object_type)
+        pages = list_pages(client, "opportunity/", "date_updated", {}, window)
+        return _rows(pages, stats)
+    fixed = {"_type": "all", **date_bounds("date_updated", window)}
+    return _rows(list_pages(client, "task/", "date_created", fixed, Window(None, None)), stats)
 
 
-def _bounds(field: str, window: Window) -> dict[str, str]:
-    bounds = {}
-    if window.start is not None:
-        bounds[f"{field}__gte"] = format_moment(window.start)
-    if window.end is not None:
-        bounds[f"{field}__lt"] = format_moment(window.end)
-    return bounds
+def _rows(pages: Iterator[Page], stats: KeysetStats) -> Iterator[JSONObject]:
+    """Yield the rows of a keyset walk, counting its pages and re-read rows."""
+    for page in pages:
+        stats.requests += 1
+        stats.reread += page.dropped
+        stats.rows += len(page.items)
+        yield from page.items
 
 
 def _iter_snapshot(
@@ -135,16 +137,15 @@ def _iter_search(
     definitions = client.get(f"custom_field/{object_type}/")
     stats.requests += 1
     custom_ids = [str(item["id"]) for item in definitions.get("data") or []]
-    fetch = search_fetch(client, object_type, window, search_fields(object_type, custom_ids))
-    return iter_keyset(fetch, "date_updated", window.start, stats, name=object_type)
+    fields = search_fields(object_type, custom_ids)
+    return _rows(search_pages(client, object_type, window, fields), stats)
 
 
 def _iter_activity_changes(
     client: ChangesClient, kind: str, window: Window, stats: KeysetStats
 ) -> Iterator[JSONObject]:
-    name = f"activity.{kind}"
-    fetch = list_fetch(client, f"activity/{kind}/", "date_created", {}, window.end)
-    for row in iter_keyset(fetch, "date_created", window.start, stats, name=name):
+    pages = list_pages(client, f"activity/{kind}/", "date_created", {}, window)
+    for row in _rows(pages, stats):
         if window.contains(parse_moment(row["date_updated"])):
             yield row
         else:
@@ -158,7 +159,7 @@ def _iter_activity_changes(
 
 def _older_changed_ids(client: ChangesClient, kind: str, window: Window) -> set[str]:
     scan = Window(window.start, window.end + LATE_EVENTS if window.end else None)
-    params = {"object_type": f"activity.{kind}", **_bounds("date_updated", scan)}
+    params = {"object_type": f"activity.{kind}", **date_bounds("date_updated", scan)}
     ids: set[str] = set()
     for action in _ACTIVITY_CHANGE_ACTIONS[kind]:
         for event in client.iter_events({**params, "action": action}):

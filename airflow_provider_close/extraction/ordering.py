@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from airflow_provider_close.client.timestamps import parse_moment
 from airflow_provider_close.extraction.errors import UnexpectedOrderError
-from airflow_provider_close.extraction.windows import Window, parse_moment
+from airflow_provider_close.extraction.windows import Window
 
 __all__ = ["TieGroup", "row_id", "row_moment"]
 

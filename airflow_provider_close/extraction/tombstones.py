@@ -14,8 +14,9 @@ from types import MappingProxyType
 from typing import Any, Protocol, TypedDict
 
 from airflow_provider_close.client.resources import ACTIVITY_TYPES
+from airflow_provider_close.client.timestamps import format_moment, parse_moment
 from airflow_provider_close.extraction.retention import check_retention
-from airflow_provider_close.extraction.windows import Window, format_moment, parse_moment
+from airflow_provider_close.extraction.windows import Window
 
 __all__ = ["TOMBSTONE_TYPES", "EventsClient", "Tombstone", "tombstones"]
 

@@ -8,8 +8,9 @@ window and Close's maximum ``_skip`` is never reached (close-api.md §5, §9b).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
+from airflow_provider_close.client.timestamps import format_moment, parse_moment, to_moment
 from airflow_provider_close.extraction.resources import ResourceSpec
 
 __all__ = [
@@ -47,41 +48,6 @@ class Window:
         after_start = self.start is None or moment >= self.start
         before_end = self.end is None or moment < self.end
         return after_start and before_end
-
-
-def parse_moment(value: object) -> datetime:
-    """Return the aware UTC datetime of a Close timestamp (naive ones, as events have, are UTC).
-
-    :param value: e.g. ``2022-11-09T13:57:14.751000+00:00`` or ``2023-04-07T10:01:14.670000``.
-    :raises ValueError: not an ISO 8601 string.
-    """
-    if not isinstance(value, str):
-        raise ValueError(f"expected an ISO 8601 timestamp, got {value!r}")
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-def to_moment(value: datetime | str) -> datetime:
-    """Return an aware UTC datetime from a datetime or an ISO 8601 string (naive means UTC).
-
-    Rendered templates such as ``{{ data_interval_start }}`` arrive as strings.
-
-    :param value: e.g. ``2026-01-01T00:00:00+00:00`` or a pendulum/stdlib datetime.
-    :raises ValueError: not a datetime or an ISO 8601 string.
-    """
-    if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
-    return parse_moment(value.strip() if isinstance(value, str) else value)
-
-
-def format_moment(moment: datetime) -> str:
-    """Return ``moment`` as a filter value Close accepts: UTC, microseconds, ``+00:00``.
-
-    :param moment: an aware datetime.
-    """
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def window_params(spec: ResourceSpec, window: Window) -> dict[str, str]:

@@ -28,6 +28,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from airflow_provider_close.client.resources import ActivityType
+from airflow_provider_close.client.timestamps import (
+    parse_date_text,
+    parse_datetime_text,
+    parse_moment,
+    parse_moment_or_none,
+)
 from airflow_provider_close.lookups._listing import ItemLister
 
 __all__ = [
@@ -99,15 +105,13 @@ def _content(record: Mapping[str, Any]) -> str | None:
 
 
 def _utc_second(value: str) -> str:
-    try:
-        if len(value) == 10:  # a plain date (tasks): keep it as is
-            return date.fromisoformat(value).isoformat()
-        parsed = datetime.fromisoformat(value)
-    except ValueError:  # not ours to validate: compare it verbatim
+    if len(value) == 10:  # a plain date (tasks): keep it as is
+        day = parse_date_text(value)
+        return value if day is None else day.isoformat()
+    parsed = parse_moment_or_none(value)
+    if parsed is None:  # not ours to validate: compare it verbatim
         return value
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).replace(microsecond=0).isoformat()
+    return parsed.replace(microsecond=0).isoformat()
 
 
 def _normalised(field: str, value: Any) -> Any:
@@ -175,11 +179,12 @@ def _earliest_time(payload: Mapping[str, Any], fields: Sequence[str]) -> str | N
     times = [_field_value(payload, f) for f in fields if f in _TIME_CANDIDATES]
     if not times:
         return None
+    moments = [parse_datetime_text(t) if isinstance(t, str) else None for t in times]
     try:
-        earliest = min(datetime.fromisoformat(t) for t in times) - _LISTING_MARGIN
-    except (TypeError, ValueError):  # a date-only or unparsable time: do not narrow
+        earliest = min(m for m in moments if m is not None) - _LISTING_MARGIN
+    except (TypeError, ValueError):  # naive and aware mixed, or none parsed: do not narrow
         return None
-    return earliest.isoformat()
+    return None if None in moments else earliest.isoformat()  # a date-only time: do not narrow
 
 
 def activity_listing_params(kind: ActivityKind, payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -215,11 +220,7 @@ def created_at(record: Mapping[str, Any]) -> datetime | None:
 
     :param record: an object read from Close.
     """
-    try:
-        created = datetime.fromisoformat(str(record.get("date_created")))
-    except ValueError:
-        return None
-    return created if created.tzinfo is not None else created.replace(tzinfo=UTC)
+    return parse_moment_or_none(record.get("date_created"))
 
 
 def _bounded(params: dict[str, Any], since: datetime | None) -> dict[str, Any]:
@@ -228,8 +229,7 @@ def _bounded(params: dict[str, Any], since: datetime | None) -> dict[str, Any]:
         return params
     bound = since.astimezone(UTC)
     if params.get("date_created__gte") is not None:
-        narrowed = datetime.fromisoformat(str(params["date_created__gte"]))
-        bound = max(bound, narrowed if narrowed.tzinfo else narrowed.replace(tzinfo=UTC))
+        bound = max(bound, parse_moment(str(params["date_created__gte"])))
     return {**params, "date_created__gte": bound.isoformat()}
 
 

@@ -16,12 +16,13 @@ from typing import Any, TextIO, TypedDict
 
 from airflow.sdk import Context, ObjectStoragePath
 
+from airflow_provider_close.client.timestamps import format_moment
 from airflow_provider_close.extraction.changes import CHANGE_TYPES, iter_changes
 from airflow_provider_close.extraction.keyset import KeysetStats
 from airflow_provider_close.extraction.ndjson import json_line
 from airflow_provider_close.extraction.retention import check_retention, settled_at
 from airflow_provider_close.extraction.tombstones import TOMBSTONE_TYPES, tombstones
-from airflow_provider_close.extraction.windows import Window, format_moment
+from airflow_provider_close.extraction.windows import Window
 from airflow_provider_close.operators._base import CloseBaseOperator
 from airflow_provider_close.operators.extract import resolve_interval, write_atomically
 from airflow_provider_close.watch.activity_query import is_templated

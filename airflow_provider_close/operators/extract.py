@@ -15,8 +15,9 @@ from typing import Any, TextIO, TypedDict, TypeVar
 from airflow.sdk import Context, ObjectStoragePath
 
 from airflow_provider_close.client.resources import ACTIVITY_TYPES
+from airflow_provider_close.client.timestamps import format_moment, to_moment
 from airflow_provider_close.extraction import activity_spec, extract_to_stream
-from airflow_provider_close.extraction.windows import Window, format_moment, to_moment
+from airflow_provider_close.extraction.windows import Window
 from airflow_provider_close.operators._base import CloseBaseOperator
 from airflow_provider_close.watch.activity_query import activity_type_names, is_templated
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from types import MappingProxyType
 from typing import Final
 
@@ -24,6 +24,7 @@ from airflow_provider_close.client.payloads.enums import VALUE_PERIODS, allowed_
 from airflow_provider_close.client.payloads.ids import IdKind, check_id
 from airflow_provider_close.client.payloads.scalars import check_bool
 from airflow_provider_close.client.payloads.text import required_text
+from airflow_provider_close.client.timestamps import parse_moment
 from airflow_provider_close.extraction.resources import ResourceSpec, resource_spec
 
 __all__ = [
@@ -195,8 +196,7 @@ def window_bound(field: str, value: object) -> datetime | None:
     if value is None:
         return None
     text = iso_date_or_datetime(field, value)
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return parse_moment(text)
 
 
 def _checked_filters(name: str, resource: ListResource, filters: object) -> dict[str, str]:

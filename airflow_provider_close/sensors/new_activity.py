@@ -16,7 +16,7 @@ from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue
 
 from airflow_provider_close._compat import default_deferrable
 from airflow_provider_close.client import CloseClient
-from airflow_provider_close.extraction.windows import format_moment, to_moment
+from airflow_provider_close.client.timestamps import format_moment, to_moment
 from airflow_provider_close.hooks.close import CloseHook
 from airflow_provider_close.sensors.errors import CloseSensorError
 from airflow_provider_close.triggers.new_activity import CloseNewActivityTrigger

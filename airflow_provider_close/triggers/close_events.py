@@ -28,7 +28,7 @@ from typing import Any
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
 from airflow_provider_close.client import AsyncCloseClient
-from airflow_provider_close.extraction.windows import format_moment
+from airflow_provider_close.client.timestamps import format_moment
 from airflow_provider_close.hooks.close import CloseHook
 from airflow_provider_close.triggers.event_scan import (
     CursorStore,

@@ -19,7 +19,7 @@ from typing import Any
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_close.client import AsyncCloseClient
-from airflow_provider_close.extraction.windows import to_moment
+from airflow_provider_close.client.timestamps import to_moment
 from airflow_provider_close.hooks.close import CloseHook
 from airflow_provider_close.triggers.event_scan import aiter_events
 from airflow_provider_close.watch.error_policy import TransientErrors, error_event

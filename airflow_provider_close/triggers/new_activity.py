@@ -17,7 +17,7 @@ from typing import Any
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_close.client import AsyncCloseClient
-from airflow_provider_close.extraction.windows import to_moment
+from airflow_provider_close.client.timestamps import to_moment
 from airflow_provider_close.hooks.close import CloseHook
 from airflow_provider_close.watch.activity_count import DEFAULT_LATE_LISTING, ActivityCount
 from airflow_provider_close.watch.activity_fetch import apoll_activities

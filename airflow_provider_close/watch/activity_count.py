@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from airflow_provider_close.client.resources import max_page_size
-from airflow_provider_close.extraction.windows import format_moment, parse_moment
+from airflow_provider_close.client.timestamps import format_moment, parse_moment
 from airflow_provider_close.watch.activity_predicate import ActivityTally, NewActivityResult
 from airflow_provider_close.watch.activity_query import (
     ActivityFilter,

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TypedDict
 
 from airflow_provider_close.client.resources import ACTIVITY_TYPES, ActivityType
-from airflow_provider_close.extraction.windows import format_moment
+from airflow_provider_close.client.timestamps import format_moment
 
 __all__ = [
     "ACTIVITY_FIELDS",

@@ -25,7 +25,7 @@ from itertools import pairwise
 from typing import Any
 
 from airflow_provider_close.client import CloseError
-from airflow_provider_close.extraction.windows import format_moment, parse_moment
+from airflow_provider_close.client.timestamps import format_moment, parse_moment
 
 __all__ = ["KeysetWalk"]
 

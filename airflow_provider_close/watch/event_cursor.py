@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from airflow_provider_close.extraction.windows import format_moment, parse_moment
+from airflow_provider_close.client.timestamps import format_moment, parse_moment
 from airflow_provider_close.watch.event_predicate import (
     EventSummary,
     event_matches,

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypedDict
 
-from airflow_provider_close.extraction.windows import format_moment, parse_moment
+from airflow_provider_close.client.timestamps import format_moment, parse_moment
 from airflow_provider_close.watch.event_query import EventFilter
 
 __all__ = [

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from airflow_provider_close.extraction.windows import format_moment
+from airflow_provider_close.client.timestamps import format_moment
 
 __all__ = [
     "ALLOWED_EVENT_FILTERS",

@@ -1,4 +1,5 @@
-"""Client walks that stay exact while Close changes between pages: events, searches, async.
+"""Client walks that stay exact while Close changes between pages: events, searches, the
+legacy lead ``query``, async.
 
 Each test arms a sandbox page hook that deletes objects already read and creates new ones once
 the first page is served; every object that existed for the whole walk must come back exactly
@@ -6,6 +7,8 @@ once, and none twice.
 """
 
 from __future__ import annotations
+
+from urllib.parse import parse_qs
 
 from airflow_provider_close.client import AsyncCloseClient, CloseClient
 from airflow_provider_close.extraction import iter_extract, resource_spec
@@ -91,3 +94,88 @@ async def test_the_async_client_walks_activities_by_keyset(
     sandbox.add_page_hook(PageHook("/activity/note/", mutations=deletes))
     got = [note["id"] async for note in async_client.iter_items("activity/note/")]
     _assert_exact(got, notes[2:-2])
+
+
+def _tie(sandbox: CloseSandbox, lead_ids: list[str]) -> None:
+    """Give these leads one ``date_created`` (the first one's), as a bulk import can."""
+    state = sandbox.state
+    with state.lock:
+        moment = state.leads[lead_ids[0]]["date_created"]
+        for lead_id in lead_ids[1:]:
+            state.change("lead", {**state.leads[lead_id], "date_created": moment})
+
+
+def test_a_legacy_lead_query_is_walked_by_keyset_and_stays_exact(
+    client: CloseClient, sandbox: CloseSandbox
+) -> None:
+    sandbox.set_search_lag(0)  # the changes below must reach the index the query reads
+    ids = create_leads(client, 11, prefix="Match")
+    create_leads(client, 3, prefix="Other")
+    _tie(sandbox, ids[1:6])  # five leads share one date_created, across the first page end
+    sandbox.set_limits(max_limit={"lead": 4})
+    deletes = tuple(Mutation("delete", f"/lead/{lead_id}/") for lead_id in ids[:3])
+    creates = (Mutation("create", "/lead/", {"name": "Match new"}),)
+    sandbox.add_page_hook(PageHook("/lead/", mutations=deletes + creates))
+    got = [lead["id"] for lead in client.iter_items("lead/", {"query": "name:Match"})]
+    _assert_exact(got, ids[3:])
+    assert sandbox.page_hooks[0]["results"] == [200, 200, 200, 200]
+    listed = [r for r in sandbox.requests if r.path == "/lead/" and r.status == 200]
+    queries = [parse_qs(r.query)["query"][0] for r in listed if r.method == "GET"]
+    assert queries[0] == "(name:Match) sort:date_created"  # the bound lives in the query
+    assert all(q.startswith('(name:Match) date_created >= "') for q in queries[1:])
+    sent = {name for r in listed for name in parse_qs(r.query)}
+    assert sent <= {"query", "_limit", "_skip"}  # only what Close documents for GET /lead/
+
+
+def test_a_lead_query_with_its_own_sort_keeps_it(
+    client: CloseClient, sandbox: CloseSandbox
+) -> None:
+    sandbox.set_search_lag(0)
+    ids = create_leads(client, 5, prefix="Match")
+    sandbox.set_limits(max_limit={"lead": 2})
+    got = [
+        lead["id"]
+        for lead in client.iter_items("lead/", {"query": "name:Match sort:-date_created"})
+    ]
+    assert got == list(reversed(ids))  # Close's order kept, offset-paged and deduplicated
+
+
+def _date_created_sort(direction: str) -> list[dict[str, object]]:
+    field = {"type": "regular_field", "object_type": "lead", "field_name": "date_created"}
+    return [{"direction": direction, "field": field}]
+
+
+def test_a_search_sorted_newest_first_is_walked_by_keyset_and_stays_exact(
+    client: CloseClient, sandbox: CloseSandbox
+) -> None:
+    ids = create_leads(client, 11)
+    _tie(sandbox, ids[5:10])  # ties across the first page end, newest first
+    sandbox.clock.advance(sandbox.search_lag)  # search trails writes (tests/conftest.py)
+    sandbox.set_limits(max_limit={"search": 4})
+    # Newest first, page 1 holds ids[10] and four of the tied ids[5:10]; delete three of it.
+    deletes = tuple(Mutation("delete", f"/lead/{lead_id}/") for lead_id in (ids[10], *ids[5:7]))
+    creates = (Mutation("create", "/lead/", {"name": "New"}),)
+    sandbox.add_page_hook(PageHook("/data/search/", method="POST", mutations=deletes + creates))
+    sandbox.set_search_lag(0)
+    body = {**_lead_body(), "sort": _date_created_sort("desc")}
+    got = [lead["id"] for lead in client.iter_search(body)]
+    stable = [i for i in ids if i not in (ids[10], *ids[5:7])]
+    _assert_exact(got, stable)
+    assert got[-1] == ids[0]  # the caller's order kept: newest first
+    assert sandbox.page_hooks[0]["results"] == [200, 200, 200, 200]
+
+
+def test_a_search_sorted_on_another_field_never_repeats_an_object(
+    client: CloseClient, sandbox: CloseSandbox
+) -> None:
+    create_leads(client, 9)
+    sandbox.clock.advance(sandbox.search_lag)  # search trails writes (tests/conftest.py)
+    sandbox.set_search_lag(0)  # the hook's creates reach search at once
+    sandbox.set_limits(max_limit={"search": 3})
+    field = {"type": "regular_field", "object_type": "lead", "field_name": "name"}
+    # Leads named to sort first arrive after page 1: a position cursor re-serves page 1's rows.
+    creates = tuple(Mutation("create", "/lead/", {"name": f"A {n}"}) for n in range(3))
+    sandbox.add_page_hook(PageHook("/data/search/", method="POST", mutations=creates))
+    body = {**_lead_body(), "sort": [{"direction": "asc", "field": field}]}
+    got = [lead["id"] for lead in client.iter_search(body)]
+    assert len(got) == len(set(got)), "an object came back twice"

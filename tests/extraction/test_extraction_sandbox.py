@@ -107,10 +107,13 @@ def test_unwindowed_resource_past_max_skip_fails_naming_the_alternatives(
     for n in range(14):
         client.post("lead/", json={"name": f"Lead {n}"})
     sandbox.clock.advance(sandbox.search_lag)  # the query search trails writes
-    query = replace(resource_spec("lead"), page_size=4, params={"query": "lead"})
+    # A lead query with a sort of its own is offset-paged; without one it is keyset-walked.
+    query = replace(resource_spec("lead"), page_size=4, params={"query": "lead sort:name"})
     with pytest.raises(UnwindowedLimitError, match=r"Advanced Filtering.*Export") as err:
         list(iter_extract(client, query))
     assert err.value.max_skip == 8
+    keyset = replace(query, params={"query": "lead"})
+    assert len(list(iter_extract(client, keyset))) == 14  # its _skip never grows
 
 
 def test_unwindowed_resource_refuses_an_interval(client: CloseClient) -> None:

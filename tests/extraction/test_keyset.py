@@ -1,5 +1,6 @@
-"""The keyset walk, without a network: exact while rows vanish and move between pages, ties
-re-read and dropped, dense ties continued, requests near the minimum."""
+"""The one keyset walk (client/keyset.py) as change extraction drives it, without a network:
+exact while rows vanish and move between pages, ties re-read and dropped, dense ties paged
+inside their date, requests near the minimum, rows out of order refused."""
 
 from __future__ import annotations
 
@@ -8,95 +9,112 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_close.extraction.errors import CloseExtractionError
-from airflow_provider_close.extraction.keyset import KeysetPage, KeysetStats, iter_keyset
+from airflow_provider_close.client.errors import CloseError
+from airflow_provider_close.client.paginators import offset_paginator
+from airflow_provider_close.client.timestamps import parse_moment
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
+END = T0 + timedelta(hours=1)  # the interval ended: an edit moves a row out of it
 
 
 class Table:
-    """Rows keyed by ``date_updated``; pages of ``size``; ``between`` runs after each page."""
+    """Opportunities keyed by ``date_updated``, served as ``GET /opportunity/`` would.
 
-    def __init__(self, keys: list[int], size: int) -> None:
+    ``between`` runs after each page is served (a mid-walk change).
+    """
+
+    def __init__(self, keys: list[int]) -> None:
         self.rows = {f"r{n:03d}": T0 + timedelta(seconds=key) for n, key in enumerate(keys)}
-        self.size = size
         self.pages = 0
         self.between: list[Any] = []
 
-    def fetch(self, lower: datetime | None, continuation: object) -> KeysetPage:
+    def answer(self, params: dict[str, Any]) -> dict[str, Any]:
+        lower = params.get("date_updated__gte")
+        bound = parse_moment(lower) if lower else None
         ordered = sorted(self.rows.items(), key=lambda item: (item[1], item[0]))
-        end = T0 + timedelta(hours=1)  # the interval ended: an edit moves a row out of it
-        matching = [(i, k) for i, k in ordered if (lower is None or k >= lower) and k < end]
-        skip = continuation if isinstance(continuation, int) else 0
-        chunk = matching[skip : skip + self.size]
-        items = [{"id": i, "date_updated": k.isoformat()} for i, k in chunk]
+        matching = [(i, k) for i, k in ordered if (bound is None or k >= bound) and k < END]
+        skip, size = int(params.get("_skip") or 0), int(params["_limit"])
+        chunk = matching[skip : skip + size]
+        page = {
+            "data": [{"id": i, "date_updated": k.isoformat()} for i, k in chunk],
+            "has_more": skip + size < len(matching),
+        }
         if self.pages < len(self.between):
             self.between[self.pages](self)
         self.pages += 1
-        return KeysetPage(items, skip + self.size < len(matching), skip + len(chunk))
+        return page
 
 
-def walk(table: Table) -> list[str]:
-    stats = KeysetStats()
-    return [row["id"] for row in iter_keyset(table.fetch, "date_updated", None, stats, name="t")]
+def walk(table: Table, size: int) -> tuple[list[str], int]:
+    """Return the ids the walk yields and the rows it re-read and dropped."""
+    params = {"_order_by": "date_updated", "date_updated__lt": END.isoformat()}
+    pager = offset_paginator("opportunity/", params, page_size=size)
+    got: list[str] = []
+    dropped = 0
+    while (request := pager.next_request()) is not None:
+        page = pager.on_page(table.answer(dict(request.params or {})))
+        if page is not None:
+            got += [row["id"] for row in page.items]
+            dropped += page.dropped
+    return got, dropped
 
 
 def test_rows_deleted_or_moved_behind_the_walk_do_not_shift_it() -> None:
-    table = Table(list(range(0, 40, 2)), size=5)
-    stable = set(table.rows) - {"r001", "r002"}
+    table = Table(list(range(0, 40, 2)))
+    stable = set(table.rows) - {"r001", "r002", "r006"}
 
     def delete_read_rows(t: Table) -> None:  # after page 1: two rows already read vanish
         del t.rows["r001"], t.rows["r002"]
 
-    def move_read_row(t: Table) -> None:  # after page 2: an edited row moves to the end
-        t.rows["r006"] = T0 + timedelta(hours=1)
+    def move_read_row(t: Table) -> None:  # after page 2: an edited row moves out
+        t.rows["r006"] = END
 
     table.between = [delete_read_rows, move_read_row]
-    got = walk(table)
+    got, _ = walk(table, 5)
     assert [row for row in got if row in stable] == sorted(stable)  # each once, in order
     assert len(got) == len(set(got))
 
 
 def test_offset_paging_would_have_skipped_rows() -> None:
     """The same mutation under plain offset paging loses a stable row (the bug keyset fixes)."""
-    table = Table(list(range(0, 40, 2)), size=5)
+    table = Table(list(range(0, 40, 2)))
     table.between = [lambda t: t.rows.pop("r001")]
     seen: list[str] = []
-    continuation: object = None
+    skip = 0
     while True:
-        page = table.fetch(None, continuation)
-        seen += [row["id"] for row in page.items]
-        if not page.has_more:
+        page = table.answer({"_skip": skip, "_limit": 5})
+        seen += [row["id"] for row in page["data"]]
+        if not page["has_more"]:
             break
-        continuation = page.continuation
+        skip += len(page["data"])
     assert "r005" not in seen
 
 
 def test_ties_at_page_boundaries_are_read_again_and_dropped() -> None:
-    keys = [0, 1, 1, 1, 2, 3, 3, 4, 5, 5, 5, 5, 6]
-    table = Table(keys, size=4)
-    assert walk(table) == sorted(table.rows)
+    table = Table([0, 1, 1, 1, 2, 3, 3, 4, 5, 5, 5, 5, 6])
+    got, dropped = walk(table, 4)
+    assert got == sorted(table.rows)
+    assert dropped > 0
 
 
-def test_more_ties_than_a_page_continue_the_same_query() -> None:
-    table = Table([0] + [1] * 9 + [2], size=3)
-    assert walk(table) == sorted(table.rows)
+def test_more_ties_than_a_page_are_paged_inside_their_date() -> None:
+    table = Table([0] + [1] * 9 + [2])
+    got, _ = walk(table, 3)
+    assert got == sorted(table.rows)
 
 
 def test_requests_stay_near_the_minimum() -> None:
-    table = Table(list(range(1000)), size=100)
-    stats = KeysetStats()
-    rows = list(iter_keyset(table.fetch, "date_updated", None, stats, name="t"))
-    assert len(rows) == 1000
-    assert stats.requests == 11  # 1000 / 99 new rows per page after the re-read boundary row
-    assert stats.reread == 10
+    table = Table(list(range(1000)))
+    got, dropped = walk(table, 100)
+    assert len(got) == 1000
+    assert table.pages == 11  # 1000 / 99 new rows per page after the re-read boundary row
+    assert dropped == 10
 
 
 def test_rows_out_of_order_are_refused() -> None:
-    def fetch(lower: datetime | None, _continuation: object) -> KeysetPage:
-        if lower is None:
-            return KeysetPage([{"id": "a", "date_updated": "2026-03-02T00:00:00+00:00"}], True)
-        return KeysetPage([{"id": "b", "date_updated": "2026-03-01T00:00:00+00:00"}], False)
+    class Backwards(Table):
+        def answer(self, params: dict[str, Any]) -> dict[str, Any]:
+            return super().answer({**params, "date_updated__gte": None})  # ignores the bound
 
-    with pytest.raises(CloseExtractionError, match="out of date_updated order"):
-        list(iter_keyset(fetch, "date_updated", None, KeysetStats(), name="t"))
+    with pytest.raises(CloseError, match="out of date_updated order"):
+        walk(Backwards(list(range(10))), 4)

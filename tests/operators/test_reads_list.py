@@ -212,16 +212,20 @@ def test_list_to_file_streams_every_row(
 def test_unwindowed_list_past_max_skip_fails_and_leaves_no_file(
     tmp_path: Path, sandbox: CloseSandbox, hook: CloseHook
 ) -> None:
-    # The legacy lead query search pages by offset only; Close's page maximum is learned.
+    # A lead query with a sort of its own is paged by offset only (a query without one is
+    # walked by keyset on date_created, below); Close's page maximum is learned.
     sandbox.set_limits(max_skip={"lead": 8}, max_limit={"lead": 4})
     for n in range(14):
         hook.create_lead({"name": f"Acme {n}"})
     sandbox.clock.advance(sandbox.search_lag)  # the query search trails writes
     target = tmp_path / "leads.jsonl"
-    op = CloseListLeadsOperator(task_id="l", query="acme", output_path=str(target))
+    op = CloseListLeadsOperator(task_id="l", query="acme sort:name", output_path=str(target))
     with pytest.raises(Exception, match="maximum skip"):
         _run(op)
     assert list(tmp_path.iterdir()) == []
+    keyset = CloseListLeadsOperator(task_id="k", query="acme", output_path=str(target))
+    _run(keyset)  # the keyset walk's _skip never grows past the ties at one date
+    assert len(target.read_text().splitlines()) == 14
 
 
 LEAD = "lead_" + "a" * 43

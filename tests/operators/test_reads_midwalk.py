@@ -172,3 +172,24 @@ def test_meetings_stay_exact_too(
     sandbox.add_page_hook(PageHook("/activity/meeting/", mutations=deletes, action=create_two))
     ids = _listed(tmp_path, output, resource="activity.meeting", max_items=100)
     _check(sandbox, ids, stable)
+
+
+@pytest.mark.parametrize("output", ["xcom", "file"])
+def test_the_legacy_lead_query_stays_exact_too(
+    output: str,
+    sandbox: CloseSandbox,
+    client: CloseClient,
+    close_conn: Callable[..., str],
+    tmp_path: Path,
+) -> None:
+    sandbox.set_search_lag(0)  # the query reads the search index: let the churn reach it
+    made = [client.post("lead/", json={"name": _named(n)})["id"] for n in range(11)]
+    client.post("lead/", json={"name": "unrelated"})
+    doomed, stable = made[:3], made[3:]
+    sandbox.set_limits(max_limit={"lead": PAGE})
+    deletes = tuple(Mutation("delete", f"/lead/{lead_id}/") for lead_id in doomed)
+    creates = tuple(Mutation("create", "/lead/", {"name": _named(100 + n)}) for n in range(2))
+    sandbox.add_page_hook(PageHook("/lead/", mutations=(*deletes, *creates)))
+    ids = _listed(tmp_path, output, resource="lead", filters={"query": "name:obj"}, max_items=100)
+    _check(sandbox, ids, stable)
+    assert not set(doomed) & set(ids[PAGE:])

@@ -29,7 +29,11 @@ from airflow_provider_close.sandbox.routes.common import (
     request_meta,
     resource_routes,
 )
-from airflow_provider_close.sandbox.search.lead_query import lead_matcher, parse_lead_query
+from airflow_provider_close.sandbox.search.lead_query import (
+    lead_matcher,
+    lead_query_order,
+    parse_lead_query,
+)
 from airflow_provider_close.sandbox.state import SandboxState
 
 __all__ = ["lead_routes"]
@@ -49,7 +53,12 @@ def _matching_leads(state: SandboxState, query: str | None) -> list[Record]:
     indexed = state.search_records()  # ``query`` runs on the lagging search index
     grouped = _contacts_by_lead(indexed.contacts.values())
     matches = lead_matcher(parse_lead_query(query), lambda lead_id: grouped.get(lead_id, []))
-    return [lead for lead in indexed.leads.values() if matches(lead)]
+    found = [lead for lead in indexed.leads.values() if matches(lead)]
+    order = lead_query_order(query)
+    if order is not None:  # a stable sort: ties keep creation order on every request
+        field, descending = order
+        found.sort(key=lambda lead: str(lead.get(field) or ""), reverse=descending)
+    return found
 
 
 async def _list_leads(request: Request, state: SandboxState) -> Record:

@@ -9,9 +9,15 @@ Supported terms (space-separated, all must match, case-insensitive):
 * ``"custom.cf_…":"value"`` / ``custom.cf_…:value`` - the custom value equals (or, for
   multi-value fields, contains) the value;
 * plain words or ``"quoted phrases"`` - found in the lead's name, description, or a
-  contact's name, title, email or phone.
+  contact's name, title, email or phone;
+* ``date_created >= "2024-01-01T10:00:00.000000+00:00"`` (also ``>``, ``<``, ``<=``, and
+  ``date_updated``) - a date or datetime comparison (close-api.md §6.1 shows
+  ``date_updated >= 2024-01-01``);
+* parentheses group terms (the sandbox knows only "and", so a group is its terms).
 
-``sort:…`` terms are ignored; any other ``keyword:`` raises a 400.
+``sort:date_created`` / ``sort:-date_created`` (or ``date_updated``) order the results by that
+field, ties in creation order; other ``sort:…`` terms are ignored; any other ``keyword:``
+raises a 400.
 """
 
 from __future__ import annotations
@@ -24,11 +30,23 @@ from typing import Any
 from airflow_provider_close.sandbox.errors import BadRequest
 from airflow_provider_close.sandbox.models.phones import normalize_phone
 from airflow_provider_close.sandbox.records import Record
+from airflow_provider_close.sandbox.timestamps import format_timestamp, parse_moment
 
-__all__ = ["QueryTerm", "lead_matcher", "parse_lead_query"]
+__all__ = ["QueryTerm", "lead_matcher", "lead_query_order", "parse_lead_query"]
 
 _TOKEN = re.compile(r'(?:(?P<key>"[^"]*"|[\w.]+):(?P<value>"[^"]*"|\S+))|(?P<text>"[^"]*"|\S+)')
 _KEYWORDS = ("name", "email", "phone", "id")
+_DATE_FIELDS = ("date_created", "date_updated")
+_COMPARISON = re.compile(
+    r'\b(?P<field>date_created|date_updated)\s*(?P<op>>=|<=|>|<)\s*(?P<value>"[^"]*"|[^\s()]+)'
+)
+_COMPARE: Mapping[str, Callable[[str, str], bool]] = {
+    ">=": lambda a, b: a >= b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    "<": lambda a, b: a < b,
+}
+_PARENS = re.compile(r'("[^"]*")|[()]')
 
 
 @dataclass(frozen=True)
@@ -41,6 +59,7 @@ class QueryTerm:
 
     keyword: str | None
     value: str
+    op: str | None = None
 
 
 def _unquote(text: str) -> str:
@@ -54,7 +73,13 @@ def parse_lead_query(query: str) -> list[QueryTerm]:
     :raises BadRequest: a keyword the sandbox does not support.
     """
     terms: list[QueryTerm] = []
-    for match in _TOKEN.finditer(query):
+    for compared in _COMPARISON.finditer(query):
+        moment = parse_moment(_unquote(compared["value"]))
+        if moment is None:
+            raise BadRequest(f"Invalid date in the query: {compared['value']}.")
+        terms.append(QueryTerm(compared["field"], format_timestamp(moment), compared["op"]))
+    rest = _PARENS.sub(lambda m: m.group(1) or " ", _COMPARISON.sub(" ", query))
+    for match in _TOKEN.finditer(rest):
         if match["text"] is not None:
             terms.append(QueryTerm(None, _unquote(match["text"])))
             continue
@@ -67,6 +92,21 @@ def parse_lead_query(query: str) -> list[QueryTerm]:
             raise BadRequest(f"Unsupported search keyword in the sandbox: {keyword}.")
         terms.append(QueryTerm(keyword, _unquote(match["value"])))
     return terms
+
+
+def lead_query_order(query: str) -> tuple[str, bool] | None:
+    """Return the ``(field, descending)`` a query's ``sort:`` term orders by, or None.
+
+    :param query: the legacy query string.
+    """
+    order = None
+    for match in _TOKEN.finditer(_COMPARISON.sub(" ", query)):
+        if match["key"] is not None and _unquote(match["key"]).lower() == "sort":
+            value = _unquote(match["value"])
+            name = value.lstrip("-")
+            if name in _DATE_FIELDS:
+                order = (name, value.startswith("-"))
+    return order
 
 
 def _texts(lead: Mapping[str, Any], contacts: Iterable[Mapping[str, Any]]) -> list[str]:
@@ -91,6 +131,9 @@ def _phone_matches(contacts: Iterable[Mapping[str, Any]], wanted: str) -> bool:
 
 def _term_matches(term: QueryTerm, lead: Record, contacts: list[Record]) -> bool:
     wanted = term.value.lower()
+    if term.op is not None:
+        stored = lead.get(str(term.keyword))
+        return isinstance(stored, str) and _COMPARE[term.op](stored, term.value)
     if term.keyword is None:
         return any(wanted in text for text in _texts(lead, contacts))
     if term.keyword == "name":
