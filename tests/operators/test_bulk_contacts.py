@@ -1,0 +1,190 @@
+"""CloseUpsertContactsOperator against the sandbox: created (under a found or a new lead),
+updated, unchanged, invalid, duplicate keys, a dropped create response, and a re-run that
+writes nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from unittest.mock import MagicMock
+
+import pytest
+from airflow.sdk.exceptions import AirflowException
+
+from airflow_provider_close.operators.bulk_contacts import CloseUpsertContactsOperator
+from airflow_provider_close.sandbox import CloseSandbox, Fault
+
+MAPPING = {"name": "person", "title": "title", "emails": ["email"], "custom": {"LinkedIn": "li"}}
+LEAD_MAPPING = {"name": "company", "custom": {"External ID": "account_id"}}
+
+
+def _cf_key(sandbox: CloseSandbox, kind: str, name: str) -> str:
+    (cf_id,) = [i for i, f in sandbox.state.custom_fields[kind].items() if f["name"] == name]
+    return f"custom.{cf_id}"
+
+
+def _results(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def _writes(sandbox: CloseSandbox) -> list[Any]:
+    return [
+        r for r in sandbox.requests if r.method in ("POST", "PUT") and "/data/search" not in r.path
+    ]
+
+
+def _contacts_with_email(sandbox: CloseSandbox, email: str) -> list[dict[str, Any]]:
+    return [
+        c
+        for c in sandbox.state.contacts.values()
+        if any(e["email"].lower() == email.lower() for e in c.get("emails") or [])
+    ]
+
+
+@pytest.fixture
+def upsert(
+    seeded_sandbox: CloseSandbox, close_conn: Callable[..., str], tmp_path: Path
+) -> Callable[..., dict[str, Any]]:
+    def run(**kwargs: Any) -> dict[str, Any]:
+        kwargs.setdefault("mapping", MAPPING)
+        kwargs.setdefault("match_key", "email")
+        kwargs.setdefault("lead_mapping", LEAD_MAPPING)
+        kwargs.setdefault("lead_match_key", "External ID")
+        kwargs.setdefault("result_path", str(tmp_path / "results.jsonl"))
+        kwargs.setdefault("max_failed_rows", None)
+        op = CloseUpsertContactsOperator(task_id="contacts", **kwargs)
+        return dict(op.execute({"ti": MagicMock(), "run_id": "test"}))  # type: ignore[arg-type]
+
+    return run
+
+
+def _existing(sandbox: CloseSandbox, ext: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    key = _cf_key(sandbox, "lead", "External ID")
+    (lead,) = [lead for lead in sandbox.state.leads.values() if lead.get(key) == ext]
+    contact = next(c for c in sandbox.state.contacts.values() if c["lead_id"] == lead["id"])
+    return lead, contact
+
+
+def test_created_updated_unchanged_invalid_duplicate_then_a_rerun_writes_nothing(
+    seeded_sandbox: CloseSandbox, upsert: Callable[..., dict[str, Any]], tmp_path: Path
+) -> None:
+    li = _cf_key(seeded_sandbox, "contact", "LinkedIn")
+    lead0, contact0 = _existing(seeded_sandbox, "EXT-1000")
+    lead1, contact1 = _existing(seeded_sandbox, "EXT-1001")
+    unchanged = {
+        "person": contact0["name"],
+        "title": contact0.get("title") or "",
+        "email": contact0["emails"][0]["email"].upper(),  # emails match case-insensitively
+        "li": "",
+        "company": lead0["name"],
+        "account_id": "EXT-1000",
+    }
+    updated = {
+        "person": contact1["name"],
+        "title": "Chief Rocket Officer",
+        "email": contact1["emails"][0]["email"],
+        "li": "https://linkedin.example/in/one",
+        "company": lead1["name"],
+        "account_id": "EXT-1001",
+    }
+    under_found = {**updated, "person": "Nia New", "email": "nia@new.example", "title": ""}
+    under_new = {
+        "person": "Ola Other",
+        "title": "CTO",
+        "email": "ola@fresh.example",
+        "li": "",
+        "company": "Fresh Leads Ltd",
+        "account_id": "EXT-FRESH-1",
+    }
+    sibling = {**under_new, "person": "Pia Peer", "email": "pia@fresh.example"}
+    invalid = {**under_new, "email": "not-an-email", "person": "Bad Row"}
+    dup_a = {**under_new, "person": "Twin A", "email": "twin@fresh.example"}
+    dup_b = {**dup_a, "person": "Twin B"}
+    rows = [unchanged, updated, under_found, under_new, sibling, invalid, dup_a, dup_b]
+    leads_before = len(seeded_sandbox.state.leads)
+
+    summary = upsert(rows=rows)
+
+    counts = {k: v for k, v in summary["counts"].items() if v}
+    assert counts == {"unchanged": 1, "updated": 1, "created": 3, "invalid": 1, "duplicate_key": 2}
+    results = _results(tmp_path / "results.jsonl")
+    assert [r["action"] for r in results] == [
+        "unchanged",
+        "updated",
+        "created",
+        "created",
+        "created",
+        "invalid",
+        "duplicate_key",
+        "duplicate_key",
+    ]
+    assert "email" in str(results[5]["error"])
+    # one new lead for the two contacts that share its key, never two
+    assert len(seeded_sandbox.state.leads) == leads_before + 1
+    fresh = [
+        c
+        for e in ("ola@fresh.example", "pia@fresh.example")
+        for c in _contacts_with_email(seeded_sandbox, e)
+    ]
+    assert len(fresh) == 2
+    assert fresh[0]["lead_id"] == fresh[1]["lead_id"]
+    assert seeded_sandbox.state.leads[fresh[0]["lead_id"]]["name"] == "Fresh Leads Ltd"
+    (nia,) = _contacts_with_email(seeded_sandbox, "nia@new.example")
+    assert nia["lead_id"] == lead1["id"]
+    one = seeded_sandbox.state.contacts[contact1["id"]]
+    assert one["title"] == "Chief Rocket Officer"
+    assert one[li] == "https://linkedin.example/in/one"
+    assert not _contacts_with_email(seeded_sandbox, "twin@fresh.example")
+
+    seeded_sandbox.clock.advance(seeded_sandbox.search_lag)  # a later run: search caught up
+    writes_before = len(_writes(seeded_sandbox))
+    again = upsert(rows=rows[:5])
+    assert again["counts"]["unchanged"] == 5
+    assert len(_writes(seeded_sandbox)) == writes_before
+
+
+def test_a_dropped_create_response_is_found_in_the_lead_and_never_resent(
+    seeded_sandbox: CloseSandbox, upsert: Callable[..., dict[str, Any]]
+) -> None:
+    lead, _ = _existing(seeded_sandbox, "EXT-1002")
+    seeded_sandbox.add_fault(Fault("drop_after", method="POST", path="/contact/", times=1))
+    row = {
+        "person": "Lost Response",
+        "title": "",
+        "email": "lost@response.example",
+        "li": "",
+        "company": lead["name"],
+        "account_id": "EXT-1002",
+    }
+    summary = upsert(rows=[row])
+    assert summary["counts"]["created"] == 1
+    assert len(_contacts_with_email(seeded_sandbox, "lost@response.example")) == 1
+    posts = [
+        r for r in seeded_sandbox.requests if r.method == "POST" and r.path.endswith("/contact/")
+    ]
+    assert len(posts) == 1  # applied once, confirmed in the lead's list, never re-sent
+    assert any(r.fault == "drop_after" for r in seeded_sandbox.requests)
+
+
+def test_match_on_a_contact_custom_field_and_the_threshold(
+    seeded_sandbox: CloseSandbox, upsert: Callable[..., dict[str, Any]]
+) -> None:
+    li = _cf_key(seeded_sandbox, "contact", "LinkedIn")
+    _, contact = _existing(seeded_sandbox, "EXT-1003")
+    seeded_sandbox.state.contacts[contact["id"]][li] = "li-3"
+    seeded_sandbox.clock.advance(seeded_sandbox.search_lag)
+    row = {
+        "person": "Renamed Person",
+        "email": "",
+        "li": "li-3",
+        "title": "",
+        "company": "",
+        "account_id": "EXT-1003",
+    }
+    summary = upsert(rows=[row], match_key="LinkedIn")
+    assert summary["counts"]["updated"] == 1
+    assert seeded_sandbox.state.contacts[contact["id"]]["name"] == "Renamed Person"
+    with pytest.raises(AirflowException, match="threshold"):
+        upsert(rows=[{**row, "li": ""}], match_key="LinkedIn", max_failed_rows=0)
