@@ -15,6 +15,7 @@ from airflow.sdk.exceptions import AirflowException
 
 from airflow_provider_close.operators.bulk_contacts import CloseUpsertContactsOperator
 from airflow_provider_close.sandbox import CloseSandbox, Fault
+from tests.operators.fakes import FakeTaskInstance
 
 MAPPING = {"name": "person", "title": "title", "emails": ["email"], "custom": {"LinkedIn": "li"}}
 LEAD_MAPPING = {"name": "company", "custom": {"External ID": "account_id"}}
@@ -168,7 +169,7 @@ def test_a_dropped_create_response_is_found_in_the_lead_and_never_resent(
     assert any(r.fault == "drop_after" for r in seeded_sandbox.requests)
 
 
-def test_match_on_a_contact_custom_field_and_the_threshold(
+def test_match_on_a_contact_custom_field_adds_emails_and_keeps_those_close_holds(
     seeded_sandbox: CloseSandbox, upsert: Callable[..., dict[str, Any]]
 ) -> None:
     li = _cf_key(seeded_sandbox, "contact", "LinkedIn")
@@ -177,7 +178,7 @@ def test_match_on_a_contact_custom_field_and_the_threshold(
     seeded_sandbox.clock.advance(seeded_sandbox.search_lag)
     row = {
         "person": "Renamed Person",
-        "email": "",
+        "email": "second@address.example",
         "li": "li-3",
         "title": "",
         "company": "",
@@ -185,6 +186,68 @@ def test_match_on_a_contact_custom_field_and_the_threshold(
     }
     summary = upsert(rows=[row], match_key="LinkedIn")
     assert summary["counts"]["updated"] == 1
-    assert seeded_sandbox.state.contacts[contact["id"]]["name"] == "Renamed Person"
+    after = seeded_sandbox.state.contacts[contact["id"]]
+    assert after["name"] == "Renamed Person"
+    emails = [e["email"] for e in after["emails"]]
+    assert emails == [contact["emails"][0]["email"], "second@address.example"]  # added, none lost
     with pytest.raises(AirflowException, match="threshold"):
         upsert(rows=[{**row, "li": ""}], match_key="LinkedIn", max_failed_rows=0)
+
+
+def test_a_lost_lead_create_is_resolved_by_search_then_its_contacts_are_created(
+    seeded_sandbox: CloseSandbox, upsert: Callable[..., dict[str, Any]], settle_clock: Any
+) -> None:
+    seeded_sandbox.add_fault(Fault("drop_after", method="POST", path="/lead/", times=1))
+    rows = [
+        {
+            "person": f"P{i}",
+            "title": "",
+            "email": f"p{i}@lostlead.example",
+            "li": "",
+            "company": "Lost Lead Inc",
+            "account_id": "EXT-LOSTLEAD",
+        }
+        for i in range(2)
+    ]
+    summary = upsert(rows=rows)
+    assert summary["counts"]["created"] == 2
+    key = _cf_key(seeded_sandbox, "lead", "External ID")
+    leads = [
+        lead for lead in seeded_sandbox.state.leads.values() if lead.get(key) == "EXT-LOSTLEAD"
+    ]
+    assert len(leads) == 1  # the lost create was found by search after the settle window
+    assert sum(settle_clock.slept) >= 59
+    contacts = [
+        c for i in range(2) for c in _contacts_with_email(seeded_sandbox, f"p{i}@lostlead.example")
+    ]
+    assert [c["lead_id"] for c in contacts] == [leads[0]["id"]] * 2
+
+
+def test_a_retry_at_once_waits_until_search_shows_the_first_try_and_duplicates_nothing(
+    seeded_sandbox: CloseSandbox, close_conn: Callable[..., str], tmp_path: Path, settle_clock: Any
+) -> None:
+    row = {
+        "person": "Retry Person",
+        "title": "",
+        "email": "retry@contacts.example",
+        "li": "",
+        "company": "Retry Co",
+        "account_id": "EXT-CRETRY",
+    }
+
+    def attempt(try_number: int) -> dict[str, Any]:
+        op = CloseUpsertContactsOperator(
+            task_id="contacts",
+            mapping=MAPPING,
+            match_key="email",
+            lead_mapping=LEAD_MAPPING,
+            lead_match_key="External ID",
+            rows=[row],
+            result_path=str(tmp_path / f"try{try_number}.jsonl"),
+        )
+        return dict(op.execute({"ti": FakeTaskInstance(try_number=try_number), "run_id": "t"}))
+
+    assert attempt(1)["counts"]["created"] == 1
+    assert attempt(2)["counts"]["unchanged"] == 1  # Airflow's retry, with retry_delay=0
+    assert len(_contacts_with_email(seeded_sandbox, "retry@contacts.example")) == 1
+    assert sum(settle_clock.slept) >= 59
