@@ -8,10 +8,7 @@ A contact mapping is one contact's columns plus its custom fields::
 The match key is ``"email"`` (the first mapped email column; emails compare trimmed and
 case-insensitively, against every email of a contact) or a contact custom field by name
 or ``cf_`` id. Contacts are found across the organisation through Advanced Filtering
-(``POST /data/search/``, ``object_type: contact``), the only way Close finds a contact by
-an email or custom field (``GET /contact/`` filters by ``lead_id`` only, close-api.md
-§6.2); its index trails writes (§9b), the same limit as the lead upsert's. Every hit is
-re-checked exactly client-side.
+(``bulk/contact_lookup.py``: search, whose index trails writes, as for leads).
 
 Changes: text fields and custom fields are replaced when they differ; email, phone and URL
 lists only ever gain what the row has and the contact lacks (what is in Close stays). A
@@ -21,13 +18,19 @@ matched contact stays on its lead.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Final
 
 from airflow_provider_close.bulk.child_engine import ChildKind
-from airflow_provider_close.bulk.concurrency import AdaptiveLimiter
+from airflow_provider_close.bulk.contact_lookup import (
+    LIST_FIELDS,
+    ContactFinder,
+    ContactKey,
+    contact_holds_key,
+    contact_points,
+)
 from airflow_provider_close.bulk.diff import kept_by_fill_only, same_value
 from airflow_provider_close.bulk.mapping import (
     ContactMapping,
@@ -38,26 +41,21 @@ from airflow_provider_close.bulk.mapping import (
     row_contact,
     row_custom,
 )
-from airflow_provider_close.bulk.plan import CustomCheck, PreparedRow
-from airflow_provider_close.bulk.pool import run_pool
-from airflow_provider_close.bulk.ports import AsyncCloseAPI
+from airflow_provider_close.bulk.plan import CustomCheck
 from airflow_provider_close.client.errors import ClosePayloadError
 from airflow_provider_close.client.payloads.contact import build_contact_update
 
 __all__ = [
     "CONTACT_PLANNER",
-    "ContactFinder",
-    "ContactKey",
     "ContactUpsertMapping",
-    "contact_holds_key",
+    "contact_fields_to_fetch",
+    "contact_key_column",
     "contact_kind",
-    "contact_search_body",
+    "desired_contact",
     "parse_contact_mapping",
 ]
 
 _TEXT: Final = ("name", "title")
-_LISTS: Final = {"emails": "email", "phones": "phone", "urls": "url"}
-_MAX_RESULTS: Final = 10_000
 
 
 @dataclass(frozen=True)
@@ -86,143 +84,27 @@ def parse_contact_mapping(raw: Mapping[str, Any]) -> ContactUpsertMapping:
     )
 
 
-@dataclass(frozen=True)
-class ContactKey:
-    """How a row is matched to a contact: ``email``, or a contact custom field (``cf_`` id)."""
-
-    custom_field_id: str | None = None
-
-    def normalise(self, value: str) -> str:
-        """Return the comparable form of a key value (emails lower-cased)."""
-        return value.strip() if self.custom_field_id else value.strip().lower()
-
-    def column(self, mapping: ContactUpsertMapping, custom_keys: Mapping[str, str]) -> str:
-        """Return the row column of the key, or raise :class:`MappingError`."""
-        if self.custom_field_id is None and mapping.contact.lists.get("emails"):
-            return mapping.contact.lists["emails"][0]
-        for name, column in mapping.custom.items():
-            if custom_keys.get(name) == f"custom.{self.custom_field_id}":
-                return column
-        raise MappingError(f"the match key ({self.custom_field_id or 'email'}) is not mapped")
-
-
-def _points(contact: Mapping[str, Any], kind: str) -> list[str]:
-    out = []
-    for item in contact.get(kind) or []:
-        value = item.get(_LISTS[kind]) if isinstance(item, Mapping) else item
-        if value:
-            out.append(str(value).strip())
-    return out
-
-
 def _comparable(kind: str, value: str) -> str:
     if kind == "phones":
         return re.sub(r"\D", "", value)
     return value.lower()
 
 
-def _held_keys(key: ContactKey, contact: Mapping[str, Any]) -> set[str]:
-    if key.custom_field_id is None:
-        return {key.normalise(e) for e in _points(contact, "emails")}
-    held = contact.get(f"custom.{key.custom_field_id}")
-    items = held if isinstance(held, list) else [held]
-    return {key.normalise(str(item)) for item in items if item is not None}
-
-
-def contact_holds_key(key: ContactKey, contact: Mapping[str, Any], value: str) -> bool:
-    """Return whether ``contact`` holds the key ``value`` exactly (emails case-insensitive).
+def contact_key_column(
+    key: ContactKey, mapping: ContactUpsertMapping, custom_keys: Mapping[str, str]
+) -> str:
+    """Return the row column of the contact match key, or raise :class:`MappingError`.
 
     :param key: the contact match key.
-    :param contact: a contact as read from Close.
-    :param value: the row's key value.
+    :param mapping: the contact mapping.
+    :param custom_keys: contact custom field name -> ``custom.cf_…`` key.
     """
-    return key.normalise(value) in _held_keys(key, contact)
-
-
-def contact_search_body(
-    key: ContactKey, values: Sequence[str], fields: Sequence[str]
-) -> dict[str, Any]:
-    """Return the ``/data/search/`` body finding contacts whose key is one of ``values``.
-
-    :param key: the contact match key.
-    :param values: the chunk of key values.
-    :param fields: the contact fields to return.
-    """
-    if key.custom_field_id is None:
-        node: dict[str, Any] = {
-            "type": "has_related",
-            "this_object_type": "contact",
-            "related_object_type": "contact_email",
-            "related_query": {
-                "type": "or",
-                "queries": [
-                    {
-                        "type": "field_condition",
-                        "field": {
-                            "type": "regular_field",
-                            "object_type": "contact_email",
-                            "field_name": "email",
-                        },
-                        "condition": {"type": "text", "mode": "phrase", "value": v},
-                    }
-                    for v in values
-                ],
-            },
-        }
-    else:
-        node = {
-            "type": "field_condition",
-            "field": {"type": "custom_field", "custom_field_id": key.custom_field_id},
-            "condition": {"type": "term", "values": list(values)},
-        }
-    query = {"type": "and", "queries": [{"type": "object_type", "object_type": "contact"}, node]}
-    return {"query": query, "_fields": {"contact": list(dict.fromkeys(["id", *fields]))}}
-
-
-async def _search_chunk(
-    client: AsyncCloseAPI, key: ContactKey, fields: Sequence[str], chunk: Sequence[str]
-) -> list[dict[str, Any]]:
-    body = contact_search_body(key, chunk, fields)
-    return [c async for c in client.iter_search(body, max_items=_MAX_RESULTS)]
-
-
-@dataclass(frozen=True)
-class ContactFinder:
-    """Finds the contacts of the rows by their key, across the organisation (search).
-
-    :param key: the contact match key.
-    :param fields: the contact fields to fetch.
-    :param chunk_size: key values per search.
-    """
-
-    key: ContactKey
-    fields: Sequence[str]
-    chunk_size: int
-
-    async def __call__(
-        self,
-        client: AsyncCloseAPI,
-        prepared: Sequence[PreparedRow],
-        _lead_ids: Mapping[str, str],
-        limiter: AdaptiveLimiter,
-    ) -> dict[str, list[dict[str, Any]]]:
-        """Return each row's key value -> the contacts holding it exactly (chunked searches).
-
-        :param client: an ``AsyncCloseClient``.
-        :param prepared: the prepared rows.
-        :param _lead_ids: unused (contacts are matched across the organisation).
-        :param limiter: bounds concurrent searches.
-        """
-        key, size = self.key, self.chunk_size
-        values = list(dict.fromkeys(p.key for p in prepared if p.desired and p.key))
-        chunks = [values[i : i + size] for i in range(0, len(values), size)]
-        found: dict[str, dict[str, dict[str, Any]]] = {}
-        search = partial(_search_chunk, client, key, self.fields)
-        for part in await run_pool(client, limiter, chunks, search):
-            for contact in part:
-                for held in _held_keys(key, contact):
-                    found.setdefault(held, {})[str(contact["id"])] = contact
-        return {v: list(found.get(key.normalise(v), {}).values()) for v in values}
+    if key.custom_field_id is None and mapping.contact.lists.get("emails"):
+        return mapping.contact.lists["emails"][0]
+    for name, column in mapping.custom.items():
+        if custom_keys.get(name) == f"custom.{key.custom_field_id}":
+            return column
+    raise MappingError(f"the match key ({key.custom_field_id or 'email'}) is not mapped")
 
 
 def contact_fields_to_fetch(custom_keys: Mapping[str, str], key: ContactKey) -> list[str]:
@@ -231,7 +113,7 @@ def contact_fields_to_fetch(custom_keys: Mapping[str, str], key: ContactKey) -> 
     :param custom_keys: the mapping's custom keys.
     :param key: the contact match key.
     """
-    wanted = ["id", "lead_id", *_TEXT, *_LISTS, *custom_keys.values()]
+    wanted = ["id", "lead_id", *_TEXT, *LIST_FIELDS, *custom_keys.values()]
     if key.custom_field_id:
         wanted.append(f"custom.{key.custom_field_id}")
     return list(dict.fromkeys(wanted))
@@ -251,7 +133,7 @@ def desired_contact(
 
 
 def _entries(kind: str, contact: Mapping[str, Any]) -> list[dict[str, Any]]:
-    keep = (_LISTS[kind], "type")
+    keep = (LIST_FIELDS[kind], "type")
     return [
         {k: item[k] for k in keep if item.get(k) is not None}
         for item in contact.get(kind) or []
@@ -277,8 +159,8 @@ class _ContactPlanner:
             held = current.get(field)
             if kept_by_fill_only(field, held, fill_only):
                 continue
-            if field in _LISTS:
-                have = {_comparable(field, p) for p in _points(current, field)}
+            if field in LIST_FIELDS:
+                have = {_comparable(field, p) for p in contact_points(current, field)}
                 extra = [w for w in wanted if _comparable(field, str(w)) not in have]
                 if extra:
                     changes[field] = [*_entries(field, current), *extra]
@@ -326,7 +208,7 @@ def contact_kind(
     return ChildKind(
         planner=CONTACT_PLANNER,
         path="contact/",
-        key_column=key.column(mapping, custom_keys),
+        key_column=contact_key_column(key, mapping, custom_keys),
         normalise=key.normalise,
         make=make,
         find=ContactFinder(key, fields, chunk_size),

@@ -14,7 +14,8 @@ from typing import Any
 from airflow.sdk import Context
 
 from airflow_provider_close.bulk.child_engine import ParentLeads, upsert_children
-from airflow_provider_close.bulk.contact_kind import ContactKey, contact_kind, parse_contact_mapping
+from airflow_provider_close.bulk.contact_kind import contact_kind, parse_contact_mapping
+from airflow_provider_close.bulk.contact_lookup import ContactKey
 from airflow_provider_close.bulk.engine import UpsertRun
 from airflow_provider_close.bulk.mapping import MappingError, parse_mapping
 from airflow_provider_close.bulk.plan import key_column
