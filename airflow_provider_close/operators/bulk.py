@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import Context
 from airflow.sdk.exceptions import AirflowException
@@ -39,6 +39,9 @@ from airflow_provider_close.operators._base import (
     checked_settle_seconds,
     retry_started,
 )
+
+if TYPE_CHECKING:
+    from airflow_provider_close.bulk.child_engine import ChildKind, ParentLeads
 
 __all__ = ["CloseBulkCreateActivitiesOperator", "CloseUpsertLeadsOperator"]
 
@@ -142,6 +145,25 @@ class _CloseUpsertOperator(_CloseBulkOperator):
     def _fill_only(self, standard: Sequence[str], custom: Sequence[str]) -> None:
         """Check ``fill_only_when_empty`` against the mapping, before any request."""
         fill_only_keys(self.fill_only_when_empty, standard, {name: name for name in custom})
+
+    def _upsert_children(
+        self,
+        context: Context,
+        rows: list[Any],
+        kind: ChildKind,
+        parent: ParentLeads,
+        options: UpsertOptions,
+    ) -> SyncSummary:
+        """Run the contact or opportunity upsert (``bulk/child_engine.py``); return the summary."""
+        from airflow_provider_close.bulk.child_engine import upsert_children
+
+        client = self.hook.new_async_client()  # connection read before the loop starts
+
+        async def run() -> UpsertRun:
+            async with client:
+                return await upsert_children(client, rows, kind, parent, options=options)
+
+        return self._finish(context, asyncio.run(run()), dry_run=self.plan_only)
 
     def _options(
         self, context: Context, standard: Sequence[str], custom_keys: dict[str, str]

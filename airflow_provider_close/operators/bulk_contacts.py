@@ -7,16 +7,14 @@ then writes the result file and returns the summary. See docs/bulk.md.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from typing import Any
 
 from airflow.sdk import Context
 
-from airflow_provider_close.bulk.child_engine import ParentLeads, upsert_children
+from airflow_provider_close.bulk.child_engine import ParentLeads
 from airflow_provider_close.bulk.contact_kind import contact_kind, parse_contact_mapping
 from airflow_provider_close.bulk.contact_lookup import ContactKey
-from airflow_provider_close.bulk.engine import UpsertRun
 from airflow_provider_close.bulk.mapping import MappingError, parse_mapping
 from airflow_provider_close.bulk.plan import key_column
 from airflow_provider_close.bulk.resolve import custom_keys_for, match_key_for
@@ -95,10 +93,4 @@ class CloseUpsertContactsOperator(_CloseUpsertOperator):
         self.log.info(
             "Upserting %d rows into Close contacts (match on %s)", len(rows), self.match_key
         )
-        client = self.hook.new_async_client()  # connection read before the loop starts
-
-        async def run() -> UpsertRun:
-            async with client:
-                return await upsert_children(client, rows, kind, parent, options=options)
-
-        return self._finish(context, asyncio.run(run()), dry_run=self.plan_only)
+        return self._upsert_children(context, rows, kind, parent, options)

@@ -8,14 +8,12 @@ See docs/bulk.md.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from typing import Any
 
 from airflow.sdk import Context
 
-from airflow_provider_close.bulk.child_engine import ParentLeads, upsert_children
-from airflow_provider_close.bulk.engine import UpsertRun
+from airflow_provider_close.bulk.child_engine import ParentLeads
 from airflow_provider_close.bulk.mapping import MappingError
 from airflow_provider_close.bulk.opportunity_kind import (
     opportunity_kind,
@@ -109,10 +107,4 @@ class CloseUpsertOpportunitiesOperator(_CloseUpsertOperator):
         self.log.info(
             "Upserting %d rows into Close opportunities (match on %s)", len(rows), self.match_key
         )
-        client = self.hook.new_async_client()  # connection read before the loop starts
-
-        async def run() -> UpsertRun:
-            async with client:
-                return await upsert_children(client, rows, kind, parent, options=options)
-
-        return self._finish(context, asyncio.run(run()), dry_run=self.plan_only)
+        return self._upsert_children(context, rows, kind, parent, options)

@@ -4,7 +4,6 @@ writes nothing."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,25 +14,11 @@ from airflow.sdk.exceptions import AirflowException
 
 from airflow_provider_close.operators.bulk_contacts import CloseUpsertContactsOperator
 from airflow_provider_close.sandbox import CloseSandbox, Fault
+from tests.operators.bulk_sandbox import cf_key, result_lines, writes
 from tests.operators.fakes import FakeTaskInstance
 
 MAPPING = {"name": "person", "title": "title", "emails": ["email"], "custom": {"LinkedIn": "li"}}
 LEAD_MAPPING = {"name": "company", "custom": {"External ID": "account_id"}}
-
-
-def _cf_key(sandbox: CloseSandbox, kind: str, name: str) -> str:
-    (cf_id,) = [i for i, f in sandbox.state.custom_fields[kind].items() if f["name"] == name]
-    return f"custom.{cf_id}"
-
-
-def _results(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
-
-
-def _writes(sandbox: CloseSandbox) -> list[Any]:
-    return [
-        r for r in sandbox.requests if r.method in ("POST", "PUT") and "/data/search" not in r.path
-    ]
 
 
 def _contacts_with_email(sandbox: CloseSandbox, email: str) -> list[dict[str, Any]]:
@@ -62,7 +47,7 @@ def upsert(
 
 
 def _existing(sandbox: CloseSandbox, ext: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    key = _cf_key(sandbox, "lead", "External ID")
+    key = cf_key(sandbox, "lead", "External ID")
     (lead,) = [lead for lead in sandbox.state.leads.values() if lead.get(key) == ext]
     contact = next(c for c in sandbox.state.contacts.values() if c["lead_id"] == lead["id"])
     return lead, contact
@@ -71,7 +56,7 @@ def _existing(sandbox: CloseSandbox, ext: str) -> tuple[dict[str, Any], dict[str
 def test_created_updated_unchanged_invalid_duplicate_then_a_rerun_writes_nothing(
     seeded_sandbox: CloseSandbox, upsert: Callable[..., dict[str, Any]], tmp_path: Path
 ) -> None:
-    li = _cf_key(seeded_sandbox, "contact", "LinkedIn")
+    li = cf_key(seeded_sandbox, "contact", "LinkedIn")
     lead0, contact0 = _existing(seeded_sandbox, "EXT-1000")
     lead1, contact1 = _existing(seeded_sandbox, "EXT-1001")
     unchanged = {
@@ -110,7 +95,7 @@ def test_created_updated_unchanged_invalid_duplicate_then_a_rerun_writes_nothing
 
     counts = {k: v for k, v in summary["counts"].items() if v}
     assert counts == {"unchanged": 1, "updated": 1, "created": 3, "invalid": 1, "duplicate_key": 2}
-    results = _results(tmp_path / "results.jsonl")
+    results = result_lines(tmp_path / "results.jsonl")
     assert [r["action"] for r in results] == [
         "unchanged",
         "updated",
@@ -140,10 +125,10 @@ def test_created_updated_unchanged_invalid_duplicate_then_a_rerun_writes_nothing
     assert not _contacts_with_email(seeded_sandbox, "twin@fresh.example")
 
     seeded_sandbox.clock.advance(seeded_sandbox.search_lag)  # a later run: search caught up
-    writes_before = len(_writes(seeded_sandbox))
+    writes_before = len(writes(seeded_sandbox))
     again = upsert(rows=rows[:5])
     assert again["counts"]["unchanged"] == 5
-    assert len(_writes(seeded_sandbox)) == writes_before
+    assert len(writes(seeded_sandbox)) == writes_before
 
 
 def test_a_dropped_create_response_is_found_in_the_lead_and_never_resent(
@@ -172,7 +157,7 @@ def test_a_dropped_create_response_is_found_in_the_lead_and_never_resent(
 def test_match_on_a_contact_custom_field_adds_emails_and_keeps_those_close_holds(
     seeded_sandbox: CloseSandbox, upsert: Callable[..., dict[str, Any]]
 ) -> None:
-    li = _cf_key(seeded_sandbox, "contact", "LinkedIn")
+    li = cf_key(seeded_sandbox, "contact", "LinkedIn")
     _, contact = _existing(seeded_sandbox, "EXT-1003")
     seeded_sandbox.state.contacts[contact["id"]][li] = "li-3"
     seeded_sandbox.clock.advance(seeded_sandbox.search_lag)
@@ -211,7 +196,7 @@ def test_a_lost_lead_create_is_resolved_by_search_then_its_contacts_are_created(
     ]
     summary = upsert(rows=rows)
     assert summary["counts"]["created"] == 2
-    key = _cf_key(seeded_sandbox, "lead", "External ID")
+    key = cf_key(seeded_sandbox, "lead", "External ID")
     leads = [
         lead for lead in seeded_sandbox.state.leads.values() if lead.get(key) == "EXT-LOSTLEAD"
     ]

@@ -4,7 +4,6 @@ that writes nothing, and value units."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import pytest
 from airflow_provider_close.bulk.mapping import MappingError
 from airflow_provider_close.operators.bulk_opportunities import CloseUpsertOpportunitiesOperator
 from airflow_provider_close.sandbox import CloseSandbox, Fault
+from tests.operators.bulk_sandbox import cf_key, result_lines, writes
 
 MAPPING = {
     "status": "stage",
@@ -25,23 +25,8 @@ MAPPING = {
 }
 
 
-def _cf_key(sandbox: CloseSandbox, kind: str, name: str) -> str:
-    (cf_id,) = [i for i, f in sandbox.state.custom_fields[kind].items() if f["name"] == name]
-    return f"custom.{cf_id}"
-
-
-def _results(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
-
-
-def _writes(sandbox: CloseSandbox) -> list[Any]:
-    return [
-        r for r in sandbox.requests if r.method in ("POST", "PUT") and "/data/search" not in r.path
-    ]
-
-
 def _opps(sandbox: CloseSandbox, deal: str) -> list[dict[str, Any]]:
-    key = _cf_key(sandbox, "opportunity", "Source")
+    key = cf_key(sandbox, "opportunity", "Source")
     return [o for o in sandbox.state.opportunities.values() if o.get(key) == deal]
 
 
@@ -95,7 +80,7 @@ def test_created_updated_unchanged_invalid_duplicate_then_a_rerun_writes_nothing
         _row("D-7", "EXT-1003", amount="12.345"),  # invalid: more than 2 decimals
     ]
     summary = upsert(rows=rows)
-    results = _results(tmp_path / "results.jsonl")
+    results = result_lines(tmp_path / "results.jsonl")
     assert [r["action"] for r in results] == [
         "unchanged",
         "updated",
@@ -115,10 +100,10 @@ def test_created_updated_unchanged_invalid_duplicate_then_a_rerun_writes_nothing
     assert results[1]["close_id"] == d2["id"]
     assert not _opps(seeded_sandbox, "D-6")
 
-    writes_before = len(_writes(seeded_sandbox))
+    writes_before = len(writes(seeded_sandbox))
     again = upsert(rows=rows[:3])  # no clock advance: opportunities need no settle window
     assert again["counts"]["unchanged"] == 3
-    assert len(_writes(seeded_sandbox)) == writes_before
+    assert len(writes(seeded_sandbox)) == writes_before
 
 
 def test_a_dropped_create_response_is_found_in_the_lead_and_never_resent(
@@ -145,4 +130,4 @@ def test_value_needs_a_unit_and_the_match_key_must_be_mapped(
         upsert(rows=[_row("X", "EXT-1000")], value_unit=None)
     with pytest.raises(MappingError, match="value_unit must be one of"):
         upsert(rows=[_row("X", "EXT-1000")], value_unit="dollars")
-    assert not _writes(seeded_sandbox)
+    assert not writes(seeded_sandbox)

@@ -3,7 +3,6 @@ contact and opportunity upserts, against the sandbox; bad values fail before any
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from airflow_provider_close.operators.bulk import CloseUpsertLeadsOperator
 from airflow_provider_close.operators.bulk_contacts import CloseUpsertContactsOperator
 from airflow_provider_close.operators.bulk_opportunities import CloseUpsertOpportunitiesOperator
 from airflow_provider_close.sandbox import CloseSandbox
+from tests.operators.bulk_sandbox import cf_key, result_lines
 
 LEADS = {
     "name": "company",
@@ -24,19 +24,10 @@ LEADS = {
 }
 
 
-def _cf_key(sandbox: CloseSandbox, kind: str, name: str) -> str:
-    (cf_id,) = [i for i, f in sandbox.state.custom_fields[kind].items() if f["name"] == name]
-    return f"custom.{cf_id}"
-
-
 def _lead(sandbox: CloseSandbox, ext: str) -> dict[str, Any]:
-    key = _cf_key(sandbox, "lead", "External ID")
+    key = cf_key(sandbox, "lead", "External ID")
     (lead,) = [lead for lead in sandbox.state.leads.values() if lead.get(key) == ext]
     return lead
-
-
-def _results(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
 
 
 @pytest.fixture
@@ -47,7 +38,7 @@ def run(
         path = tmp_path / "results.jsonl"
         op = operator(task_id="t", result_path=str(path), max_failed_rows=None, **kwargs)
         op.execute({"ti": MagicMock(), "run_id": "test"})
-        return _results(path)
+        return result_lines(path)
 
     return go
 
@@ -66,7 +57,7 @@ def _lead_rows(sandbox: CloseSandbox) -> list[dict[str, Any]]:
 
 
 def existing_industry(sandbox: CloseSandbox, lead: dict[str, Any]) -> str:
-    return str(lead.get(_cf_key(sandbox, "lead", "Industry")) or "")
+    return str(lead.get(cf_key(sandbox, "lead", "Industry")) or "")
 
 
 def test_lead_update_only_never_creates_and_says_why(
@@ -82,7 +73,7 @@ def test_lead_update_only_never_creates_and_says_why(
     assert [r["action"] for r in results] == ["updated", "skipped"]
     assert "update_only" in str(results[1]["error"])
     assert _lead(seeded_sandbox, "EXT-1000")["name"] == "Renamed"
-    key = _cf_key(seeded_sandbox, "lead", "External ID")
+    key = cf_key(seeded_sandbox, "lead", "External ID")
     assert not [
         lead for lead in seeded_sandbox.state.leads.values() if lead.get(key) == "EXT-MODE-1"
     ]
@@ -109,7 +100,7 @@ def test_lead_fill_only_when_empty_keeps_what_close_holds_and_fills_blanks(
     seeded_sandbox: CloseSandbox, run: Callable[..., list[dict[str, Any]]]
 ) -> None:
     lead = _lead(seeded_sandbox, "EXT-1000")
-    industry = _cf_key(seeded_sandbox, "lead", "Industry")
+    industry = cf_key(seeded_sandbox, "lead", "Industry")
     seeded_sandbox.state.leads[lead["id"]]["description"] = "typed by a rep"
     seeded_sandbox.state.leads[lead["id"]].pop(industry, None)
     choice = seeded_sandbox.state.custom_fields["lead"][industry.removeprefix("custom.")][
@@ -283,7 +274,7 @@ def test_opportunity_modes_and_fill_only(
         **common,
     )
     assert [r["action"] for r in results] == actions
-    key = _cf_key(seeded_sandbox, "opportunity", "Source")
+    key = cf_key(seeded_sandbox, "opportunity", "Source")
     (m1,) = [o for o in seeded_sandbox.state.opportunities.values() if o.get(key) == "M-1"]
     assert m1["note"] == "rep note"  # never overwritten (fill only when empty)
     assert m1["confidence"] == (90 if mode == "update_only" else 10)
