@@ -4,6 +4,7 @@ writes nothing."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from airflow.sdk.exceptions import AirflowException
 
 from airflow_provider_close.operators.bulk_contacts import CloseUpsertContactsOperator
 from airflow_provider_close.sandbox import CloseSandbox, Fault
+from tests.conftest import SENTINEL_KEY
 from tests.operators.bulk_sandbox import cf_key, result_lines, writes
 from tests.operators.fakes import FakeTaskInstance
 
@@ -236,3 +238,48 @@ def test_a_retry_at_once_waits_until_search_shows_the_first_try_and_duplicates_n
     assert attempt(2)["counts"]["unchanged"] == 1  # Airflow's retry, with retry_delay=0
     assert len(_contacts_with_email(seeded_sandbox, "retry@contacts.example")) == 1
     assert sum(settle_clock.slept) >= 59
+
+
+def test_dry_run_writes_nothing_and_reports_what_it_would_do(
+    seeded_sandbox: CloseSandbox, upsert: Callable[..., dict[str, Any]], tmp_path: Path
+) -> None:
+    lead, contact = _existing(seeded_sandbox, "EXT-1004")
+    rows = [
+        {
+            "person": "Changed Name",
+            "title": "",
+            "email": contact["emails"][0]["email"],
+            "li": "",
+            "company": lead["name"],
+            "account_id": "EXT-1004",
+        },
+        {
+            "person": "Under A New Lead",
+            "title": "",
+            "email": "dry@new-lead.example",
+            "li": "",
+            "company": "Dry Run Co",
+            "account_id": "EXT-DRY",
+        },
+    ]
+    summary = upsert(rows=rows, dry_run=True)
+    assert [r["action"] for r in result_lines(tmp_path / "results.jsonl")] == [
+        "would_update",
+        "would_create",
+    ]
+    assert summary["dry_run"] is True
+    assert not writes(seeded_sandbox)
+
+
+def test_the_api_key_never_reaches_the_results_the_summary_or_the_log(
+    seeded_sandbox: CloseSandbox,
+    upsert: Callable[..., dict[str, Any]],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    row = {"person": "K", "title": "", "email": "bad", "li": "", "company": "", "account_id": ""}
+    with caplog.at_level("DEBUG"):
+        summary = upsert(rows=[row, {**row, "email": "k@key.example", "account_id": "EXT-1005"}])
+    assert SENTINEL_KEY not in json.dumps(summary)
+    assert SENTINEL_KEY not in (tmp_path / "results.jsonl").read_text()
+    assert SENTINEL_KEY not in caplog.text

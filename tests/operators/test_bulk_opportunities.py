@@ -4,6 +4,7 @@ that writes nothing, and value units."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 from airflow_provider_close.bulk.mapping import MappingError
 from airflow_provider_close.operators.bulk_opportunities import CloseUpsertOpportunitiesOperator
 from airflow_provider_close.sandbox import CloseSandbox, Fault
+from tests.conftest import SENTINEL_KEY
 from tests.operators.bulk_sandbox import cf_key, result_lines, writes
 
 MAPPING = {
@@ -131,3 +133,14 @@ def test_value_needs_a_unit_and_the_match_key_must_be_mapped(
     with pytest.raises(MappingError, match="value_unit must be one of"):
         upsert(rows=[_row("X", "EXT-1000")], value_unit="dollars")
     assert not writes(seeded_sandbox)
+
+
+def test_dry_run_writes_nothing_and_the_key_never_reaches_results_or_summary(
+    seeded_sandbox: CloseSandbox, upsert: Callable[..., dict[str, Any]], tmp_path: Path
+) -> None:
+    summary = upsert(rows=[_row("DRY-1", "EXT-1006"), _row("DRY-2", "EXT-NONE")], dry_run=True)
+    results = result_lines(tmp_path / "results.jsonl")
+    assert [r["action"] for r in results] == ["would_create", "invalid"]
+    assert not writes(seeded_sandbox)
+    assert SENTINEL_KEY not in json.dumps(summary)
+    assert SENTINEL_KEY not in (tmp_path / "results.jsonl").read_text()
