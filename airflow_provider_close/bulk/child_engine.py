@@ -32,6 +32,7 @@ from airflow_provider_close.bulk.engine import (
 from airflow_provider_close.bulk.mapping import LeadMapping
 from airflow_provider_close.bulk.modes import PlanRules
 from airflow_provider_close.bulk.plan import (
+    CustomCheck,
     MakeDesired,
     Normalise,
     ObjectPlanner,
@@ -42,7 +43,7 @@ from airflow_provider_close.bulk.plan import (
 )
 from airflow_provider_close.bulk.ports import AsyncCloseAPI
 from airflow_provider_close.bulk.progress import Progress
-from airflow_provider_close.bulk.results import RowResult
+from airflow_provider_close.bulk.results import RowAction, RowResult
 from airflow_provider_close.bulk.writes import WriteSettings, apply_plan, row_result, unwritten
 from airflow_provider_close.idempotency.children import find_child_by_key
 from airflow_provider_close.lookups.leads import LeadMatchKey, normalise_key_value
@@ -54,6 +55,9 @@ FindChildren = Callable[
     [AsyncCloseAPI, Sequence[PreparedRow], Mapping[str, str], AdaptiveLimiter],
     Awaitable[dict[str, list[dict[str, Any]]]],
 ]
+
+#: Why rows naming a lead are not written: the action they get and the reason.
+Refusal = tuple[RowAction, str]
 
 
 @dataclass(frozen=True)
@@ -90,12 +94,14 @@ class ParentLeads:
     :param column: the row column holding the lead's key value.
     :param mapping: the lead mapping used to create a missing lead (contacts only).
     :param custom_keys: the lead mapping's custom field name -> ``custom.cf_…`` key.
+    :param check: checks a new lead's custom values against their fields.
     """
 
     key: LeadMatchKey
     column: str
     mapping: LeadMapping | None = None
     custom_keys: Mapping[str, str] | None = None
+    check: CustomCheck | None = None
 
 
 async def _lead_ids(
@@ -103,7 +109,7 @@ async def _lead_ids(
     parent: ParentLeads,
     prepared: Sequence[PreparedRow],
     options: UpsertOptions,
-) -> tuple[dict[str, str], dict[str, str]]:
+) -> tuple[dict[str, str], dict[str, Refusal]]:
     """Return lead key -> lead id (exactly one lead holds it), and lead key -> why not."""
     values = list(dict.fromkeys(p.parent_key for p in prepared if p.desired and p.parent_key))
     found = await lookup_in_chunks(
@@ -115,13 +121,14 @@ async def _lead_ids(
         limiter=AdaptiveLimiter(options.max_concurrency),
     )
     ids: dict[str, str] = {}
-    problems: dict[str, str] = {}
+    problems: dict[str, Refusal] = {}
     for value, leads in found.items():
         if len(leads) == 1:
             ids[value] = str(leads[0]["id"])
         elif leads:
             held = ", ".join(sorted(str(lead["id"]) for lead in leads))
-            problems[value] = f"{len(leads)} leads in Close hold lead key {value!r}: {held}"
+            reason = f"{len(leads)} leads in Close hold lead key {value!r}: {held}"
+            problems[value] = ("duplicate_key", reason)
     return ids, problems
 
 
@@ -131,7 +138,7 @@ async def _create_missing_leads(
     plans: Sequence[RowPlan],
     parent: ParentLeads,
     options: UpsertOptions,
-) -> tuple[dict[str, str], dict[str, str]]:
+) -> tuple[dict[str, str], dict[str, Refusal]]:
     """Find-or-create the leads of ``plans`` with the lead upsert (``create_only``)."""
     if parent.mapping is None or parent.custom_keys is None:
         raise ValueError("creating leads needs the lead mapping")
@@ -146,14 +153,16 @@ async def _create_missing_leads(
         parent.key,
         parent.custom_keys,
         options=lead_options,
+        check_custom=parent.check,
     )
     ids: dict[str, str] = {}
-    problems: dict[str, str] = {}
+    problems: dict[str, Refusal] = {}
     for value, result in zip(firsts, run.results, strict=True):
         if result["action"] in ("created", "skipped") and result["close_id"]:
             ids[value] = str(result["close_id"])
         else:
-            problems[value] = f"its lead was not written ({result['action']}: {result['error']})"
+            action: RowAction = "failed" if result["action"] == "failed" else "invalid"
+            problems[value] = (action, f"its lead was not written: {result['error']}")
     return ids, problems
 
 
@@ -164,7 +173,7 @@ async def _attach_leads(
     *,
     kind: ChildKind,
     parent: ParentLeads,
-    found: tuple[dict[str, str], dict[str, str]],
+    found: tuple[dict[str, str], dict[str, Refusal]],
     options: UpsertOptions,
 ) -> tuple[list[RowPlan], list[RowResult]]:
     """Give every ``create`` plan its lead; return the plans left and the rows refused."""
@@ -193,7 +202,8 @@ async def _attach_leads(
         elif options.dry_run and kind.creates_leads and lead not in problems:
             kept.append(plan)  # would create its lead too
         elif lead in problems:
-            refused.append(row_result(plan, "failed", None, problems[lead]))
+            action, reason = problems[lead]
+            refused.append(row_result(plan, action, None, reason))
         else:
             reason = f"no lead in Close holds lead key {plan.parent_key!r}"
             refused.append(row_result(plan, "invalid", None, reason))

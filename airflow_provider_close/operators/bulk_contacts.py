@@ -88,7 +88,11 @@ class CloseUpsertContactsOperator(_CloseUpsertOperator):
             check=resolver.checked_value,
         )
         parent = ParentLeads(
-            lead_key, key_column(lead_mapping, lead_key, lead_custom), lead_mapping, lead_custom
+            lead_key,
+            key_column(lead_mapping, lead_key, lead_custom),
+            lead_mapping,
+            lead_custom,
+            check=lead_resolver.checked_value,
         )
         self.log.info(
             "Upserting %d rows into Close contacts (match on %s)", len(rows), self.match_key

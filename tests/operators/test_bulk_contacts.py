@@ -283,3 +283,24 @@ def test_the_api_key_never_reaches_the_results_the_summary_or_the_log(
     assert SENTINEL_KEY not in json.dumps(summary)
     assert SENTINEL_KEY not in (tmp_path / "results.jsonl").read_text()
     assert SENTINEL_KEY not in caplog.text
+
+
+def test_a_new_lead_close_would_refuse_makes_its_contacts_invalid_never_sent(
+    seeded_sandbox: CloseSandbox, upsert: Callable[..., dict[str, Any]], tmp_path: Path
+) -> None:
+    lead_mapping = {**LEAD_MAPPING, "custom": {**LEAD_MAPPING["custom"], "Lead Score": "score"}}
+    row = {
+        "person": "Scored",
+        "title": "",
+        "email": "scored@badlead.example",
+        "li": "",
+        "company": "Bad Lead Co",
+        "account_id": "EXT-BADLEAD",
+        "score": "not a number",
+    }
+    upsert(rows=[row], lead_mapping=lead_mapping)
+    (result,) = result_lines(tmp_path / "results.jsonl")
+    assert result["action"] == "invalid"
+    assert "Lead Score" in str(result["error"])
+    assert not _contacts_with_email(seeded_sandbox, "scored@badlead.example")
+    assert not [w for w in writes(seeded_sandbox) if w.path.endswith(("/lead/", "/contact/"))]
