@@ -304,3 +304,29 @@ def test_a_new_lead_close_would_refuse_makes_its_contacts_invalid_never_sent(
     assert "Lead Score" in str(result["error"])
     assert not _contacts_with_email(seeded_sandbox, "scored@badlead.example")
     assert not [w for w in writes(seeded_sandbox) if w.path.endswith(("/lead/", "/contact/"))]
+
+
+def test_a_fifth_of_creates_lost_after_commit_duplicates_nothing(
+    seeded_sandbox: CloseSandbox, upsert: Callable[..., dict[str, Any]]
+) -> None:
+    seeded_sandbox.set_rate_limit("default", 100_000, 1.0)
+    lost = Fault("drop_after", method="POST", path="/contact/", probability=0.2, seed=6)
+    seeded_sandbox.add_fault(lost)
+    rows = [
+        {
+            "person": f"Many {i}",
+            "title": "",
+            "email": f"many{i}@lost.example",
+            "li": "",
+            "company": "",
+            "account_id": f"EXT-{1000 + i % 20}",
+        }
+        for i in range(100)
+    ]
+    summary = upsert(rows=rows, max_concurrency=8)
+    assert sum(1 for r in seeded_sandbox.requests if r.fault == "drop_after") >= 10
+    assert summary["counts"]["created"] == 100
+    counts = [
+        len(_contacts_with_email(seeded_sandbox, f"many{i}@lost.example")) for i in range(100)
+    ]
+    assert counts == [1] * 100

@@ -144,3 +144,16 @@ def test_dry_run_writes_nothing_and_the_key_never_reaches_results_or_summary(
     assert not writes(seeded_sandbox)
     assert SENTINEL_KEY not in json.dumps(summary)
     assert SENTINEL_KEY not in (tmp_path / "results.jsonl").read_text()
+
+
+def test_a_fifth_of_creates_lost_after_commit_duplicates_nothing(
+    seeded_sandbox: CloseSandbox, upsert: Callable[..., dict[str, Any]]
+) -> None:
+    seeded_sandbox.set_rate_limit("default", 100_000, 1.0)
+    lost = Fault("drop_after", method="POST", path="/opportunity/", probability=0.2, seed=5)
+    seeded_sandbox.add_fault(lost)
+    rows = [_row(f"MANY-{i}", f"EXT-{1000 + i % 20}") for i in range(100)]
+    summary = upsert(rows=rows, max_concurrency=8)
+    assert sum(1 for r in seeded_sandbox.requests if r.fault == "drop_after") >= 10
+    assert summary["counts"]["created"] == 100
+    assert [len(_opps(seeded_sandbox, f"MANY-{i}")) for i in range(100)] == [1] * 100
