@@ -117,6 +117,8 @@ def get_provider_info() -> dict[str, Any]:
                     f"{_PKG}.operators.reads",
                     f"{_PKG}.operators.emails",
                     f"{_PKG}.operators.bulk",
+                    f"{_PKG}.operators.bulk_contacts",
+                    f"{_PKG}.operators.bulk_opportunities",
                     f"{_PKG}.operators.extract",
                 ],
             }

@@ -17,13 +17,14 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from airflow_provider_close.bulk.mapping import DesiredLead
+from airflow_provider_close.bulk.mapping import DesiredLead, is_blank
 from airflow_provider_close.client.payloads.contact import build_contact_payload
 from airflow_provider_close.client.payloads.lead import build_lead_payload, build_lead_update
 
 __all__ = [
     "contact_is_present",
     "create_payload",
+    "kept_by_fill_only",
     "lead_fields_to_fetch",
     "lead_patch",
     "missing_contact_payloads",
@@ -86,6 +87,20 @@ def same_value(wanted: object, current: object) -> bool:
     return current is not None and str(wanted) == str(current)
 
 
+def kept_by_fill_only(key: str, current: object, fill_only: frozenset[str]) -> bool:
+    """Return whether Close's ``current`` value stays because ``key`` is filled only when empty.
+
+    :param key: the desired object's key (mapping field name or ``custom.cf_…``).
+    :param current: the value read from Close.
+    :param fill_only: the keys of ``fill_only_when_empty``.
+    """
+    if key not in fill_only:
+        return False
+    if isinstance(current, list):
+        return bool(current)
+    return not is_blank(current)
+
+
 def create_payload(desired: DesiredLead) -> dict[str, object]:
     """Return the checked ``POST /lead/`` body (raises ``ClosePayloadError`` when invalid).
 
@@ -103,18 +118,26 @@ def create_payload(desired: DesiredLead) -> dict[str, object]:
     )
 
 
-def lead_patch(desired: DesiredLead, lead: Mapping[str, Any]) -> dict[str, object] | None:
+def _differs(key: str, wanted: object, current: object, fill_only: frozenset[str]) -> bool:
+    return not same_value(wanted, current) and not kept_by_fill_only(key, current, fill_only)
+
+
+def lead_patch(
+    desired: DesiredLead, lead: Mapping[str, Any], fill_only: frozenset[str] = frozenset()
+) -> dict[str, object] | None:
     """Return the checked ``PUT /lead/{id}/`` body of the differing fields, or ``None``.
 
     :param desired: what the row says the lead should be.
     :param lead: the lead as read from Close.
+    :param fill_only: keys (mapping field names, ``custom.cf_…``) left alone when Close
+        already holds a value for them.
     """
     changes: dict[str, object] = {}
     for field, wanted in desired.fields.items():
         source, keyword = _LEAD_FIELD_SOURCES[field]
-        if not same_value(wanted, lead.get(source)):
+        if _differs(field, wanted, lead.get(source), fill_only):
             changes[keyword] = wanted
-    custom = {k: v for k, v in desired.custom.items() if not same_value(v, lead.get(k))}
+    custom = {k: v for k, v in desired.custom.items() if _differs(k, v, lead.get(k), fill_only)}
     if not changes and not custom:
         return None
     return build_lead_update(

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from airflow_provider_close.bulk.concurrency import AdaptiveLimiter
 from airflow_provider_close.bulk.diff import lead_fields_to_fetch
 from airflow_provider_close.bulk.mapping import LeadMapping
+from airflow_provider_close.bulk.modes import PlanRules
 from airflow_provider_close.bulk.pending import PendingCreate, resolve_pending
 from airflow_provider_close.bulk.plan import (
     CustomCheck,
@@ -63,6 +64,7 @@ class UpsertOptions:
     :param lost_before: on a retry of the run, an instant before which an earlier try may
         have created leads: the first lookup waits until a search could have seen them.
     :param clock: the clock of the settle window (tests inject the sandbox's).
+    :param rules: the sync mode and the fields filled only when empty (``bulk/modes.py``).
     """
 
     dry_run: bool = False
@@ -73,6 +75,7 @@ class UpsertOptions:
     settle_seconds: float = DEFAULT_SETTLE_SECONDS
     lost_before: datetime | None = None
     clock: Clock = field(default_factory=SystemClock)
+    rules: PlanRules = field(default_factory=PlanRules)
 
 
 @dataclass
@@ -219,7 +222,7 @@ async def upsert_leads(
         chunk_size=options.lookup_chunk_size,
         limiter=AdaptiveLimiter(options.max_concurrency),  # searches have a budget of their own
     )
-    plans = plan_rows(key, prepared, found)
+    plans = plan_rows(key, prepared, found, rules=options.rules)
     results = unwritten(plans, options.dry_run)
     progress.advance(len(results))
     settings = WriteSettings(key, options.write_attempts, options.clock)

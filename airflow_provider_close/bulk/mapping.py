@@ -31,9 +31,14 @@ __all__ = [
     "DesiredLead",
     "LeadMapping",
     "MappingError",
+    "contact_mapping",
+    "custom_mapping",
     "desired_lead",
     "is_blank",
     "parse_mapping",
+    "row_contact",
+    "row_custom",
+    "row_fields",
 ]
 
 #: Lead fields a mapping may set (``status`` is a label, ``status_id`` a ``stat_`` id).
@@ -106,7 +111,12 @@ def _columns(where: str, value: object) -> tuple[str, ...]:
     return tuple(_column(f"{where}[{i}]", item) for i, item in enumerate(value))
 
 
-def _contact_mapping(where: str, raw: object) -> ContactMapping:
+def contact_mapping(where: str, raw: object) -> ContactMapping:
+    """Return the checked columns of one contact, or raise :class:`MappingError`.
+
+    :param where: the mapping path named in errors, e.g. ``mapping.contacts[0]``.
+    :param raw: contact field -> column (lists of columns for emails, phones, urls).
+    """
     if not isinstance(raw, Mapping) or not raw:
         raise MappingError(f"{where} must be a non-empty dict")
     allowed = (*CONTACT_TEXT_FIELDS, *CONTACT_LIST_FIELDS)
@@ -120,7 +130,11 @@ def _contact_mapping(where: str, raw: object) -> ContactMapping:
     return ContactMapping(text=text, lists=lists)
 
 
-def _custom_mapping(raw: object) -> dict[str, str]:
+def custom_mapping(raw: object) -> dict[str, str]:
+    """Return custom field name (or ``cf_`` id) -> column, checked.
+
+    :param raw: the mapping's ``custom`` section.
+    """
     if not isinstance(raw, Mapping):
         raise MappingError("mapping.custom must be a dict of custom field name -> column")
     return {str(name): _column(f"mapping.custom[{name!r}]", col) for name, col in raw.items()}
@@ -145,9 +159,9 @@ def parse_mapping(raw: Mapping[str, Any]) -> LeadMapping:
     return LeadMapping(
         fields={k: _column(f"mapping.{k}", raw[k]) for k in LEAD_FIELDS if k in raw},
         contacts=tuple(
-            _contact_mapping(f"mapping.contacts[{i}]", c) for i, c in enumerate(contacts_raw)
+            contact_mapping(f"mapping.contacts[{i}]", c) for i, c in enumerate(contacts_raw)
         ),
-        custom=_custom_mapping(raw.get("custom", {})),
+        custom=custom_mapping(raw.get("custom", {})),
     )
 
 
@@ -158,7 +172,12 @@ def _cell(row: Mapping[str, Any], column: str) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def _contact(mapping: ContactMapping, row: Mapping[str, Any]) -> dict[str, Any]:
+def row_contact(mapping: ContactMapping, row: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the contact ``row`` describes (blank cells left out; ``KeyError``: no column).
+
+    :param mapping: the contact's columns.
+    :param row: one input row.
+    """
     contact: dict[str, Any] = {}
     for name, column in mapping.text.items():
         if not is_blank(value := _cell(row, column)):
@@ -179,11 +198,32 @@ def desired_lead(
     :param row: one input row.
     :param custom_keys: custom field name (as in the mapping) -> ``custom.cf_...`` key.
     """
-    fields = {f: v for f, c in mapping.fields.items() if not is_blank(v := _cell(row, c))}
-    custom = {
+    fields = row_fields(mapping.fields, row)
+    custom = row_custom(mapping.custom, row, custom_keys)
+    contacts = [c for m in mapping.contacts if (c := row_contact(m, row))]
+    return DesiredLead(fields=fields, custom=custom, contacts=contacts)
+
+
+def row_fields(fields: Mapping[str, str], row: Mapping[str, Any]) -> dict[str, Any]:
+    """Return field -> the row's non-blank value (``KeyError`` for a missing column).
+
+    :param fields: field -> column.
+    :param row: one input row.
+    """
+    return {f: v for f, c in fields.items() if not is_blank(v := _cell(row, c))}
+
+
+def row_custom(
+    custom: Mapping[str, str], row: Mapping[str, Any], custom_keys: Mapping[str, str]
+) -> dict[str, Any]:
+    """Return ``custom.cf_…`` key -> the row's non-blank value (``KeyError``: no column).
+
+    :param custom: custom field name -> column.
+    :param row: one input row.
+    :param custom_keys: custom field name -> ``custom.cf_…`` key.
+    """
+    return {
         custom_keys[name]: v
-        for name, column in mapping.custom.items()
+        for name, column in custom.items()
         if not is_blank(v := _cell(row, column))
     }
-    contacts = [c for m in mapping.contacts if (c := _contact(m, row))]
-    return DesiredLead(fields=fields, custom=custom, contacts=contacts)

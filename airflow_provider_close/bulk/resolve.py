@@ -7,12 +7,12 @@ known names.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
-from airflow_provider_close.bulk.mapping import LeadMapping
 from airflow_provider_close.lookups.leads import LeadMatchKey
 
-__all__ = ["KeyResolver", "custom_keys_for", "match_key_for"]
+__all__ = ["HasCustom", "KeyResolver", "custom_keys_for", "match_key_for"]
 
 
 class KeyResolver(Protocol):
@@ -21,10 +21,17 @@ class KeyResolver(Protocol):
     def key_for(self, name_or_id: str) -> str: ...
 
 
-def custom_keys_for(mapping: LeadMapping, resolver: KeyResolver) -> dict[str, str]:
+class HasCustom(Protocol):
+    """A validated mapping of any kind (its ``custom`` section: field name -> column)."""
+
+    @property
+    def custom(self) -> Mapping[str, str]: ...
+
+
+def custom_keys_for(mapping: HasCustom, resolver: KeyResolver) -> dict[str, str]:
     """Return mapping custom field name -> ``custom.cf_...`` key.
 
-    :param mapping: the validated mapping.
+    :param mapping: the validated mapping (lead, contact or opportunity).
     :param resolver: resolves names and ids.
     """
     return {name: resolver.key_for(name) for name in mapping.custom}

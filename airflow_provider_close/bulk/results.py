@@ -30,6 +30,7 @@ RowAction = Literal[
     "created",
     "updated",
     "unchanged",
+    "skipped",
     "duplicate_key",
     "invalid",
     "failed",

@@ -5,13 +5,15 @@ may or may not have applied it. A lead create then becomes a ``PendingCreate``, 
 the end of the run by a search that could have seen it (``bulk/pending.py``: leads are found
 only through search, which trails writes). A contact added to an existing lead is looked
 for at once in the lead's contacts (a read by id, consistent at once) and re-sent only if
-absent. Any other ``CloseError`` marks the row ``failed`` with the error text (which never
-holds the API key).
+absent. Contacts and opportunities (``WriteSettings.recover``) are created under a known
+lead, so a lost create is looked for at once in that lead's immediate list
+(``idempotency/children.py``) and re-sent only if absent. Any other ``CloseError`` marks
+the row ``failed`` with the error text (which never holds the API key).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +26,17 @@ from airflow_provider_close.client.errors import CloseError, CloseUnknownOutcome
 from airflow_provider_close.idempotency.rule import Clock, SystemClock
 from airflow_provider_close.lookups.leads import LeadMatchKey
 
-__all__ = ["WriteSettings", "apply_plan", "planned_result", "row_result", "unwritten"]
+__all__ = [
+    "Recover",
+    "WriteSettings",
+    "apply_plan",
+    "planned_result",
+    "row_result",
+    "unwritten",
+]
+
+#: Finds, at once, the object a lost create of ``plan`` made (``None``: it was not made).
+Recover = Callable[["AsyncCloseAPI", RowPlan], Awaitable[dict[str, Any] | None]]
 
 
 @dataclass(frozen=True)
@@ -34,11 +46,16 @@ class WriteSettings:
     :param key: the match key (pending lead creates are looked up by it).
     :param attempts: sends of one write at most (each after a lookup found nothing).
     :param clock: the clock lost attempts are timed on.
+    :param path: the object's collection path (``lead/``, ``contact/``, ``opportunity/``).
+    :param recover: for objects created under a known lead: the immediate lookup of a lost
+        create; ``None`` (leads): the create becomes a ``PendingCreate``.
     """
 
-    key: LeadMatchKey
+    key: LeadMatchKey | None
     attempts: int = 5
     clock: Clock = field(default_factory=SystemClock)
+    path: str = "lead/"
+    recover: Recover | None = None
 
 
 def row_result(
@@ -59,11 +76,29 @@ async def _create(
 ) -> RowResult | PendingCreate:
     if plan.create is None or plan.key is None:
         raise ValueError(f"row {plan.index}: a create plan needs a payload and a key")
+    if settings.recover is not None:
+        return await _create_under_lead(client, plan, settings, settings.recover)
     try:
-        lead = await client.post("lead/", plan.create)
+        lead = await client.post(settings.path, plan.create)
     except CloseUnknownOutcomeError:
         return PendingCreate(plan, settings.clock.now())  # resolved at the end of the run
     return row_result(plan, "created", str(lead["id"]))
+
+
+async def _create_under_lead(
+    client: AsyncCloseAPI, plan: RowPlan, settings: WriteSettings, recover: Recover
+) -> RowResult:
+    body = {**(plan.create or {}), "lead_id": plan.parent_id}
+    for _ in range(settings.attempts):
+        try:
+            created = await client.post(settings.path, body)
+            return row_result(plan, "created", str(created["id"]))
+        except CloseUnknownOutcomeError:
+            # The lead's list is immediate: it could have seen the lost attempt.
+            if (found := await recover(client, plan)) is not None:
+                return row_result(plan, "created", str(found["id"]))
+    reason = f"not created: the response to all {settings.attempts} sends was lost"
+    return row_result(plan, "failed", None, reason)
 
 
 async def _lead_contacts(client: AsyncCloseAPI, lead_id: str) -> list[dict[str, Any]]:
@@ -90,7 +125,7 @@ async def _update(client: AsyncCloseAPI, plan: RowPlan, settings: WriteSettings)
     if plan.lead_id is None:
         raise ValueError(f"row {plan.index}: an update plan needs a lead id")
     if plan.patch:
-        await client.put(f"lead/{plan.lead_id}/", plan.patch)
+        await client.put(f"{settings.path}{plan.lead_id}/", plan.patch)
     for contact in plan.new_contacts:
         await _add_contact(client, plan.lead_id, contact, settings)
     return row_result(plan, "updated", plan.lead_id)
@@ -104,6 +139,8 @@ def planned_result(plan: RowPlan, dry_run: bool) -> RowResult | None:
     """
     if plan.action in ("invalid", "duplicate_key"):
         return row_result(plan, plan.action, plan.lead_id, plan.reason)
+    if plan.action == "skipped":
+        return row_result(plan, "skipped", plan.lead_id, plan.reason)
     if plan.action == "unchanged":
         return row_result(plan, "unchanged", plan.lead_id)
     if dry_run:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import Context
 from airflow.sdk.exceptions import AirflowException
@@ -23,6 +23,7 @@ from airflow_provider_close.bulk.airflow_sources import (
 )
 from airflow_provider_close.bulk.engine import UpsertOptions, UpsertRun, upsert_leads
 from airflow_provider_close.bulk.mapping import parse_mapping
+from airflow_provider_close.bulk.modes import PlanRules, SyncMode, check_mode, fill_only_keys
 from airflow_provider_close.bulk.readers import FileFormat
 from airflow_provider_close.bulk.resolve import custom_keys_for, match_key_for
 from airflow_provider_close.bulk.results import (
@@ -38,6 +39,9 @@ from airflow_provider_close.operators._base import (
     checked_settle_seconds,
     retry_started,
 )
+
+if TYPE_CHECKING:
+    from airflow_provider_close.bulk.child_engine import ChildKind, ParentLeads
 
 __all__ = ["CloseBulkCreateActivitiesOperator", "CloseUpsertLeadsOperator"]
 
@@ -110,7 +114,73 @@ class _CloseBulkOperator(CloseBaseOperator):
         return summary
 
 
-class CloseUpsertLeadsOperator(_CloseBulkOperator):
+class _CloseUpsertOperator(_CloseBulkOperator):
+    """Match key, dry run, settle window and sync mode shared by the upsert operators."""
+
+    template_fields: Sequence[str] = (*_CloseBulkOperator.template_fields, "mapping", "match_key")
+    #: The settle window's clock (the real one; tests inject the sandbox's).
+    settle_clock: ClassVar[Clock] = SystemClock()
+
+    def __init__(
+        self,
+        *,
+        mapping: dict[str, Any],
+        match_key: str,
+        dry_run: bool = False,
+        settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+        mode: SyncMode = "upsert",
+        fill_only_when_empty: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.mapping = mapping
+        self.match_key = match_key
+        self.plan_only = dry_run
+        self.settle_seconds = checked_settle_seconds(settle_seconds)
+        self.mode: SyncMode = check_mode(mode)
+        self.fill_only_when_empty = (
+            None if fill_only_when_empty is None else list(fill_only_when_empty)
+        )
+
+    def _fill_only(self, standard: Sequence[str], custom: Sequence[str]) -> None:
+        """Check ``fill_only_when_empty`` against the mapping, before any request."""
+        fill_only_keys(self.fill_only_when_empty, standard, {name: name for name in custom})
+
+    def _upsert_children(
+        self,
+        context: Context,
+        rows: list[Any],
+        kind: ChildKind,
+        parent: ParentLeads,
+        options: UpsertOptions,
+    ) -> SyncSummary:
+        """Run the contact or opportunity upsert (``bulk/child_engine.py``); return the summary."""
+        from airflow_provider_close.bulk.child_engine import upsert_children
+
+        client = self.hook.new_async_client()  # connection read before the loop starts
+
+        async def run() -> UpsertRun:
+            async with client:
+                return await upsert_children(client, rows, kind, parent, options=options)
+
+        return self._finish(context, asyncio.run(run()), dry_run=self.plan_only)
+
+    def _options(
+        self, context: Context, standard: Sequence[str], custom_keys: dict[str, str]
+    ) -> UpsertOptions:
+        fill_only = fill_only_keys(self.fill_only_when_empty, standard, custom_keys)
+        return UpsertOptions(
+            dry_run=self.plan_only,
+            max_concurrency=self.max_concurrency,
+            progress_interval=self.progress_interval,
+            settle_seconds=self.settle_seconds,
+            lost_before=retry_started(context, self.settle_clock),
+            clock=self.settle_clock,
+            rules=PlanRules(self.mode, fill_only),
+        )
+
+
+class CloseUpsertLeadsOperator(_CloseUpsertOperator):
     """Create or update Close leads from warehouse rows, idempotently and rate-aware.
 
     Exactly one input: ``rows``, ``sql`` (with ``sql_conn_id``) or ``file``. Returns (XCom)
@@ -136,43 +206,23 @@ class CloseUpsertLeadsOperator(_CloseBulkOperator):
     :param progress_interval: seconds between progress lines in the task log.
     :param settle_seconds: how long after a lost lead create (or, on a retry, after this try
         started) a search that finds nothing is believed before creating (default 60).
+    :param mode: ``upsert`` (default), ``update_only`` (never create: unmatched rows are
+        ``skipped`` with the reason) or ``create_only`` (never update: matched rows are
+        ``skipped``).
+    :param fill_only_when_empty: mapped fields written only while Close holds no value for
+        them (``"description"``, ``"custom.Industry"``: custom fields by their mapping name).
     :param close_conn_id: the Close connection (templated).
     """
-
-    template_fields: Sequence[str] = (*_CloseBulkOperator.template_fields, "mapping", "match_key")
-    #: The settle window's clock (the real one; tests inject the sandbox's).
-    settle_clock: ClassVar[Clock] = SystemClock()
-
-    def __init__(
-        self,
-        *,
-        mapping: dict[str, Any],
-        match_key: str,
-        dry_run: bool = False,
-        settle_seconds: float = DEFAULT_SETTLE_SECONDS,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.mapping = mapping
-        self.match_key = match_key
-        self.plan_only = dry_run
-        self.settle_seconds = checked_settle_seconds(settle_seconds)
 
     def execute(self, context: Context) -> SyncSummary:
         """Run the upsert and return the summary (pushed to XCom)."""
         mapping = parse_mapping(self.mapping)
+        self._fill_only(list(mapping.fields), list(mapping.custom))
         rows = self._input_rows()
         resolver = CustomFieldResolver(self.hook.client, "lead")
         custom_keys = custom_keys_for(mapping, resolver)
         key = match_key_for(self.match_key, resolver)
-        options = UpsertOptions(
-            dry_run=self.plan_only,
-            max_concurrency=self.max_concurrency,
-            progress_interval=self.progress_interval,
-            settle_seconds=self.settle_seconds,
-            lost_before=retry_started(context, self.settle_clock),
-            clock=self.settle_clock,
-        )
+        options = self._options(context, list(mapping.fields), custom_keys)
         self.log.info("Upserting %d rows into Close leads (match on %s)", len(rows), self.match_key)
 
         client = self.hook.new_async_client()  # connection read before the loop starts

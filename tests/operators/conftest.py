@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_close.operators._base import CloseCreateOperator
-from airflow_provider_close.operators.bulk import CloseUpsertLeadsOperator
+from airflow_provider_close.operators.bulk import _CloseUpsertOperator
 from airflow_provider_close.sandbox import CloseSandbox
 from tests.operators.fakes import FakeTaskInstance
 from tests.settle_clock import SandboxSettleClock
@@ -24,7 +24,7 @@ def settle_clock(
     """The create and upsert operators wait out their settle window on the sandbox clock."""
     clock = SandboxSettleClock(_session_sandbox)
     monkeypatch.setattr(CloseCreateOperator, "settle_clock", clock)
-    monkeypatch.setattr(CloseUpsertLeadsOperator, "settle_clock", clock)
+    monkeypatch.setattr(_CloseUpsertOperator, "settle_clock", clock)  # every upsert
     return clock
 
 
