@@ -67,7 +67,9 @@ def _rows(count: int, prefix: str = "BULK") -> list[dict[str, Any]]:
 
 def _ext_counts(sandbox: CloseSandbox) -> Counter[str]:
     key = _keys(sandbox)[1]["External ID"]
-    return Counter(str(lead.get(key)) for lead in sandbox.state.leads.values())
+    with sandbox.state.lock:  # a killed run's requests may still be landing in the sandbox thread
+        leads = list(sandbox.state.leads.values())
+    return Counter(str(lead.get(key)) for lead in leads)
 
 
 def _writes(sandbox: CloseSandbox) -> int:
