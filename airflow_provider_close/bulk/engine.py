@@ -30,6 +30,7 @@ from airflow_provider_close.bulk.pool import run_pool
 from airflow_provider_close.bulk.ports import AsyncCloseAPI
 from airflow_provider_close.bulk.progress import Progress
 from airflow_provider_close.bulk.results import RowResult
+from airflow_provider_close.bulk.stop import StopSignal, unknown_result
 from airflow_provider_close.bulk.writes import WriteSettings, apply_plan, unwritten
 from airflow_provider_close.idempotency.rule import (
     DEFAULT_SETTLE_SECONDS,
@@ -65,6 +66,7 @@ class UpsertOptions:
         have created leads: the first lookup waits until a search could have seen them.
     :param clock: the clock of the settle window (tests inject the sandbox's).
     :param rules: the sync mode and the fields filled only when empty (``bulk/modes.py``).
+    :param stop: set by ``on_kill``: no row starts after it; lost creates are left ``unknown``.
     """
 
     dry_run: bool = False
@@ -76,6 +78,7 @@ class UpsertOptions:
     lost_before: datetime | None = None
     clock: Clock = field(default_factory=SystemClock)
     rules: PlanRules = field(default_factory=PlanRules)
+    stop: StopSignal | None = None
 
 
 @dataclass
@@ -119,6 +122,7 @@ async def run_writes(
     write: Callable[[W], Awaitable[R]],
     *,
     rate_limited_before: int,
+    skip: Callable[[W], R | None] | None = None,
 ) -> list[R]:
     """Write every item on the run's worker pool (``bulk/pool.py``); return results in order.
 
@@ -130,13 +134,14 @@ async def run_writes(
     :param items: what to write.
     :param write: makes one item's write coroutine.
     :param rate_limited_before: the client's 429 count when the run started.
+    :param skip: the stop check, asked before each item starts (``run_pool``).
     """
 
     def done(_: R) -> None:
         progress.rate_limited = client.stats.rate_limited - rate_limited_before
         progress.advance()
 
-    results = await run_pool(client, limiter, items, write, on_done=done)
+    results = await run_pool(client, limiter, items, write, on_done=done, skip=skip)
     progress.rate_limited = client.stats.rate_limited - rate_limited_before
     progress.log()
     return results
@@ -234,10 +239,14 @@ async def upsert_leads(
         to_write,
         partial(_apply, client, settings),
         rate_limited_before=rate_limited_before,
+        skip=None if (stop := options.stop) is None else lambda p: stop.result_for(p.index, p.key),
     )
     pending = [w for w in written if isinstance(w, PendingCreate)]
     done = [w for w in written if not isinstance(w, PendingCreate)]
-    resolved = await _resolve(client, key, pending, options, limiter) if pending else []
+    if stop is not None and stop.requested:
+        resolved = [unknown_result(p.plan.index, p.plan.key) for p in pending]
+    else:
+        resolved = await _resolve(client, key, pending, options, limiter) if pending else []
     return finished_run([*results, *done, *resolved], progress, limiter)
 
 

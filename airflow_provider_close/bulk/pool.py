@@ -29,6 +29,7 @@ async def run_pool(
     work: Callable[[W], Awaitable[R]],
     *,
     on_done: Callable[[R], None] | None = None,
+    skip: Callable[[W], R | None] | None = None,
 ) -> list[R]:
     """Run ``work(item)`` for every item on a pool bounded by ``limiter``; results in order.
 
@@ -37,6 +38,8 @@ async def run_pool(
     :param items: what to run.
     :param work: makes one item's coroutine (created only when a worker takes the item).
     :param on_done: called with each result as it arrives.
+    :param skip: asked as a worker takes each item; a result returned (a stop was requested,
+        ``bulk/stop.py``) is recorded instead of running the item.
     """
     results: list[R | None] = [None] * len(items)
     queue = iter(range(len(items)))
@@ -47,6 +50,9 @@ async def run_pool(
 
     async def worker() -> None:
         for index in queue:
+            if skip is not None and (skipped := skip(items[index])) is not None:
+                results[index] = skipped
+                continue
             started = loop.time()
             limiter.in_flight += 1
             limiter.peak = max(limiter.peak, limiter.in_flight)

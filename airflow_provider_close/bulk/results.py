@@ -36,6 +36,8 @@ RowAction = Literal[
     "failed",
     "would_create",
     "would_update",
+    "not_attempted",
+    "unknown",
 ]
 ROW_ACTIONS: tuple[RowAction, ...] = get_args(RowAction)
 
@@ -139,10 +141,13 @@ def summarise(
     )
 
 
-def write_results(target: str | Openable, results: Iterable[RowResult]) -> str:
+def write_results(
+    target: str | Openable, results: Iterable[RowResult], trailer: dict[str, Any] | None = None
+) -> str:
     """Write the results as JSONL, sorted by row; return the path written.
 
     :param target: a local path or an object with ``open(mode)``.
+    :param trailer: a last line (a stopped run's ``bulk.stop.stop_record``).
     """
     destination: Openable
     if isinstance(target, str):
@@ -153,4 +158,6 @@ def write_results(target: str | Openable, results: Iterable[RowResult]) -> str:
     with destination.open("w") as handle:
         for result in sorted(results, key=lambda r: r["row"]):
             handle.write(json.dumps(result, sort_keys=True) + "\n")
+        if trailer is not None:
+            handle.write(json.dumps(trailer, sort_keys=True) + "\n")
     return str(target)

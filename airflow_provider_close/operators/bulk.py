@@ -32,6 +32,7 @@ from airflow_provider_close.bulk.results import (
     summarise,
     write_results,
 )
+from airflow_provider_close.bulk.stop import StopSignal, stop_record
 from airflow_provider_close.idempotency.rule import DEFAULT_SETTLE_SECONDS, Clock, SystemClock
 from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
 from airflow_provider_close.operators._base import (
@@ -95,10 +96,37 @@ class _CloseBulkOperator(CloseBaseOperator):
             file_format=self.file_format,
         )
 
+    def _stop_signal(self) -> StopSignal:
+        """Return this execution's stop signal (created here, never in ``__init__``)."""
+        stop = self.__dict__["_close_stop"] = StopSignal()
+        return stop
+
+    def on_kill(self) -> None:
+        """Stop the bulk run cleanly: rows in flight finish, no new row is sent.
+
+        Called by Airflow (from the task's SIGTERM handler) when the task is killed. The run
+        then writes its result file (``not_attempted`` rows, lead creates left ``unknown``,
+        a last ``{"stopped": true, ...}`` line) and the task fails; a re-run resumes
+        idempotently (every key is looked up before anything is sent).
+        """
+        stop = self.__dict__.get("_close_stop")
+        if isinstance(stop, StopSignal):
+            self.log.warning("Stop requested: rows in flight finish, no new row is sent")
+            stop.request("task killed (on_kill)")
+
     def _finish(self, context: Context, run: UpsertRun, *, dry_run: bool) -> SyncSummary:
         dag_id = str(getattr(context.get("dag"), "dag_id", "dag"))
         run_id = str(context.get("run_id", "manual"))
         path = self.result_path or default_result_path(dag_id, self.task_id, run_id)
+        stop = self.__dict__.get("_close_stop")
+        if isinstance(stop, StopSignal) and stop.requested:
+            record = stop_record(run.results, stop.reason)
+            written = write_results(storage_target(path), run.results, trailer=record)
+            raise AirflowException(
+                f"bulk run stopped ({stop.reason}): {record['rows_done']} rows done, "
+                f"{record['rows_not_attempted']} not attempted, {record['rows_unknown']} "
+                f"unknown; see {written}"
+            )
         written = write_results(storage_target(path), run.results)
         summary = summarise(
             run.results,
@@ -177,6 +205,7 @@ class _CloseUpsertOperator(_CloseBulkOperator):
             lost_before=retry_started(context, self.settle_clock),
             clock=self.settle_clock,
             rules=PlanRules(self.mode, fill_only),
+            stop=self._stop_signal(),
         )
 
 
@@ -273,7 +302,9 @@ class CloseBulkCreateActivitiesOperator(_CloseBulkOperator):
         """Log the activities and return the summary (pushed to XCom)."""
         rows = self._input_rows()
         options = ActivityOptions(
-            max_concurrency=self.max_concurrency, progress_interval=self.progress_interval
+            max_concurrency=self.max_concurrency,
+            progress_interval=self.progress_interval,
+            stop=self._stop_signal(),
         )
         self.log.info("Logging %d %s rows in Close", len(rows), self.kind)
 
