@@ -9,6 +9,8 @@ stopped, and a re-run writes exactly the rows that were not attempted.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -35,10 +37,10 @@ def _posts(sandbox: CloseSandbox, path: str) -> list[Any]:
 
 
 def _kill_after(
-    sandbox: CloseSandbox, path: str, count: int, op: Any
+    sandbox: CloseSandbox, path: str, count: int, kill: Callable[[], None]
 ) -> tuple[threading.Thread, dict[str, int]]:
-    """Start a thread calling ``op.on_kill()`` once ``count`` POSTs to ``path`` answered;
-    it notes how many had arrived at that moment (``seen["arrived"]``)."""
+    """Start a thread calling ``kill()`` once ``count`` POSTs to ``path`` answered; it notes
+    how many had arrived at that moment (``seen["arrived"]``)."""
     seen: dict[str, int] = {}
 
     def watch() -> None:
@@ -46,7 +48,7 @@ def _kill_after(
         while time.monotonic() < deadline:
             posts = _posts(sandbox, path)
             if sum(p.status is not None for p in posts) >= count:
-                op.on_kill()
+                kill()
                 seen["arrived"] = len(posts)
                 return
             time.sleep(0.01)
@@ -99,7 +101,7 @@ def test_on_kill_mid_upsert_finishes_rows_in_flight_and_a_rerun_resumes(
         result_path=str(result),
         max_concurrency=CONCURRENCY,
     )
-    watcher, seen = _kill_after(seeded_sandbox, "/lead/", 8, op)
+    watcher, seen = _kill_after(seeded_sandbox, "/lead/", 8, op.on_kill)
     with pytest.raises(AirflowException, match=r"bulk run stopped \(task killed \(on_kill\)\)"):
         op.execute({"ti": MagicMock(), "run_id": "stop"})  # type: ignore[arg-type]
     watcher.join(5)
@@ -124,9 +126,10 @@ def test_on_kill_mid_upsert_finishes_rows_in_flight_and_a_rerun_resumes(
     assert len(seeded_sandbox.state.leads) == leads_before + ROWS
 
 
-def test_on_kill_mid_activity_run_stops_taking_rows(
+def test_sigterm_mid_activity_run_stops_taking_rows(
     seeded_sandbox: CloseSandbox, close_conn: Callable[..., str], tmp_path: Path
 ) -> None:
+    """Through a SIGTERM handler calling ``on_kill``, as Airflow's task runner installs one."""
     lead_id = next(iter(seeded_sandbox.state.leads))
     rows = [{"lead_id": lead_id, "note": f"stop note {i}"} for i in range(ROWS)]
     seeded_sandbox.set_latency(100)
@@ -139,9 +142,18 @@ def test_on_kill_mid_activity_run_stops_taking_rows(
         max_concurrency=CONCURRENCY,
     )
     before = len(_posts(seeded_sandbox, "/activity/note/"))
-    watcher, seen = _kill_after(seeded_sandbox, "/activity/note/", before + 8, op)
-    with pytest.raises(AirflowException, match="bulk run stopped"):
-        op.execute({"ti": MagicMock(), "run_id": "stop"})  # type: ignore[arg-type]
+    previous = signal.signal(signal.SIGTERM, lambda *_: op.on_kill())
+    try:
+        watcher, seen = _kill_after(
+            seeded_sandbox,
+            "/activity/note/",
+            before + 8,
+            lambda: os.kill(os.getpid(), signal.SIGTERM),
+        )
+        with pytest.raises(AirflowException, match="bulk run stopped"):
+            op.execute({"ti": MagicMock(), "run_id": "stop"})  # type: ignore[arg-type]
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     watcher.join(5)
 
     posts = _posts(seeded_sandbox, "/activity/note/")[before:]
