@@ -10,16 +10,23 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import Context
 from airflow.sdk.exceptions import AirflowException
 
+from airflow_provider_close._compat import AirflowFailException
 from airflow_provider_close.bulk.activities_engine import ActivityOptions, create_activities
 from airflow_provider_close.bulk.airflow_sources import (
     default_result_path,
     load_rows,
     storage_target,
+)
+from airflow_provider_close.bulk.approval import (
+    ApprovalDecision,
+    PlannedChanges,
+    exceeded_approval,
 )
 from airflow_provider_close.bulk.engine import UpsertOptions, UpsertRun, upsert_leads
 from airflow_provider_close.bulk.mapping import parse_mapping
@@ -29,6 +36,7 @@ from airflow_provider_close.bulk.resolve import custom_keys_for, match_key_for
 from airflow_provider_close.bulk.results import (
     FailureThreshold,
     SyncSummary,
+    action_counts,
     summarise,
     write_results,
 )
@@ -42,6 +50,8 @@ from airflow_provider_close.operators._base import (
 )
 
 if TYPE_CHECKING:
+    from airflow.sdk import XComArg
+
     from airflow_provider_close.bulk.child_engine import ChildKind, ParentLeads
 
 __all__ = ["CloseBulkCreateActivitiesOperator", "CloseUpsertLeadsOperator"]
@@ -240,11 +250,26 @@ class CloseUpsertLeadsOperator(_CloseUpsertOperator):
         ``skipped``).
     :param fill_only_when_empty: mapped fields written only while Close holds no value for
         them (``"description"``, ``"custom.Industry"``: custom fields by their mapping name).
+    :param approved: the approval task's decision (templated; ``approve_task.output``):
+        send only if it approved, and only if a fresh plan creates and updates no more
+        leads than it approved; else fail with nothing sent (see ``operators/approval.py``).
     :param close_conn_id: the Close connection (templated).
     """
 
+    template_fields: Sequence[str] = (*_CloseUpsertOperator.template_fields, "approved")
+
+    def __init__(
+        self, *, approved: ApprovalDecision | str | XComArg | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.approved = approved
+
     def execute(self, context: Context) -> SyncSummary:
-        """Run the upsert and return the summary (pushed to XCom)."""
+        """Run the upsert and return the summary (pushed to XCom).
+
+        With ``approved``: refuse (fail, nothing sent) unless the change was approved and a
+        fresh plan stays within the approved counts (``operators/approval.py``).
+        """
         mapping = parse_mapping(self.mapping)
         self._fill_only(list(mapping.fields), list(mapping.custom))
         rows = self._input_rows()
@@ -256,19 +281,34 @@ class CloseUpsertLeadsOperator(_CloseUpsertOperator):
 
         client = self.hook.new_async_client()  # connection read before the loop starts
 
+        async def upsert(chosen: UpsertOptions) -> UpsertRun:
+            return await upsert_leads(
+                client,
+                rows,
+                mapping,
+                key,
+                custom_keys,
+                options=chosen,
+                check_custom=resolver.checked_value,
+            )
+
         async def run() -> UpsertRun:
             async with client:
-                return await upsert_leads(
-                    client,
-                    rows,
-                    mapping,
-                    key,
-                    custom_keys,
-                    options=options,
-                    check_custom=resolver.checked_value,
-                )
+                if self.approved is not None and not self.plan_only:
+                    replan = await upsert(replace(options, dry_run=True))
+                    self._check_approved(replan)
+                return await upsert(options)
 
         return self._finish(context, asyncio.run(run()), dry_run=self.plan_only)
+
+    def _check_approved(self, replan: UpsertRun) -> None:
+        """Raise ``AirflowFailException`` unless the fresh plan is within the approval."""
+        counts = action_counts(replan.results)
+        planned = PlannedChanges(creates=counts["would_create"], updates=counts["would_update"])
+        refusal = exceeded_approval(self.approved, planned)
+        if refusal is not None:
+            raise AirflowFailException(f"nothing sent: {refusal}")
+        self.log.info("Within the approval: %s", planned.as_dict())
 
 
 class CloseBulkCreateActivitiesOperator(_CloseBulkOperator):
