@@ -27,6 +27,8 @@ DAG_FILE = textwrap.dedent(
     f"""
     from __future__ import annotations
 
+    from datetime import timedelta
+
     import pendulum
     from airflow.sdk import DAG
 
@@ -43,6 +45,7 @@ DAG_FILE = textwrap.dedent(
         approved_lead_upsert(
             group_id="upsert",
             threshold={{"creates": 2}},
+            approval={{"response_timeout": timedelta(minutes=4)}},  # a test never hangs
             mapping={{"name": "company", "custom": {{"External ID": "account_id"}}}},
             match_key="External ID",
             rows=ROWS,
