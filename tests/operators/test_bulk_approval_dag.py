@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_close._compat import AIRFLOW_VERSION
 from airflow_provider_close.sandbox import CloseSandbox
 
 DAG_ID = "close_bulk_approval_it"
@@ -121,6 +122,12 @@ def _states(run: Any) -> dict[str, str]:
 
 
 @pytest.mark.integration
+@pytest.mark.skipif(
+    AIRFLOW_VERSION < (3, 3),
+    reason="Airflow 3.1's dag.test() runs the HITL trigger in-process through a supervisor that "
+    "does not serve its GetHITLDetail request ('Unhandled request'); 3.3 parks the task in "
+    "awaiting_input and dag.test() waits for the REST API's answer",
+)
 @pytest.mark.usefixtures("close_conn")
 @pytest.mark.parametrize("option", ["Approve", "Reject"])
 def test_a_change_above_the_threshold_waits_for_a_human_and_only_approval_sends_it(
