@@ -237,9 +237,10 @@ def bulk_edit_view(state: SandboxState, action_id: str) -> Record:
 
 
 def pause_bulk_edit(state: SandboxState, action_id: str, payload: Mapping[str, Any]) -> Record:
-    """Pause a bulk edit that is not done (``PUT {"status": "paused"}``); return it.
+    """Pause a bulk edit that is not done, as a user does in Close; return it.
 
-    Resuming is not emulated (**assumption**: a 400 names the one accepted value).
+    Not served over HTTP: the OpenAPI copy has no ``PUT /bulk_action/edit/{id}/`` (close-api.md
+    §8 mentions pausing with ``{"status": "paused"}``); resuming is not emulated.
 
     :param state: the sandbox state.
     :param action_id: the bulk action.

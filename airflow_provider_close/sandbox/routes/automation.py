@@ -9,7 +9,6 @@ from starlette.routing import BaseRoute
 from airflow_provider_close.sandbox.bulk_actions import (
     bulk_edit_view,
     create_bulk_edit,
-    pause_bulk_edit,
 )
 from airflow_provider_close.sandbox.pagination import (
     fields_param,
@@ -44,10 +43,6 @@ async def _create_bulk_edit(request: Request, state: SandboxState) -> Record:
 async def _get_bulk_edit(request: Request, state: SandboxState) -> Record:
     record = bulk_edit_view(state, request.path_params["action_id"])
     return project(record, fields_param(query_params(request)))
-
-
-async def _pause_bulk_edit(request: Request, state: SandboxState) -> Record:
-    return pause_bulk_edit(state, request.path_params["action_id"], await json_body(request))
 
 
 async def _list_bulk_edits(request: Request, state: SandboxState) -> Record:
@@ -102,7 +97,7 @@ def automation_routes(state: SandboxState) -> list[BaseRoute]:
         *resource_routes(
             state,
             "/bulk_action/edit/{action_id}/",
-            {"GET": _get_bulk_edit, "PUT": _pause_bulk_edit},
+            {"GET": _get_bulk_edit},
         ),
         *resource_routes(state, "/sequence/", {"GET": _list_sequences, "POST": _create_sequence}),
         *resource_routes(state, "/sequence/{sequence_id}/", {"GET": _get_sequence}),
