@@ -287,3 +287,16 @@ def test_sandbox_lifecycle_runs_on_its_clock(sandbox: CloseSandbox, leads: dict[
     view = bulk_edit_view(sandbox.state, action["id"])
     assert (view["status"], view["n_objects_processed"]) == ("done", 2)
     assert sandbox.state.leads[leads["Acme One"]]["status_id"] == won
+
+
+def test_leads_already_holding_the_value_are_not_written(
+    sandbox: CloseSandbox, leads: dict[str, str], context: dict[str, Any]
+) -> None:
+    first = next(iter(sandbox.state.lead_statuses))  # every new lead's status
+    before = dict(sandbox.state.leads[leads["Acme One"]])
+    events = len(sandbox.state.events)
+    result = _op(edit_type="set_lead_status", lead_status_id=first).execute(context)
+    assert result is not None
+    assert result["n_objects"] == 2  # chosen by Close, but nothing to change
+    assert sandbox.state.leads[leads["Acme One"]] == before
+    assert len(sandbox.state.events) == events
