@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_close.bulk.concurrency import AdaptiveLimiter
+from airflow_provider_close.bulk.engine import UpsertRun
 from airflow_provider_close.bulk.pool import run_pool
 from airflow_provider_close.bulk.results import RowAction, RowResult
 from airflow_provider_close.client.asynchronous import AsyncCloseClient
@@ -29,21 +30,7 @@ from airflow_provider_close.client.errors import (
 )
 from airflow_provider_close.client.sequences import list_subscriptions, subscribe_contact
 
-__all__ = ["SubscriptionRun", "subscribe_rows"]
-
-
-@dataclass(frozen=True)
-class SubscriptionRun:
-    """The outcome of a run: one result per input row, in row order.
-
-    :param results: the row results.
-    :param elapsed: seconds the run took.
-    :param rate_limited: 429 answers seen.
-    """
-
-    results: list[RowResult]
-    elapsed: float
-    rate_limited: int
+__all__ = ["subscribe_rows"]
 
 
 @dataclass(frozen=True)
@@ -128,8 +115,10 @@ async def subscribe_rows(
     *,
     dry_run: bool = False,
     max_concurrency: int = 8,
-) -> SubscriptionRun:
+) -> UpsertRun:
     """Subscribe each row's contact to its sequence unless it already is; report every row.
+
+    Returns the bulk engine's run record (results in row order, 429s seen, duration, peak).
 
     :param client: the asynchronous client.
     :param rows: the input rows (``sequence_id``, ``contact_id``, ``contact_email``,
@@ -152,8 +141,9 @@ async def subscribe_rows(
     limiter = AdaptiveLimiter(max_concurrency)
     for result in await run_pool(client, limiter, to_send, lambda item: _send(client, item)):
         reported[result["row"]] = result
-    return SubscriptionRun(
+    return UpsertRun(
         results=[reported[index] for index in range(len(rows))],
-        elapsed=time.monotonic() - started,
         rate_limited=client.stats.rate_limited,
+        elapsed=time.monotonic() - started,
+        peak_concurrency=limiter.peak,
     )
