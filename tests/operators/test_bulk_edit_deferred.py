@@ -3,10 +3,8 @@ until Close reports the bulk edit done, then the task reads the result."""
 
 from __future__ import annotations
 
-import importlib.util
 import textwrap
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -14,6 +12,7 @@ from airflow_provider_close._compat import AIRFLOW_VERSION
 from airflow_provider_close.sandbox import CloseSandbox
 from airflow_provider_close.sandbox.events import RequestMeta
 from airflow_provider_close.sandbox.models.leads import create_lead
+from tests.operators.test_export import _load  # the DAG file loader of the export test
 
 
 def _status(sandbox: CloseSandbox, label: str) -> str:
@@ -44,15 +43,6 @@ DAG_FILE = textwrap.dedent(
         )
     """
 )
-
-
-def _load(path: Path) -> Any:
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.dag
 
 
 @pytest.mark.integration
