@@ -77,6 +77,11 @@ class SandboxState:
             self.exports: dict[str, Record] = {}
             #: Sandbox-clock seconds an export takes to finish (see ``sandbox.exports``).
             self.export_seconds: float = 10.0
+            #: Bulk edits (``sandbox.bulk_actions``) and sequences (``sandbox.sequences``).
+            self.bulk_edits: dict[str, Record] = {}
+            self.bulk_action_seconds: float = 10.0
+            self.sequences: dict[str, Record] = {}
+            self.sequence_subscriptions: dict[str, Record] = {}
             # Monotonic across resets, so caches keyed on it never see a stale hit.
             self.revision: int = getattr(self, "revision", 0) + 1
 

@@ -323,6 +323,8 @@ def _existing_id(sandbox: CloseSandbox, template: str) -> str:
     stores = {"lead": state.leads, "contact": state.contacts, "task": state.tasks}
     stores |= {"opportunity": state.opportunities, "user": state.users, "event": {}}
     stores |= {"export": state.exports}
+    stores |= {"bulk_action": state.bulk_edits, "sequence": state.sequences}
+    stores |= {"sequence_subscription": state.sequence_subscriptions}
     return next(iter(stores[parts[0]]), "ev_none")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from airflow_provider_close.sandbox.routes.activities import activity_routes
+from airflow_provider_close.sandbox.routes.automation import automation_routes
 from airflow_provider_close.sandbox.routes.contacts import contact_routes
 from airflow_provider_close.sandbox.routes.events import event_routes
 from airflow_provider_close.sandbox.routes.exports import export_routes
@@ -35,4 +36,5 @@ def close_routes(state: SandboxState) -> list[BaseRoute]:
         *event_routes(state),
         *search_routes(state),
         *export_routes(state),
+        *automation_routes(state),
     ]
