@@ -53,7 +53,17 @@ KEYSET_FIELDS: dict[str, tuple[str, ...]] = {
 
 #: Small configuration lists that document no ``_limit``/``_skip`` (close-openapi.yml) and
 #: return everything in one answer (close-api.md §5).
-UNPAGED_LISTS: frozenset[str] = frozenset({"status/lead/", "status/opportunity/", "pipeline/"})
+UNPAGED_LISTS: frozenset[str] = frozenset(
+    {
+        "status/lead/",
+        "status/opportunity/",
+        "pipeline/",
+        # custom activity / object types, and one lead's custom objects (close-openapi.yml)
+        "custom_activity/",
+        "custom_object_type/",
+        "custom_object/",
+    }
+)
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: First segments whose POSTs are reads (``POST /data/search/``).
