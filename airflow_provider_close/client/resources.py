@@ -46,6 +46,7 @@ DEFAULT_MAX_PAGE_SIZE = 100
 #: contacts have none: they are walked through Advanced Filtering.
 KEYSET_FIELDS: dict[str, tuple[str, ...]] = {
     **{f"activity/{kind}/": ("date_created",) for kind in ACTIVITY_TYPES},
+    "activity/custom/": ("date_created",),  # Custom Activity instances (close-openapi.yml)
     "activity/": ("date_created", "activity_at"),
     "task/": ("date_created",),
     "opportunity/": ("date_created", "date_updated"),
