@@ -23,6 +23,7 @@ BENCHMARKS = {
     "import": "bench_import",
     "client": "bench_client_overhead",
     "extract": "bench_extract",
+    "changes": "bench_changes",
     "upsert": "bench_upsert",
     "upsert_scale": "bench_upsert_scale",
     "sensor": "bench_sensor",

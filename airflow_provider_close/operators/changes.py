@@ -108,13 +108,14 @@ class CloseExtractChangesOperator(_IntervalFileOperator):
     no ``_skip``/cursor bound). Leads and contacts come from Advanced Filtering, which trails
     writes: run an interval once it has ended (a daily schedule does). Configuration types
     (``user``, statuses, ``pipeline``, ``custom_field.*``) are written whole, whatever the
-    interval. Activity intervals must start within the event log's 30 days.
+    interval. Activity and custom object intervals must start within the event log's 30 days.
     Pushes :class:`ChangesResult` to XCom.
 
     :param path: destination file: local path or any ``ObjectStoragePath`` URL (templated).
     :param object_type: one of ``lead, contact, opportunity, task, activity.call,
-        activity.sms, activity.note, activity.email, activity.meeting, user, lead_status,
-        opportunity_status, pipeline, custom_field.{lead,contact,opportunity,activity}``.
+        activity.sms, activity.note, activity.email, activity.meeting, activity.custom,
+        custom_object, user, lead_status, opportunity_status, pipeline, custom_activity_type,
+        custom_object_type, custom_field.{lead,contact,opportunity,activity}``.
     :param start: inclusive start; default the run's ``data_interval_start`` (templated).
     :param end: exclusive end; default the run's ``data_interval_end`` (templated).
     :param storage_conn_id: Airflow connection for the object store, if the URL needs one.
@@ -154,7 +155,8 @@ class CloseExtractTombstonesOperator(_IntervalFileOperator):
 
     :param path: destination file: local path or any ``ObjectStoragePath`` URL (templated).
     :param object_type: one of ``lead, contact, opportunity, task, activity.call,
-        activity.sms, activity.note, activity.email, activity.meeting``.
+        activity.sms, activity.note, activity.email, activity.meeting, activity.custom,
+        custom_object``.
     :param start: inclusive start; default the run's ``data_interval_start`` (templated).
     :param end: exclusive end; default the run's ``data_interval_end`` (templated).
     :param storage_conn_id: Airflow connection for the object store, if the URL needs one.

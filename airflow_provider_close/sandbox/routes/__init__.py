@@ -7,6 +7,7 @@ from starlette.routing import BaseRoute
 from airflow_provider_close.sandbox.routes.activities import activity_routes
 from airflow_provider_close.sandbox.routes.automation import automation_routes
 from airflow_provider_close.sandbox.routes.contacts import contact_routes
+from airflow_provider_close.sandbox.routes.custom import custom_routes
 from airflow_provider_close.sandbox.routes.events import event_routes
 from airflow_provider_close.sandbox.routes.exports import export_routes
 from airflow_provider_close.sandbox.routes.leads import lead_routes
@@ -31,6 +32,7 @@ def close_routes(state: SandboxState) -> list[BaseRoute]:
         *lead_routes(state),
         *contact_routes(state),
         *activity_routes(state),
+        *custom_routes(state),
         *task_routes(state),
         *opportunity_routes(state),
         *event_routes(state),
