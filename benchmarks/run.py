@@ -26,6 +26,7 @@ BENCHMARKS = {
     "changes": "bench_changes",
     "upsert": "bench_upsert",
     "upsert_scale": "bench_upsert_scale",
+    "upsert_matrix": "bench_upsert_matrix",
     "sensor": "bench_sensor",
 }
 

@@ -20,15 +20,7 @@ from functools import partial
 from typing import Any
 
 from airflow_provider_close.bulk.concurrency import AdaptiveLimiter
-from airflow_provider_close.bulk.engine import (
-    UpsertOptions,
-    UpsertRun,
-    _settle_earlier_try,
-    finished_run,
-    lookup_in_chunks,
-    run_writes,
-    upsert_leads,
-)
+from airflow_provider_close.bulk.engine import UpsertOptions, _settle_earlier_try, upsert_leads
 from airflow_provider_close.bulk.mapping import LeadMapping
 from airflow_provider_close.bulk.modes import PlanRules
 from airflow_provider_close.bulk.plan import (
@@ -44,6 +36,7 @@ from airflow_provider_close.bulk.plan import (
 from airflow_provider_close.bulk.ports import AsyncCloseAPI
 from airflow_provider_close.bulk.progress import Progress
 from airflow_provider_close.bulk.results import RowAction, RowResult
+from airflow_provider_close.bulk.runs import UpsertRun, finished_run, lookup_in_chunks, run_writes
 from airflow_provider_close.bulk.writes import WriteSettings, apply_plan, row_result, unwritten
 from airflow_provider_close.idempotency.children import find_child_by_key
 from airflow_provider_close.lookups.leads import LeadMatchKey, normalise_key_value
@@ -261,6 +254,10 @@ async def upsert_children(
         return result
 
     written = await run_writes(
-        client, limiter, progress, to_write, write, rate_limited_before=rate_limited_before
+        [(client, limiter, write)],
+        progress,
+        to_write,
+        rate_limited=lambda: client.stats.rate_limited - rate_limited_before,
+        group=("POST", kind.path),
     )
     return finished_run([*results, *written], progress, limiter)

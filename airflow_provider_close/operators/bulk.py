@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from contextlib import AsyncExitStack
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import Context
@@ -20,6 +22,7 @@ from airflow_provider_close.bulk.airflow_sources import (
     default_result_path,
     load_rows,
     storage_target,
+    stream_rows,
 )
 from airflow_provider_close.bulk.engine import UpsertOptions, UpsertRun, upsert_leads
 from airflow_provider_close.bulk.mapping import parse_mapping
@@ -28,10 +31,14 @@ from airflow_provider_close.bulk.readers import FileFormat
 from airflow_provider_close.bulk.resolve import custom_keys_for, match_key_for
 from airflow_provider_close.bulk.results import (
     FailureThreshold,
+    Openable,
+    ResultFile,
     SyncSummary,
     summarise,
     write_results,
 )
+from airflow_provider_close.bulk.shards import check_shard
+from airflow_provider_close.hooks.close import CloseHook
 from airflow_provider_close.idempotency.rule import DEFAULT_SETTLE_SECONDS, Clock, SystemClock
 from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
 from airflow_provider_close.operators._base import (
@@ -95,11 +102,14 @@ class _CloseBulkOperator(CloseBaseOperator):
             file_format=self.file_format,
         )
 
-    def _finish(self, context: Context, run: UpsertRun, *, dry_run: bool) -> SyncSummary:
+    def _result_target(self, context: Context) -> str | Openable:
         dag_id = str(getattr(context.get("dag"), "dag_id", "dag"))
         run_id = str(context.get("run_id", "manual"))
         path = self.result_path or default_result_path(dag_id, self.task_id, run_id)
-        written = write_results(storage_target(path), run.results)
+        return storage_target(path)
+
+    def _finish(self, context: Context, run: UpsertRun, *, dry_run: bool) -> SyncSummary:
+        written = write_results(self._result_target(context), run.results)
         summary = summarise(
             run.results,
             result_path=written,
@@ -107,6 +117,10 @@ class _CloseBulkOperator(CloseBaseOperator):
             dry_run=dry_run,
             rate_limited=run.rate_limited,
         )
+        return self._conclude(summary, dry_run=dry_run)
+
+    def _conclude(self, summary: SyncSummary, *, dry_run: bool) -> SyncSummary:
+        written = summary["result_path"]
         self.log.info("Bulk run finished: %s; per-row results in %s", summary["counts"], written)
         reason = self.threshold.crossed_by(summary["counts"], summary["total"])
         if reason is not None and not dry_run:
@@ -211,24 +225,68 @@ class CloseUpsertLeadsOperator(_CloseUpsertOperator):
         ``skipped``).
     :param fill_only_when_empty: mapped fields written only while Close holds no value for
         them (``"description"``, ``"custom.Industry"``: custom fields by their mapping name).
-    :param close_conn_id: the Close connection (templated).
+    :param batch_size: rows read, looked up, planned and written at a time; SQL and files
+        are streamed, so memory follows this, not the input size.
+    :param shard: ``(i, n)``: only the rows whose key hashes to shard ``i`` of ``n``, for
+        dynamic task mapping over one input (``.partial(...).expand(shard=[...])``; templated).
+    :param close_conn_ids: more Close connections, API keys of the same organisation: the
+        writes are shared between every key's pool (templated; Close allows an organisation
+        3x one key's rate).
+    :param close_conn_id: the Close connection (templated; it also runs the searches).
     """
+
+    template_fields: Sequence[str] = (
+        *_CloseUpsertOperator.template_fields,
+        "shard",
+        "close_conn_ids",
+    )
+
+    def __init__(
+        self,
+        *,
+        batch_size: int = 1000,
+        shard: tuple[int, int] | list[int] | None = None,
+        close_conn_ids: Sequence[str] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}")
+        self.batch_size = batch_size
+        self.shard = shard
+        self.close_conn_ids = close_conn_ids
 
     def execute(self, context: Context) -> SyncSummary:
         """Run the upsert and return the summary (pushed to XCom)."""
         mapping = parse_mapping(self.mapping)
         self._fill_only(list(mapping.fields), list(mapping.custom))
-        rows = self._input_rows()
+        shard = None if self.shard is None else check_shard(self.shard)  # before any request
+        if isinstance(self.rows, str):
+            raise ValueError("rows rendered to a string; use render_template_as_native_obj=True")
+        rows = stream_rows(
+            rows=self.rows,
+            sql=self.sql,
+            sql_conn_id=self.sql_conn_id,
+            file=self.file,
+            file_format=self.file_format,
+        )
         resolver = CustomFieldResolver(self.hook.client, "lead")
         custom_keys = custom_keys_for(mapping, resolver)
         key = match_key_for(self.match_key, resolver)
-        options = self._options(context, list(mapping.fields), custom_keys)
-        self.log.info("Upserting %d rows into Close leads (match on %s)", len(rows), self.match_key)
+        options = replace(
+            self._options(context, list(mapping.fields), custom_keys),
+            batch_size=self.batch_size,
+            shard=shard,
+        )
+        self.log.info("Upserting rows into Close leads (match on %s)", self.match_key)
 
         client = self.hook.new_async_client()  # connection read before the loop starts
+        more = [CloseHook(close_conn_id=c).new_async_client() for c in self.close_conn_ids]
 
-        async def run() -> UpsertRun:
-            async with client:
+        async def run(results: ResultFile) -> UpsertRun:
+            async with AsyncExitStack() as stack:
+                for opened in (client, *more):
+                    await stack.enter_async_context(opened)
                 return await upsert_leads(
                     client,
                     rows,
@@ -237,9 +295,19 @@ class CloseUpsertLeadsOperator(_CloseUpsertOperator):
                     custom_keys,
                     options=options,
                     check_custom=resolver.checked_value,
+                    sink=results.add,
+                    more_clients=more,
                 )
 
-        return self._finish(context, asyncio.run(run()), dry_run=self.plan_only)
+        with ResultFile(self._result_target(context)) as results:
+            done = asyncio.run(run(results))
+        summary = results.tally.summary(
+            result_path=results.path,
+            duration_seconds=done.elapsed,
+            dry_run=self.plan_only,
+            rate_limited=done.rate_limited,
+        )
+        return self._conclude(summary, dry_run=self.plan_only)
 
 
 class CloseBulkCreateActivitiesOperator(_CloseBulkOperator):
