@@ -51,12 +51,12 @@ class _CloseBulkOperator(CloseLineageMixin, CloseBaseOperator):
     """Inputs, result file, failure threshold and concurrency shared by the bulk operators.
 
     OpenLineage: reads the ``sql`` tables (common-sql's lineage) or the ``file``; writes
-    ``close://<organization_id>`` :attr:`lineage_object_type` (not on a dry run) and the
+    ``close://<organization_id>`` :attr:`lineage_object_types` (not on a dry run) and the
     result file.
     """
 
-    #: The Close dataset the operator writes (OpenLineage name).
-    lineage_object_type = "lead"
+    #: The Close datasets the operator writes (OpenLineage names).
+    lineage_object_types: tuple[str, ...] = ("lead",)
     plan_only = False
 
     template_fields: Sequence[str] = (
@@ -112,7 +112,8 @@ class _CloseBulkOperator(CloseLineageMixin, CloseBaseOperator):
             inputs.append(SqlData(self.sql_conn_id, self.sql))
         elif self.file:
             inputs.append(FileData(self.file))
-        outputs: list[Data] = [] if self.plan_only else [CloseData(self.lineage_object_type)]
+        written = () if self.plan_only else self.lineage_object_types
+        outputs: list[Data] = [CloseData(object_type) for object_type in written]
         result_path = self.result_path
         if result_path is None and task_instance is not None:
             ids = (task_instance.dag_id, task_instance.task_id, task_instance.run_id)
@@ -296,9 +297,9 @@ class CloseBulkCreateActivitiesOperator(_CloseBulkOperator):
         self.kind = kind
 
     @property
-    def lineage_object_type(self) -> str:  # type: ignore[override]
+    def lineage_object_types(self) -> tuple[str, ...]:  # type: ignore[override]
         """The Close dataset written: ``activity.<kind>``, or ``task``."""
-        return "task" if self.kind == "task" else f"activity.{self.kind}"
+        return ("task" if self.kind == "task" else f"activity.{self.kind}",)
 
     def execute(self, context: Context) -> SyncSummary:
         """Log the activities and return the summary (pushed to XCom)."""

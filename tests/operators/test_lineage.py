@@ -22,6 +22,8 @@ from airflow_provider_close.operators.bulk import (
     CloseBulkCreateActivitiesOperator,
     CloseUpsertLeadsOperator,
 )
+from airflow_provider_close.operators.bulk_contacts import CloseUpsertContactsOperator
+from airflow_provider_close.operators.bulk_opportunities import CloseUpsertOpportunitiesOperator
 from airflow_provider_close.operators.changes import (
     CloseExtractChangesOperator,
     CloseExtractTombstonesOperator,
@@ -190,6 +192,24 @@ def test_bulk_inputs_files_default_result_path_and_dry_run(
     assert names(facets(calls).outputs) == [(org, "activity.call")]  # no result path yet
     assert names(facets(tasks).outputs) == [(org, "task")]
     assert names(facets(plan).outputs) == []  # a dry run writes nothing to Close
+    contacts = CloseUpsertContactsOperator(
+        task_id="bulk",
+        rows=[],
+        mapping={"emails": ["email"]},
+        match_key="email",
+        lead_mapping={"name": "company"},
+        lead_match_key="name",
+    )
+    opportunities = CloseUpsertOpportunitiesOperator(
+        task_id="bulk",
+        rows=[],
+        mapping={"value": "value"},
+        match_key="note",
+        lead_match_key="name",
+        lead_key_column="company",
+    )
+    assert names(facets(contacts).outputs) == [(org, "contact"), (org, "lead")]
+    assert names(facets(opportunities).outputs) == [(org, "opportunity")]
 
 
 def test_sqlite_gives_common_sql_no_database_info_so_no_table(
