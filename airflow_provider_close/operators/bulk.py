@@ -40,6 +40,7 @@ from airflow_provider_close.bulk.results import (
 from airflow_provider_close.bulk.shards import check_shard
 from airflow_provider_close.hooks.close import CloseHook
 from airflow_provider_close.idempotency.rule import DEFAULT_SETTLE_SECONDS, Clock, SystemClock
+from airflow_provider_close.lineage import CloseData, CloseLineageMixin, Data, FileData, SqlData
 from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
 from airflow_provider_close.operators._base import (
     CloseBaseOperator,
@@ -53,8 +54,17 @@ if TYPE_CHECKING:
 __all__ = ["CloseBulkCreateActivitiesOperator", "CloseUpsertLeadsOperator"]
 
 
-class _CloseBulkOperator(CloseBaseOperator):
-    """Inputs, result file, failure threshold and concurrency shared by the bulk operators."""
+class _CloseBulkOperator(CloseLineageMixin, CloseBaseOperator):
+    """Inputs, result file, failure threshold and concurrency shared by the bulk operators.
+
+    OpenLineage: reads the ``sql`` tables (common-sql's lineage) or the ``file``; writes
+    ``close://<organization_id>`` :attr:`lineage_object_types` (not on a dry run) and the
+    result file.
+    """
+
+    #: The Close datasets the operator writes (OpenLineage names).
+    lineage_object_types: tuple[str, ...] = ("lead",)
+    plan_only = False
 
     template_fields: Sequence[str] = (
         "close_conn_id",
@@ -101,6 +111,23 @@ class _CloseBulkOperator(CloseBaseOperator):
             file=self.file,
             file_format=self.file_format,
         )
+
+    def lineage_datasets(self, task_instance: Any | None) -> tuple[list[Data], list[Data]]:
+        """Return the input (SQL tables or file), Close's objects and the result file."""
+        inputs: list[Data] = []
+        if self.sql and self.sql_conn_id:
+            inputs.append(SqlData(self.sql_conn_id, self.sql))
+        elif self.file:
+            inputs.append(FileData(self.file))
+        written = () if self.plan_only else self.lineage_object_types
+        outputs: list[Data] = [CloseData(object_type) for object_type in written]
+        result_path = self.result_path
+        if result_path is None and task_instance is not None:
+            ids = (task_instance.dag_id, task_instance.task_id, task_instance.run_id)
+            result_path = default_result_path(*ids)
+        if result_path:
+            outputs.append(FileData(result_path))
+        return inputs, outputs
 
     def _result_target(self, context: Context) -> str | Openable:
         dag_id = str(getattr(context.get("dag"), "dag_id", "dag"))
@@ -336,6 +363,11 @@ class CloseBulkCreateActivitiesOperator(_CloseBulkOperator):
     def __init__(self, *, kind: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.kind = kind
+
+    @property
+    def lineage_object_types(self) -> tuple[str, ...]:  # type: ignore[override]
+        """The Close dataset written: ``activity.<kind>``, or ``task``."""
+        return ("task" if self.kind == "task" else f"activity.{self.kind}",)
 
     def execute(self, context: Context) -> SyncSummary:
         """Log the activities and return the summary (pushed to XCom)."""
