@@ -121,6 +121,10 @@ def get_provider_info() -> dict[str, Any]:
                     f"{_PKG}.operators.bulk_opportunities",
                     f"{_PKG}.operators.approval",
                     f"{_PKG}.operators.extract",
+                    f"{_PKG}.operators.changes",
+                    f"{_PKG}.operators.export",
+                    f"{_PKG}.operators.bulk_edit",
+                    f"{_PKG}.operators.sequences",
                 ],
             }
         ],
@@ -137,6 +141,8 @@ def get_provider_info() -> dict[str, Any]:
                     f"{_PKG}.triggers.new_activity",
                     f"{_PKG}.triggers.close_events",
                     f"{_PKG}.triggers.event_wait",
+                    f"{_PKG}.triggers.bulk_action",
+                    f"{_PKG}.triggers.export",
                 ],
             }
         ],

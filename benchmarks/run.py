@@ -23,8 +23,10 @@ BENCHMARKS = {
     "import": "bench_import",
     "client": "bench_client_overhead",
     "extract": "bench_extract",
+    "changes": "bench_changes",
     "upsert": "bench_upsert",
     "upsert_scale": "bench_upsert_scale",
+    "upsert_matrix": "bench_upsert_matrix",
     "sensor": "bench_sensor",
 }
 

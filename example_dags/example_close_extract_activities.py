@@ -8,6 +8,11 @@ What it does, once per day (and once per past day, thanks to ``catchup=True``)
     2. ``load_into_warehouse`` loads that file into the ``close_activities`` table through an
        Airflow SQL connection: it first deletes the rows of the same interval, so re-running
        or backfilling a day replaces it instead of duplicating it.
+    3. The extraction declares the Asset ``close_activities_daily`` as its outlet: each
+       successful run updates it, and the event's ``extra`` names the file, its interval and
+       its row counts. A second DAG in this file, ``example_close_activities_landed``, is
+       scheduled on that Asset: it runs whenever a day of Close activities has landed and
+       reads which file from ``triggering_asset_events``.
 
 What it needs
     * A ``close_default`` connection (type Close CRM).
@@ -44,6 +49,9 @@ What to change for production
     * ``WAREHOUSE_CONN_ID`` and the two statements: Snowflake, Postgres, BigQuery... through
       their common-sql hooks; for large days prefer the warehouse's bulk load (``COPY INTO``
       from the object store) over row inserts.
+    * The Asset: with a fixed folder (``s3://lake/close/activities/{{ ds }}.jsonl``),
+      ``airflow_provider_close.assets.file_asset(path)`` names it after the folder; DAGs in
+      other files schedule on it by the same name or URI.
     * Keep a data-interval timetable (``CronDataIntervalTimetable``): in Airflow 3 a plain cron
       string (``"@daily"``) or ``timedelta`` schedule gives each run a zero-length data
       interval, and the run would extract nothing.
@@ -57,7 +65,7 @@ from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import ObjectStoragePath, dag, task
+from airflow.sdk import Asset, ObjectStoragePath, dag, task
 
 try:
     from airflow.sdk import CronDataIntervalTimetable
@@ -74,6 +82,8 @@ CLOSE_CONN_ID = "close_default"
 EXTRACT_DIR = "{{ var.value.get('close_extract_dir', '" + local_output_dir("extract") + "') }}"
 WAREHOUSE_CONN_ID = "warehouse_sqlite"
 TABLE = "close_activities"
+#: Updated by every successful extraction; the event's extra says which file landed.
+ACTIVITIES_LANDED = Asset(name="close_activities_daily")
 COLUMNS = ("id", "activity_type", "lead_id", "user_id", "date_created", "interval_start", "raw")
 
 CREATE_TABLE_SQL = f"""
@@ -120,6 +130,7 @@ def example_close_extract_activities() -> None:
         task_id="extract_activities",
         close_conn_id=CLOSE_CONN_ID,
         path=(EXTRACT_DIR + "/activities/{{ data_interval_start.strftime('%Y-%m-%d') }}.jsonl"),
+        outlets=[ACTIVITIES_LANDED],
     )
 
     @task
@@ -140,7 +151,24 @@ def example_close_extract_activities() -> None:
     load_into_warehouse(extract.output)
 
 
-dag = example_close_extract_activities()
+@dag(schedule=[ACTIVITIES_LANDED], start_date=pendulum.datetime(2026, 11, 1, tz="UTC"))
+def example_close_activities_landed() -> None:
+    """Run when a day of Close activities has landed; read which file from the asset event."""
+
+    @task
+    def report_landed_files(triggering_asset_events: Any = None) -> list[str]:
+        """Return the files that landed (one per event; several if extractions piled up)."""
+        events = triggering_asset_events[ACTIVITIES_LANDED] if triggering_asset_events else []
+        for event in events:
+            extra = event.extra
+            print(f"{extra['path']}: {extra['rows']} activities of {extra['start'][:10]}")
+        return [str(event.extra["path"]) for event in events]
+
+    report_landed_files()
+
+
+landed_dag = example_close_activities_landed()
+dag = example_close_extract_activities()  # after the decorators: this name shadows ``dag``
 
 if __name__ == "__main__":
     dag.test()

@@ -67,6 +67,30 @@ def test_every_listed_module_and_class_imports() -> None:
         assert hasattr(importlib.import_module(module), name), path
 
 
+def test_every_public_operator_sensor_and_trigger_class_is_in_a_listed_module() -> None:
+    """A class users import must be reachable from the modules Airflow's registry lists."""
+    import importlib
+    import re
+
+    package = Path(get_provider_info.__code__.co_filename).parent
+    info = get_provider_info()
+    listed = [
+        importlib.import_module(m)
+        for section in ("operators", "sensors", "triggers")
+        for item in info[section]
+        for m in item["python-modules"]
+    ]
+    defined = {
+        name
+        for folder in ("operators", "sensors", "triggers")
+        for path in (package / folder).glob("[!_]*.py")
+        for name in re.findall(r"^class (Close\w+)\(", path.read_text(), flags=re.M)
+    }
+    assert len(defined) > 20
+    missing = sorted(n for n in defined if not any(hasattr(m, n) for m in listed))
+    assert missing == []
+
+
 def _airflow_cli(*args: str) -> str:
     env = {**os.environ, "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
     airflow = str(Path(sys.executable).parent / "airflow")

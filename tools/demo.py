@@ -10,10 +10,11 @@ Run by ``python3 tools/dev.py demo`` inside the project virtualenv (or directly 
    running one;
 3. creates a SQLite "warehouse" with a ``lead_scores`` table: some rows for leads already in
    Close (new scores), some for new accounts;
-4. runs ``example_close_warehouse_to_close`` and ``example_close_extract_activities`` (for
-   yesterday, UTC) with ``dag.test()``;
+4. runs ``example_close_warehouse_to_close``, ``example_close_extract_activities`` and
+   ``example_close_warehouse_mirror`` (both for yesterday, UTC) with ``dag.test()``;
 5. reads Close back through its API and prints what changed: leads created and updated,
-   tasks created, activities extracted and where the file is.
+   tasks created, activities extracted and where the file is, and the rows the mirror wrote
+   into the warehouse's ``close_*`` tables.
 
 Your own Airflow is never touched: every ``AIRFLOW_*`` variable of the calling shell (home,
 metadata DB, connections) is ignored. Nothing is left running; the temporary directory is
@@ -45,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_DAGS = ROOT / "example_dags"
 WAREHOUSE_DAG = "example_close_warehouse_to_close"
 EXTRACT_DAG = "example_close_extract_activities"
+MIRROR_DAG = "example_close_warehouse_mirror"
 HIGH_SCORE = 80
 #: New accounts in the demo warehouse: (external id, company, contact, score).
 NEW_ACCOUNTS = (
@@ -211,6 +213,58 @@ def warehouse_count(path: Path, table: str) -> int:
     return int(count)
 
 
+def edit_yesterday(
+    url: str, reader: CloseReader, seeded_leads: dict[str, dict[str, Any]], day: datetime
+) -> dict[str, Any]:
+    """Make yesterday's history for the mirror: an edit, a note, a merge and a delete.
+
+    The sandbox's clock is set to ``day`` noon through its control API for the writes and
+    then back to real time, so the changes and events fall in yesterday's interval. The last
+    three of ``seeded_leads`` (by external id; the warehouse touches only the first ones) are
+    used.
+    """
+    import httpx
+
+    seeded = sorted(
+        (lead for lead in seeded_leads.values() if lead.get(reader.external_id)),
+        key=lambda lead: lead[reader.external_id],
+    )
+    kept, merged, deleted = (lead["id"] for lead in seeded[-3:])
+    client = reader.client
+
+    def clock(body: dict[str, Any]) -> None:
+        httpx.post(f"{url}/_sandbox/clock", json=body, timeout=10).raise_for_status()
+
+    clock({"set": (day + timedelta(hours=12)).isoformat()})
+    try:
+        client.put(f"lead/{kept}/", {"description": "Edited yesterday (mirror demo)"})
+        clock({"advance": 60})
+        client.post("activity/note/", {"lead_id": kept, "note": "Called back (mirror demo)"})
+        clock({"advance": 60})
+        client.post("lead/merge/", {"source": merged, "destination": kept})
+        clock({"advance": 60})
+        client.delete(f"lead/{deleted}/")
+    finally:
+        clock({"reset": True})
+    return {"edited": kept, "merged": merged, "deleted": deleted}
+
+
+def mirror_tables(path: Path) -> dict[str, dict[str, Any]]:
+    """Return the mirror's tables: per ``close_*`` table its row count and first ids."""
+    tables: dict[str, dict[str, Any]] = {}
+    with sqlite3.connect(path) as db:
+        names = db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'close_%' "
+            "AND name != 'close_activities' ORDER BY name"
+        ).fetchall()
+        for (name,) in names:
+            key = "deleted_at" if name == "close_deleted" else "date_updated"
+            ids = [row[0] for row in db.execute(f"SELECT id FROM {name} ORDER BY {key}, id")]
+            tables[name] = {"rows": len(ids), "ids": ids}
+    db.close()
+    return tables
+
+
 # --- the summary ----------------------------------------------------------------------------
 def lead_changes(
     reader: CloseReader,
@@ -293,6 +347,10 @@ def print_summary(summary: dict[str, Any], *, kept: bool) -> None:
         first = extract["first"]
         print(f"  first line: {first['_type']} {first['id']} {first['date_created']}")
     print(f"  loaded into the warehouse table close_activities: {extract['warehouse_rows']} rows")
+    mirror = summary["mirror"]
+    print(f"Warehouse mirror of {mirror['day']} (changes and deletions, merged by id):")
+    for table, content in mirror["tables"].items():
+        print(f"  {table:<22} {content['rows']} rows")
     runs = ", ".join(f"{dag_id} {state}" for dag_id, state in summary["runs"].items())
     print(f"DAG runs: {runs}; {summary['seconds']:.0f} s in all")
 
@@ -323,9 +381,17 @@ def run_demo(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         runs = {WAREHOUSE_DAG: run_dag(WAREHOUSE_DAG)}
         today = datetime.combine(datetime.now(UTC).date(), datetime.min.time(), tzinfo=UTC)
         yesterday = today - timedelta(days=1)
+        step("Making yesterday's history in the sandbox (clock set back)")
+        edits = edit_yesterday(url, reader, leads_before, yesterday)
+        print(
+            f"Yesterday in Close: edited lead {edits['edited']}, merged {edits['merged']} into"
+            f" it, deleted lead {edits['deleted']}"
+        )
         step(f"Running {EXTRACT_DAG} for {yesterday:%Y-%m-%d}")
         # A run at midnight covers the last complete day: yesterday.
         runs[EXTRACT_DAG] = run_dag(EXTRACT_DAG, logical_date=today)
+        step(f"Running {MIRROR_DAG} for {yesterday:%Y-%m-%d}")
+        runs[MIRROR_DAG] = run_dag(MIRROR_DAG, logical_date=today)
 
         new_tasks = sorted(
             reader.tasks(reader.task_ids() - tasks_before), key=lambda task: task["lead_name"]
@@ -338,6 +404,7 @@ def run_demo(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                 for task in new_tasks
             ],
             "extract": {"day": f"{yesterday:%Y-%m-%d}"},
+            "mirror": {"day": f"{yesterday:%Y-%m-%d}", "edits": edits},
             "warehouse": str(work / "warehouse.db"),
         }
         reader.client.close()
@@ -345,6 +412,7 @@ def run_demo(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     summary["extract"]["warehouse_rows"] = warehouse_count(
         work / "warehouse.db", "close_activities"
     )
+    summary["mirror"]["tables"] = mirror_tables(work / "warehouse.db")
     summary["seconds"] = time.monotonic() - started
     return summary
 

@@ -16,12 +16,12 @@ from functools import partial
 from typing import Any, Final, cast
 
 from airflow_provider_close.bulk.concurrency import AdaptiveLimiter
-from airflow_provider_close.bulk.engine import UpsertRun, finished_run, run_writes
 from airflow_provider_close.bulk.mapping import is_blank
 from airflow_provider_close.bulk.pool import run_pool
 from airflow_provider_close.bulk.ports import AsyncCloseAPI
 from airflow_provider_close.bulk.progress import Progress
 from airflow_provider_close.bulk.results import RowAction, RowResult
+from airflow_provider_close.bulk.runs import UpsertRun, finished_run, run_writes
 from airflow_provider_close.bulk.stop import StopSignal
 from airflow_provider_close.client.errors import (
     CloseError,
@@ -237,8 +237,9 @@ async def create_activities(
     groups: dict[tuple[str, str], list[ActivityRow]] = {}
     for row in pending:
         groups.setdefault(group_key(kind, row.payload or {}), []).append(row)
+    path = "task/" if kind == "task" else f"activity/{kind}/"
     listings = await run_pool(
-        client, limiter, list(groups.values()), partial(_listing, client, kind)
+        client, limiter, list(groups.values()), partial(_listing, client, kind), group=("GET", path)
     )
     to_write: list[ActivityRow] = []
     for group, existing in zip(groups.values(), listings, strict=True):
@@ -249,12 +250,11 @@ async def create_activities(
                 to_write.append(row)
     progress.advance(len(results))
     written = await run_writes(
-        client,
-        limiter,
+        [(client, limiter, lambda row: _create(client, kind, row, options))],
         progress,
         to_write,
-        lambda row: _create(client, kind, row, options),
-        rate_limited_before=before,
+        rate_limited=lambda: client.stats.rate_limited - before,
+        group=("POST", path),
         skip=None
         if (stop := options.stop) is None
         else lambda r: stop.result_for(r.index, r.fingerprint),

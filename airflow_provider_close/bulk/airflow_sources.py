@@ -5,19 +5,26 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 from airflow.sdk import ObjectStoragePath
 
-from airflow_provider_close.bulk.readers import FileFormat, read_file_rows, rows_from_iterable
+from airflow_provider_close.bulk.readers import FileFormat, iter_file_rows, rows_from_iterable
 from airflow_provider_close.bulk.results import Openable
 from airflow_provider_close.hooks.sql_connection import sql_hook
 from airflow_provider_close.local_output import local_output_dir
 
-__all__ = ["default_result_path", "load_rows", "rows_from_sql", "storage_target"]
+__all__ = [
+    "default_result_path",
+    "iter_sql_rows",
+    "load_rows",
+    "rows_from_sql",
+    "storage_target",
+    "stream_rows",
+]
 
 
 def storage_target(location: str) -> str | Openable:
@@ -28,15 +35,27 @@ def storage_target(location: str) -> str | Openable:
     return ObjectStoragePath(location) if "://" in location else location
 
 
-def rows_from_sql(
-    conn_id: str, sql: str, parameters: Sequence[Any] | Mapping[str, Any] | None = None
-) -> list[dict[str, Any]]:
-    """Return the rows of a query as dicts, run through any Airflow SQL connection.
+#: Rows fetched per ``cursor.fetchmany`` call.
+SQL_FETCH_SIZE = 1000
+
+
+def iter_sql_rows(
+    conn_id: str,
+    sql: str,
+    parameters: Sequence[Any] | Mapping[str, Any] | None = None,
+    *,
+    fetch_size: int = SQL_FETCH_SIZE,
+) -> Iterator[dict[str, Any]]:
+    """Yield the rows of a query as dicts, ``fetch_size`` at a time, through any SQL connection.
+
+    The cursor is read with ``fetchmany``, so rows stream when the driver streams (SQLite,
+    server-side cursors); a driver that buffers the whole result client-side still does.
 
     :param conn_id: a connection whose hook is a ``DbApiHook`` (common-sql); a missing provider
         for its type is named in the error.
     :param sql: the query.
     :param parameters: query parameters, passed to the DB-API cursor.
+    :param fetch_size: rows per ``fetchmany``.
     """
     hook = sql_hook(conn_id)
     with closing(hook.get_conn()) as connection, closing(connection.cursor()) as cursor:
@@ -45,18 +64,33 @@ def rows_from_sql(
         else:
             cursor.execute(sql, parameters)
         columns = [description[0] for description in cursor.description or ()]
-        return [dict(zip(columns, record, strict=True)) for record in cursor.fetchall()]
+        while records := cursor.fetchmany(fetch_size):
+            yield from (dict(zip(columns, record, strict=True)) for record in records)
 
 
-def load_rows(
+def rows_from_sql(
+    conn_id: str, sql: str, parameters: Sequence[Any] | Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Return the rows of a query as dicts (all of them: see :func:`iter_sql_rows`).
+
+    :param conn_id: a connection whose hook is a ``DbApiHook`` (common-sql).
+    :param sql: the query.
+    :param parameters: query parameters, passed to the DB-API cursor.
+    """
+    return list(iter_sql_rows(conn_id, sql, parameters))
+
+
+def stream_rows(
     *,
     rows: Sequence[Any] | None,
     sql: str | None,
     sql_conn_id: str | None,
     file: str | None,
     file_format: FileFormat | None,
-) -> list[Any]:
-    """Return the input rows from exactly one source (rows, SQL or a file).
+) -> Iterable[Any]:
+    """Return the input rows from exactly one source, read lazily (SQL and files stream).
+
+    Inputs are checked here, before anything is read. In-memory rows (XCom) come as given.
 
     :param rows: in-memory rows (e.g. pulled from XCom).
     :param sql: a query, run through ``sql_conn_id``.
@@ -71,10 +105,31 @@ def load_rows(
     if sql:
         if not sql_conn_id:
             raise ValueError("sql needs sql_conn_id (an Airflow SQL connection)")
-        return rows_from_sql(sql_conn_id, sql)
+        return iter_sql_rows(sql_conn_id, sql)
     if file:
-        return read_file_rows(storage_target(file), file_format)
+        return iter_file_rows(storage_target(file), file_format)
     return rows_from_iterable(rows or [])
+
+
+def load_rows(
+    *,
+    rows: Sequence[Any] | None,
+    sql: str | None,
+    sql_conn_id: str | None,
+    file: str | None,
+    file_format: FileFormat | None,
+) -> list[Any]:
+    """Return the input rows from exactly one source (all of them: see :func:`stream_rows`).
+
+    :param rows: in-memory rows (e.g. pulled from XCom).
+    :param sql: a query, run through ``sql_conn_id``.
+    :param sql_conn_id: the SQL connection.
+    :param file: a JSONL or CSV file (local path or object storage URL).
+    :param file_format: ``jsonl`` or ``csv`` (guessed from the suffix when omitted).
+    """
+    return list(
+        stream_rows(rows=rows, sql=sql, sql_conn_id=sql_conn_id, file=file, file_format=file_format)
+    )
 
 
 def default_result_path(dag_id: str, task_id: str, run_id: str) -> str:

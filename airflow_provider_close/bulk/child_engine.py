@@ -20,15 +20,7 @@ from functools import partial
 from typing import Any
 
 from airflow_provider_close.bulk.concurrency import AdaptiveLimiter
-from airflow_provider_close.bulk.engine import (
-    UpsertOptions,
-    UpsertRun,
-    _settle_earlier_try,
-    finished_run,
-    lookup_in_chunks,
-    run_writes,
-    upsert_leads,
-)
+from airflow_provider_close.bulk.engine import UpsertOptions, _settle_earlier_try, upsert_leads
 from airflow_provider_close.bulk.mapping import LeadMapping
 from airflow_provider_close.bulk.modes import PlanRules
 from airflow_provider_close.bulk.plan import (
@@ -44,6 +36,7 @@ from airflow_provider_close.bulk.plan import (
 from airflow_provider_close.bulk.ports import AsyncCloseAPI
 from airflow_provider_close.bulk.progress import Progress
 from airflow_provider_close.bulk.results import RowAction, RowResult
+from airflow_provider_close.bulk.runs import UpsertRun, finished_run, lookup_in_chunks, run_writes
 from airflow_provider_close.bulk.writes import WriteSettings, apply_plan, row_result, unwritten
 from airflow_provider_close.idempotency.children import find_child_by_key
 from airflow_provider_close.lookups.leads import LeadMatchKey, normalise_key_value
@@ -161,7 +154,8 @@ async def _create_missing_leads(
         if result["action"] in ("created", "skipped") and result["close_id"]:
             ids[value] = str(result["close_id"])
         else:
-            action: RowAction = "failed" if result["action"] == "failed" else "invalid"
+            held_back = ("failed", "not_attempted", "unknown")  # not attempted: a stopped run
+            action: RowAction = result["action"] if result["action"] in held_back else "invalid"
             problems[value] = (action, f"its lead was not written: {result['error']}")
     return ids, problems
 
@@ -261,6 +255,11 @@ async def upsert_children(
         return result
 
     written = await run_writes(
-        client, limiter, progress, to_write, write, rate_limited_before=rate_limited_before
+        [(client, limiter, write)],
+        progress,
+        to_write,
+        rate_limited=lambda: client.stats.rate_limited - rate_limited_before,
+        group=("POST", kind.path),
+        skip=None if (stop := options.stop) is None else lambda p: stop.result_for(p.index, p.key),
     )
     return finished_run([*results, *written], progress, limiter)

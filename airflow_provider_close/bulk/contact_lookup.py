@@ -153,7 +153,7 @@ class ContactFinder:
         chunks = [values[i : i + size] for i in range(0, len(values), size)]
         found: dict[str, dict[str, dict[str, Any]]] = {}
         search = partial(_search_chunk, client, key, self.fields)
-        for part in await run_pool(client, limiter, chunks, search):
+        for part in await run_pool(client, limiter, chunks, search, group=("POST", "data/search/")):
             for contact in part:
                 for held in _held_keys(key, contact):
                     found.setdefault(held, {})[str(contact["id"])] = contact

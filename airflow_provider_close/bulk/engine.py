@@ -8,12 +8,17 @@ a run killed mid-way and retried finds the leads it already created.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
+from airflow_provider_close.bulk.batches import (
+    batched_rows,
+    keys_of_earlier_batches,
+    unless_earlier,
+)
 from airflow_provider_close.bulk.concurrency import AdaptiveLimiter
 from airflow_provider_close.bulk.diff import lead_fields_to_fetch
 from airflow_provider_close.bulk.mapping import LeadMapping
@@ -21,15 +26,24 @@ from airflow_provider_close.bulk.modes import PlanRules
 from airflow_provider_close.bulk.pending import PendingCreate, resolve_pending
 from airflow_provider_close.bulk.plan import (
     CustomCheck,
+    PreparedRow,
     RowPlan,
     key_column,
     plan_rows,
     prepare_rows,
 )
-from airflow_provider_close.bulk.pool import run_pool
+from airflow_provider_close.bulk.pool import Lane
 from airflow_provider_close.bulk.ports import AsyncCloseAPI
 from airflow_provider_close.bulk.progress import Progress
 from airflow_provider_close.bulk.results import RowResult
+from airflow_provider_close.bulk.runs import (
+    UpsertRun,
+    limited,
+    lookup_in_chunks,
+    run_writes,
+)
+from airflow_provider_close.bulk.seen_keys import SeenKeys
+from airflow_provider_close.bulk.shards import check_shard
 from airflow_provider_close.bulk.stop import StopSignal, unknown_result
 from airflow_provider_close.bulk.writes import WriteSettings, apply_plan, unwritten
 from airflow_provider_close.idempotency.rule import (
@@ -41,14 +55,20 @@ from airflow_provider_close.idempotency.rule import (
 from airflow_provider_close.lookups.leads import (
     DEFAULT_CHUNK_SIZE,
     LeadMatchKey,
-    afind_leads_by_key,
+    normalise_key_value,
 )
 
-T = TypeVar("T")
-W = TypeVar("W")
-R = TypeVar("R")
+__all__ = [
+    "ResultSink",
+    "UpsertOptions",
+    "UpsertRun",
+    "limited",
+    "lookup_in_chunks",
+    "upsert_leads",
+]
 
-__all__ = ["UpsertOptions", "UpsertRun", "limited", "lookup_in_chunks", "upsert_leads"]
+#: Receives one batch of row results (``ResultFile.add``, or ``list.extend``).
+ResultSink = Callable[[list[RowResult]], None]
 
 
 @dataclass(frozen=True)
@@ -66,7 +86,13 @@ class UpsertOptions:
         have created leads: the first lookup waits until a search could have seen them.
     :param clock: the clock of the settle window (tests inject the sandbox's).
     :param rules: the sync mode and the fields filled only when empty (``bulk/modes.py``).
-    :param stop: set by ``on_kill``: no row starts after it; lost creates are left ``unknown``.
+    :param batch_size: input rows read, looked up, planned and written at a time (memory is
+        bounded by it, not by the input).
+    :param shard: ``(i, n)``: handle only the rows whose key hashes to shard ``i`` of ``n``
+        (a stable CRC-32 of the normalised key; rows without a key by their index), so ``n``
+        mapped tasks over the same input write every row once (``bulk/shards.py``).
+    :param stop: set by ``on_kill``: no row starts after it, lost creates are left
+        ``unknown``, and no batch is read after the one it found (``bulk/stop.py``).
     """
 
     dry_run: bool = False
@@ -78,176 +104,158 @@ class UpsertOptions:
     lost_before: datetime | None = None
     clock: Clock = field(default_factory=SystemClock)
     rules: PlanRules = field(default_factory=PlanRules)
+    batch_size: int = 1000
+    shard: tuple[int, int] | None = None
     stop: StopSignal | None = None
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+        if self.shard is not None:
+            check_shard(self.shard)
 
 
 @dataclass
-class UpsertRun:
-    """The outcome of a run.
+class _Batches:
+    """What a run keeps between batches: bounded by the batch, plus the few pending rows."""
 
-    :param results: one result per input row, in input order.
-    :param rate_limited: 429 answers the client saw during the run.
-    :param elapsed: seconds the run took.
-    :param peak_concurrency: the most rows in flight at once.
-    """
+    key: LeadMatchKey
+    fields: list[str]
+    options: UpsertOptions
+    sink: ResultSink
+    progress: Progress
+    seen: SeenKeys
+    clients: list[AsyncCloseAPI]  # one per API key; the first also searches
+    limiters: list[AdaptiveLimiter]  # one per client: each key's budget sizes its pool
+    lookups: AdaptiveLimiter  # searches have a budget of their own
+    rate_limited_before: int = 0
+    pending: list[PendingCreate] = field(default_factory=list)
 
-    results: list[RowResult]
-    rate_limited: int
-    elapsed: float
-    peak_concurrency: int
-
-
-async def limited(
-    limiter: AdaptiveLimiter, client: AsyncCloseAPI, work: Callable[[], Awaitable[T]]
-) -> T:
-    """Run ``work()`` in a limiter slot, then feed the client's rate readings back.
-
-    The coroutine is only created once a slot is held, so a cancelled run leaves none behind.
-
-    :param limiter: the run's limiter.
-    :param client: the client whose ``stats`` and ``last_rate_limit`` steer the limiter.
-    :param work: makes the coroutine to run.
-    """
-    async with limiter.slot():
-        result = await work()
-    await limiter.feedback(client.stats.rate_limited, client.last_rate_limit)
-    return result
-
-
-async def run_writes(
-    client: AsyncCloseAPI,
-    limiter: AdaptiveLimiter,
-    progress: Progress,
-    items: Sequence[W],
-    write: Callable[[W], Awaitable[R]],
-    *,
-    rate_limited_before: int,
-    skip: Callable[[W], R | None] | None = None,
-) -> list[R]:
-    """Write every item on the run's worker pool (``bulk/pool.py``); return results in order.
-
-    Progress advances per item and carries the 429s seen since ``rate_limited_before``.
-
-    :param client: the client (its ``stats`` count 429s).
-    :param limiter: the run's limiter.
-    :param progress: the run's progress log.
-    :param items: what to write.
-    :param write: makes one item's write coroutine.
-    :param rate_limited_before: the client's 429 count when the run started.
-    :param skip: the stop check, asked before each item starts (``run_pool``).
-    """
-
-    def done(_: R) -> None:
-        progress.rate_limited = client.stats.rate_limited - rate_limited_before
-        progress.advance()
-
-    results = await run_pool(client, limiter, items, write, on_done=done, skip=skip)
-    progress.rate_limited = client.stats.rate_limited - rate_limited_before
-    progress.log()
-    return results
-
-
-def finished_run(
-    results: list[RowResult], progress: Progress, limiter: AdaptiveLimiter
-) -> UpsertRun:
-    """Return the run's outcome: results in input-row order, 429s, time, peak concurrency.
-
-    :param results: one result per input row, in any order.
-    :param progress: the run's progress log.
-    :param limiter: the run's limiter.
-    """
-    return UpsertRun(
-        results=sorted(results, key=lambda r: r["row"]),
-        rate_limited=progress.rate_limited,
-        elapsed=progress.elapsed,
-        peak_concurrency=limiter.peak,
-    )
-
-
-async def lookup_in_chunks(
-    client: AsyncCloseAPI,
-    key: LeadMatchKey,
-    values: Sequence[str],
-    fields: Sequence[str],
-    *,
-    chunk_size: int,
-    limiter: AdaptiveLimiter,
-) -> dict[str, list[dict[str, Any]]]:
-    """Return value -> matching leads, looking chunks up on a worker pool bounded by ``limiter``.
-
-    :param client: an ``AsyncCloseClient``.
-    :param key: the match key.
-    :param values: the distinct key values.
-    :param fields: lead fields to fetch for diffing.
-    :param chunk_size: values per search.
-    :param limiter: bounds concurrent searches.
-    """
-    chunks = [values[i : i + chunk_size] for i in range(0, len(values), chunk_size)]
-    found: dict[str, list[dict[str, Any]]] = {}
-    lookup = partial(afind_leads_by_key, client, key, fields=fields)
-    for part in await run_pool(client, limiter, chunks, lookup):
-        found.update(part)
-    return found
+    def rate_limited(self) -> int:
+        """Return the 429s the run's clients saw since it started."""
+        return sum(c.stats.rate_limited for c in self.clients) - self.rate_limited_before
 
 
 async def upsert_leads(
     client: AsyncCloseAPI,
-    rows: Sequence[Mapping[str, Any]],
+    rows: Iterable[Mapping[str, Any]],
     mapping: LeadMapping,
     key: LeadMatchKey,
     custom_keys: Mapping[str, str],
     *,
     options: UpsertOptions = UpsertOptions(),
     check_custom: CustomCheck | None = None,
+    sink: ResultSink | None = None,
+    more_clients: Sequence[AsyncCloseAPI] = (),
 ) -> UpsertRun:
-    """Upsert ``rows`` as leads; return one result per row (never raises for a row).
+    """Upsert ``rows`` as leads, a batch at a time; one result per row (never raises for a row).
+
+    Each batch of ``options.batch_size`` rows is mapped, looked up (one search per
+    ``lookup_chunk_size`` keys), planned and written on the worker pool, and its results go
+    to ``sink`` before the next batch is read. A key already held by a row of an earlier batch
+    makes the later row ``duplicate_key`` (the earlier one was written; within a batch no row
+    of a repeated key is written). Lost lead creates wait for the end of the run.
 
     :param client: an ``AsyncCloseClient``.
-    :param rows: the input rows.
+    :param rows: the input rows (any iterable: read lazily, ``batch_size`` at a time).
     :param mapping: the validated mapping.
     :param key: the match key.
     :param custom_keys: custom field name (as in the mapping) -> ``custom.cf_...`` key.
     :param options: tuning.
     :param check_custom: checks each custom value against its field's definition.
+    :param sink: receives each batch of results (e.g. ``ResultFile.add``); without one they
+        are collected into :attr:`UpsertRun.results`.
+    :param more_clients: clients of other API keys of the same organisation: writes are
+        shared between every key's pool (one queue), each sized from its own key's budget.
     """
-    progress = Progress(total=len(rows), interval=options.progress_interval)
+    collected: list[RowResult] = []
+    total = len(rows) if isinstance(rows, Sized) and options.shard is None else None
+    progress = Progress(total=total, interval=options.progress_interval)
     progress.start()
-    rate_limited_before = client.stats.rate_limited
-    limiter = AdaptiveLimiter(options.max_concurrency)
-    column = key_column(mapping, key, custom_keys)
-    prepared = prepare_rows(rows, mapping, column, custom_keys, check_custom)
-    values = list(dict.fromkeys(p.key for p in prepared if p.desired and p.key))
-    fields = lead_fields_to_fetch(mapping.fields, custom_keys.values())
-    await _settle_earlier_try(options)
-    found = await lookup_in_chunks(
-        client,
+    clients = [client, *more_clients]
+    rate_limited_before = sum(c.stats.rate_limited for c in clients)
+    run = _Batches(
         key,
-        values,
-        fields,
-        chunk_size=options.lookup_chunk_size,
-        limiter=AdaptiveLimiter(options.max_concurrency),  # searches have a budget of their own
-    )
-    plans = plan_rows(key, prepared, found, rules=options.rules)
-    results = unwritten(plans, options.dry_run)
-    progress.advance(len(results))
-    settings = WriteSettings(key, options.write_attempts, options.clock)
-    to_write = [] if options.dry_run else [p for p in plans if p.action in ("create", "update")]
-    written = await run_writes(
-        client,
-        limiter,
+        lead_fields_to_fetch(mapping.fields, custom_keys.values()),
+        options,
+        sink or collected.extend,
         progress,
-        to_write,
-        partial(_apply, client, settings),
-        rate_limited_before=rate_limited_before,
-        skip=None if (stop := options.stop) is None else lambda p: stop.result_for(p.index, p.key),
+        SeenKeys(),
+        clients,
+        [AdaptiveLimiter(options.max_concurrency) for _ in clients],
+        AdaptiveLimiter(options.max_concurrency),
+        rate_limited_before,
     )
-    pending = [w for w in written if isinstance(w, PendingCreate)]
-    done = [w for w in written if not isinstance(w, PendingCreate)]
-    if stop is not None and stop.requested:
-        resolved = [unknown_result(p.plan.index, p.plan.key) for p in pending]
-    else:
-        resolved = await _resolve(client, key, pending, options, limiter) if pending else []
-    return finished_run([*results, *done, *resolved], progress, limiter)
+    column = key_column(mapping, key, custom_keys)
+    await _settle_earlier_try(options)
+    try:
+        batches = batched_rows(
+            rows, size=options.batch_size, shard=options.shard, key=key, column=column
+        )
+        for start, batch in batches:
+            prepared = prepare_rows(batch, mapping, column, custom_keys, check_custom)
+            for offset, row in zip(start, prepared, strict=True):
+                row.index = offset
+            if (stop := options.stop) is not None and stop.requested:  # one-way: read no more
+                run.sink(stop.unread_batch([(p.index, p.key) for p in prepared]))
+                break
+            await _upsert_batch(client, run, prepared)
+    finally:
+        run.seen.close()
+    if run.pending and (stop := options.stop) is not None and stop.requested:
+        run.sink([unknown_result(p.plan.index, p.plan.key) for p in run.pending])
+    elif run.pending:
+        run.sink(await _resolve(client, key, run.pending, options, run.limiters[0]))
+    progress.rate_limited = run.rate_limited()
+    return UpsertRun(
+        results=sorted(collected, key=lambda r: r["row"]),
+        rate_limited=progress.rate_limited,
+        elapsed=progress.elapsed,
+        peak_concurrency=sum(limiter.peak for limiter in run.limiters),
+    )
+
+
+async def _upsert_batch(client: AsyncCloseAPI, run: _Batches, prepared: list[PreparedRow]) -> None:
+    """Look up, plan and write one batch; its results go to the run's sink."""
+    options, key = run.options, run.key
+    earlier = keys_of_earlier_batches(run.seen, key, prepared)
+    values = list(
+        dict.fromkeys(
+            p.key
+            for p in prepared
+            if p.desired and p.key and normalise_key_value(key, p.key) not in earlier
+        )
+    )
+    found = (
+        await lookup_in_chunks(
+            client,
+            key,
+            values,
+            run.fields,
+            chunk_size=options.lookup_chunk_size,
+            limiter=run.lookups,
+        )
+        if values
+        else {}
+    )
+    plans = [
+        unless_earlier(p, key, earlier)
+        for p in plan_rows(key, prepared, found, rules=options.rules)
+    ]
+    results = unwritten(plans, options.dry_run)
+    run.progress.advance(len(results))
+    to_write = [] if options.dry_run else [p for p in plans if p.action in ("create", "update")]
+    settings = WriteSettings(key, options.write_attempts, options.clock)
+    lanes: list[Lane[RowPlan, RowResult | PendingCreate]] = [
+        (c, limiter, partial(_apply, c, settings))
+        for c, limiter in zip(run.clients, run.limiters, strict=True)
+    ]
+    skip = None if (stop := options.stop) is None else lambda p: stop.result_for(p.index, p.key)
+    written = await run_writes(
+        lanes, run.progress, to_write, rate_limited=run.rate_limited, skip=skip
+    )
+    run.pending += [w for w in written if isinstance(w, PendingCreate)]
+    run.sink([*results, *(w for w in written if not isinstance(w, PendingCreate))])
 
 
 async def _settle_earlier_try(options: UpsertOptions) -> None:

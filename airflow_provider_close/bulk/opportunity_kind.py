@@ -148,7 +148,13 @@ class _Finder:
         """Return each row's key -> the opportunities of the row's lead holding it."""
         rows = [p for p in prepared if p.desired and p.key and p.parent_key in lead_ids]
         leads = list(dict.fromkeys(lead_ids[str(p.parent_key)] for p in rows))
-        listed = await run_pool(client, limiter, leads, partial(_list_lead, client, self.fields))
+        listed = await run_pool(
+            client,
+            limiter,
+            leads,
+            partial(_list_lead, client, self.fields),
+            group=("GET", "opportunity/"),
+        )
         by_lead = dict(zip(leads, listed, strict=True))
         return {
             str(p.key): [

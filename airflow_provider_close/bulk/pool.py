@@ -10,16 +10,19 @@ nothing wakes every waiter: the coroutines alive are the workers, never more tha
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import TypeVar
 
 from airflow_provider_close.bulk.concurrency import AdaptiveLimiter
 from airflow_provider_close.bulk.ports import AsyncCloseAPI
 
-__all__ = ["run_pool"]
+__all__ = ["Lane", "run_pool", "run_pools"]
 
 W = TypeVar("W")
 R = TypeVar("R")
+
+#: One key's pool: its client, its limiter, and the item work on that client.
+Lane = tuple[AsyncCloseAPI, AdaptiveLimiter, Callable[[W], Awaitable[R]]]
 
 
 async def run_pool(
@@ -29,20 +32,27 @@ async def run_pool(
     work: Callable[[W], Awaitable[R]],
     *,
     on_done: Callable[[R], None] | None = None,
+    group: tuple[str, str] = ("POST", "lead/"),
+    queue: Iterator[int] | None = None,
     skip: Callable[[W], R | None] | None = None,
 ) -> list[R]:
     """Run ``work(item)`` for every item on a pool bounded by ``limiter``; results in order.
 
-    :param client: the client whose ``stats`` and ``last_rate_limit`` steer the limiter.
+    :param client: the client whose ``stats`` and ``rate_limit_for`` steer the limiter.
     :param limiter: the run's bound (read after every item).
     :param items: what to run.
     :param work: makes one item's coroutine (created only when a worker takes the item).
     :param on_done: called with each result as it arrives.
+    :param group: a ``(method, path)`` of the items' requests: the pool is sized from that
+        endpoint group's budget (``client.rate_limit_for``), not from whichever group answered
+        last.
+    :param queue: the item indexes to take, shared with other pools (:func:`run_pools`);
+        default: every item. Items another pool took stay ``None`` in the result.
     :param skip: asked as a worker takes each item; a result returned (a stop was requested,
         ``bulk/stop.py``) is recorded instead of running the item.
     """
     results: list[R | None] = [None] * len(items)
-    queue = iter(range(len(items)))
+    queue = iter(range(len(items))) if queue is None else queue
     loop = asyncio.get_running_loop()
     workers: set[asyncio.Task[None]] = set()
     failures: list[BaseException] = []
@@ -61,7 +71,7 @@ async def run_pool(
             finally:
                 limiter.in_flight -= 1
             limiter.record(loop.time() - started)
-            await limiter.feedback(client.stats.rate_limited, client.last_rate_limit)
+            await limiter.feedback(client.stats.rate_limited, client.rate_limit_for(*group))
             if on_done is not None:
                 on_done(result)
             while running[0] < limiter.limit:
@@ -94,3 +104,37 @@ async def run_pool(
     if failures:
         raise failures[0]
     return results  # type: ignore[return-value]
+
+
+async def run_pools(
+    lanes: Sequence[Lane[W, R]],
+    items: Sequence[W],
+    *,
+    on_done: Callable[[R], None] | None = None,
+    group: tuple[str, str] = ("POST", "lead/"),
+    skip: Callable[[W], R | None] | None = None,
+) -> list[R]:
+    """Run every item on one of several pools (one per API key) fed from one queue.
+
+    Each pool sizes itself from its own key's budget, so together they use the keys' combined
+    budget (an organisation allows 3x one key's: close-api.md §4). Results in item order.
+
+    :param lanes: ``(client, limiter, work)`` per key.
+    :param items: what to run.
+    :param on_done: called with each result as it arrives.
+    :param group: the ``(method, path)`` the pools are sized from.
+    :param skip: the stop check every pool asks as it takes an item (:func:`run_pool`).
+    """
+    if len(lanes) == 1:
+        client, limiter, work = lanes[0]
+        return await run_pool(client, limiter, items, work, on_done=on_done, group=group, skip=skip)
+    queue = iter(range(len(items)))
+    async with asyncio.TaskGroup() as tasks:  # one pool failing cancels the others
+        parts = [
+            tasks.create_task(
+                run_pool(c, lim, items, w, on_done=on_done, group=group, queue=queue, skip=skip)
+            )
+            for c, lim, w in lanes
+        ]
+    results = [part.result() for part in parts]
+    return [next(r[i] for r in results if r[i] is not None) for i in range(len(items))]

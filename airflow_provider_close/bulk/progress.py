@@ -12,15 +12,17 @@ __all__ = ["Progress", "progress_line"]
 logger = logging.getLogger("airflow_provider_close.bulk")
 
 
-def progress_line(done: int, total: int, elapsed: float, rate_limited: int) -> str:
+def progress_line(done: int, total: int | None, elapsed: float, rate_limited: int) -> str:
     """Return one human progress line.
 
     :param done: rows finished.
-    :param total: rows in the run.
+    :param total: rows in the run (``None`` when the input streams and its size is unknown).
     :param elapsed: seconds since the start.
     :param rate_limited: 429 answers seen so far.
     """
     rate = done / elapsed if elapsed > 0 else 0.0
+    if total is None:
+        return f"{done} rows, {rate:.1f} rows/s, {rate_limited} rate-limited (429) so far"
     remaining = total - done
     eta = f"{remaining / rate:.0f}s" if rate > 0 else "?"
     percent = 100.0 * done / total if total else 100.0
@@ -34,12 +36,12 @@ def progress_line(done: int, total: int, elapsed: float, rate_limited: int) -> s
 class Progress:
     """Counts finished rows and logs a line at most every ``interval`` seconds.
 
-    :param total: rows in the run.
+    :param total: rows in the run (``None``: unknown, the input streams).
     :param interval: seconds between two log lines.
     :param clock: a monotonic clock (injectable for tests).
     """
 
-    total: int
+    total: int | None
     interval: float = 5.0
     clock: Callable[[], float] = time.monotonic
     done: int = 0

@@ -1,8 +1,9 @@
 """Per-row results: the JSONL result file, the XCom summary and the failure threshold.
 
 Every input row gets exactly one :class:`RowResult` (row index, key, action, Close id,
-error). The file is written once, sorted by row index, to a local path or to anything with
-an ``open(mode)`` method (``ObjectStoragePath``).
+error). The file goes to a local path or to anything with an ``open(mode)`` method
+(``ObjectStoragePath``), appended batch by batch (:class:`ResultFile`); the summary is
+tallied as it goes (:class:`ResultTally`), so no run holds all its results.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ __all__ = [
     "ROW_ACTIONS",
     "FailureThreshold",
     "Openable",
+    "ResultFile",
+    "ResultTally",
     "RowAction",
     "RowResult",
     "SyncSummary",
@@ -106,6 +109,51 @@ def action_counts(results: Iterable[RowResult]) -> dict[str, int]:
     return {action: counts.get(action, 0) for action in ROW_ACTIONS}
 
 
+class ResultTally:
+    """Counts per action, the total and a small sample, fed batch by batch (never the rows).
+
+    :param sample_size: rows per action kept in the sample (``unchanged`` rows are not).
+    """
+
+    def __init__(self, sample_size: int = 5) -> None:
+        self.sample_size = sample_size
+        self.total = 0
+        self.counts: Counter[str] = Counter()
+        self.sample: list[RowResult] = []
+
+    def add(self, results: Iterable[RowResult]) -> None:
+        """Count a batch of results.
+
+        :param results: row results.
+        """
+        for result in results:
+            action = result["action"]
+            self.total += 1
+            if action != "unchanged" and self.counts[action] < self.sample_size:
+                self.sample.append(result)
+            self.counts[action] += 1
+
+    def summary(
+        self, *, result_path: str | None, duration_seconds: float, dry_run: bool, rate_limited: int
+    ) -> SyncSummary:
+        """Return the XCom summary of everything added.
+
+        :param result_path: where the result file was written.
+        :param duration_seconds: wall time of the run.
+        :param dry_run: whether nothing was written.
+        :param rate_limited: how many 429 answers were seen.
+        """
+        return SyncSummary(
+            total=self.total,
+            counts={action: self.counts.get(action, 0) for action in ROW_ACTIONS},
+            result_path=result_path,
+            duration_seconds=round(duration_seconds, 3),
+            dry_run=dry_run,
+            rate_limited=rate_limited,
+            sample=list(self.sample),
+        )
+
+
 def summarise(
     results: Sequence[RowResult],
     *,
@@ -124,40 +172,77 @@ def summarise(
     :param rate_limited: how many 429 answers were seen.
     :param sample_size: rows per action kept in the sample.
     """
-    sample: list[RowResult] = []
-    per_action: Counter[str] = Counter()
-    for result in results:
-        if result["action"] != "unchanged" and per_action[result["action"]] < sample_size:
-            per_action[result["action"]] += 1
-            sample.append(result)
-    return SyncSummary(
-        total=len(results),
-        counts=action_counts(results),
+    tally = ResultTally(sample_size)
+    tally.add(results)
+    return tally.summary(
         result_path=result_path,
-        duration_seconds=round(duration_seconds, 3),
+        duration_seconds=duration_seconds,
         dry_run=dry_run,
         rate_limited=rate_limited,
-        sample=sample,
     )
 
 
-def write_results(
-    target: str | Openable, results: Iterable[RowResult], trailer: dict[str, Any] | None = None
-) -> str:
+def _destination(target: str | Openable) -> Openable:
+    """Return ``target`` as something to open (a local path gets its folder created)."""
+    if isinstance(target, str):
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        return Path(target)
+    return target
+
+
+class ResultFile:
+    """The JSONL result file, appended batch by batch, with a :class:`ResultTally` of it.
+
+    Use as a context manager; :meth:`add` is the engine's result sink. Each batch is written
+    sorted by row; batches arrive in input order, except rows resolved at the end of the run
+    (lost creates, ``bulk/pending.py``), which come last.
+
+    :param target: a local path or an object with ``open(mode)``.
+    """
+
+    def __init__(self, target: str | Openable) -> None:
+        self.path = str(target)
+        self.tally = ResultTally()
+        self._target = target
+        self._handle: IO[Any] | None = None
+
+    def __enter__(self) -> ResultFile:
+        self._handle = _destination(self._target).open("w")
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def add(self, results: Sequence[RowResult]) -> None:
+        """Append a batch of results (sorted by row), flush, and count them.
+
+        :param results: row results.
+        """
+        if self._handle is None:
+            raise RuntimeError("ResultFile.add outside its with block")
+        ordered = sorted(results, key=lambda r: r["row"])
+        self._handle.writelines(json.dumps(r, sort_keys=True) + "\n" for r in ordered)
+        self._handle.flush()  # a killed task leaves the batches done so far on disk
+        self.tally.add(ordered)
+
+    def close_with(self, record: dict[str, Any]) -> None:
+        """Append a closing line that is not a row (a stopped run's ``bulk.stop.stop_record``).
+
+        :param record: the line's JSON object (not counted in the tally).
+        """
+        if self._handle is None:
+            raise RuntimeError("ResultFile.close_with outside its with block")
+        self._handle.write(json.dumps(record, sort_keys=True) + "\n")
+        self._handle.flush()
+
+
+def write_results(target: str | Openable, results: Iterable[RowResult]) -> str:
     """Write the results as JSONL, sorted by row; return the path written.
 
     :param target: a local path or an object with ``open(mode)``.
-    :param trailer: a last line (a stopped run's ``bulk.stop.stop_record``).
     """
-    destination: Openable
-    if isinstance(target, str):
-        destination = Path(target)
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-    else:
-        destination = target
-    with destination.open("w") as handle:
-        for result in sorted(results, key=lambda r: r["row"]):
-            handle.write(json.dumps(result, sort_keys=True) + "\n")
-        if trailer is not None:
-            handle.write(json.dumps(trailer, sort_keys=True) + "\n")
-    return str(target)
+    with ResultFile(target) as file:
+        file.add(list(results))
+    return file.path

@@ -8,13 +8,19 @@ resolved (that needs the settle window) but reported ``unknown``, and the result
 with one :func:`stop_record` line saying where the run stopped. A re-run is idempotent: it
 looks every key up first, so rows already written are found and not sent again.
 
+The stop is one-way. A batched run (``bulk/engine.py``) reads no batch after the one it
+found the stop at: that batch's rows are ``not_attempted`` (:meth:`StopSignal.unread_batch`)
+and the rest of the input is never read (a huge input is not scanned to mark it), so the
+stop line says ``rest_of_input_read: false`` and ``rows_not_attempted`` counts only the rows
+read; every row from ``first_not_attempted_row`` on that is not in the file was not sent.
+
 No Airflow here; thread-safe.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from airflow_provider_close.bulk.results import RowResult
@@ -28,6 +34,10 @@ class StopSignal:
     def __init__(self) -> None:
         self._event = threading.Event()
         self.reason: str | None = None
+        #: The lowest row reported ``not_attempted`` (``None``: none yet).
+        self.first_not_attempted: int | None = None
+        #: Whether the run stopped reading its input before its end (:meth:`unread_batch`).
+        self.input_left_unread = False
 
     def request(self, reason: str) -> None:
         """Ask the run to stop: rows in flight finish, no new row starts.
@@ -55,7 +65,17 @@ class StopSignal:
         if not self._event.is_set():
             return None
         error = f"not attempted: the run stopped before this row was sent ({self.reason})"
+        first = self.first_not_attempted
+        self.first_not_attempted = row if first is None else min(first, row)
         return RowResult(row=row, key=key, action="not_attempted", close_id=close_id, error=error)
+
+    def unread_batch(self, rows: Iterable[tuple[int, str | None]]) -> list[RowResult]:
+        """Return ``not_attempted`` results for a batch read after the stop; read no more.
+
+        :param rows: the batch's ``(row index, key)`` pairs.
+        """
+        self.input_left_unread = True
+        return [r for row, key in rows if (r := self.result_for(row, key)) is not None]
 
 
 def unknown_result(row: int, key: str | None) -> RowResult:
@@ -71,27 +91,20 @@ def unknown_result(row: int, key: str | None) -> RowResult:
     return RowResult(row=row, key=key, action="unknown", close_id=None, error=error)
 
 
-def stop_record(results: Iterable[RowResult], reason: str | None) -> dict[str, Any]:
+def stop_record(stop: StopSignal, counts: Mapping[str, int]) -> dict[str, Any]:
     """Return the result file's last line for a stopped run: where it stopped, and why.
 
-    :param results: every row result of the run.
-    :param reason: why the run stopped.
+    :param stop: the run's (requested) stop signal.
+    :param counts: action -> rows in the result file (the running tally, never the rows).
     """
-    done = not_attempted = unknown = 0
-    first: int | None = None
-    for result in results:
-        if result["action"] == "not_attempted":
-            not_attempted += 1
-            first = result["row"] if first is None else min(first, result["row"])
-        elif result["action"] == "unknown":
-            unknown += 1
-        else:
-            done += 1
+    not_attempted = counts.get("not_attempted", 0)
+    unknown = counts.get("unknown", 0)
     return {
         "stopped": True,
-        "reason": reason,
-        "rows_done": done,
+        "reason": stop.reason,
+        "rows_done": sum(counts.values()) - not_attempted - unknown,
         "rows_not_attempted": not_attempted,
         "rows_unknown": unknown,
-        "first_not_attempted_row": first,
+        "first_not_attempted_row": stop.first_not_attempted,
+        "rest_of_input_read": not stop.input_left_unread,
     }

@@ -15,6 +15,11 @@ from __future__ import annotations
 from airflow_provider_close.client.asynchronous import AsyncCloseClient
 from airflow_provider_close.client.attempt import ClientStats
 from airflow_provider_close.client.auth import ApiKeyAuth, BearerAuth
+from airflow_provider_close.client.automation_payloads import (
+    BULK_EDIT_TYPES,
+    bulk_edit_body,
+    subscription_body,
+)
 from airflow_provider_close.client.config import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, Fields
 from airflow_provider_close.client.encoding import encode_json, encode_params
 from airflow_provider_close.client.errors import (
@@ -56,6 +61,7 @@ from airflow_provider_close.client.token_store import (
 
 __all__ = [
     "ACTIVITY_TYPES",
+    "BULK_EDIT_TYPES",
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT",
     "ActivityType",
@@ -92,9 +98,11 @@ __all__ = [
     "RetryPolicy",
     "TokenStore",
     "activity_path",
+    "bulk_edit_body",
     "default_jitter",
     "encode_json",
     "encode_params",
     "max_page_size",
     "no_jitter",
+    "subscription_body",
 ]

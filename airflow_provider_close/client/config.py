@@ -22,7 +22,7 @@ from airflow_provider_close.client.encoding import encode_json, encode_params
 from airflow_provider_close.client.errors import CloseConfigError, CloseMaxLimitError
 from airflow_provider_close.client.pagination import PageRequest, Paginator
 from airflow_provider_close.client.ratelimit import RateLimitInfo
-from airflow_provider_close.client.resources import normalize_path
+from airflow_provider_close.client.resources import endpoint_group, normalize_path
 from airflow_provider_close.client.retry import IDEMPOTENT_METHODS, RetryPolicy
 from airflow_provider_close.client.throttle import Throttle
 
@@ -173,6 +173,17 @@ class ClientCore:
     def last_rate_limit(self) -> RateLimitInfo | None:
         """The last ``RateLimit`` reading seen on any response, if any."""
         return self._throttle.last
+
+    def rate_limit_for(self, method: str, path: str) -> RateLimitInfo | None:
+        """The last ``RateLimit`` reading of the endpoint group ``method path`` belongs to.
+
+        A bulk run sizes its writers from the writes' group, not from whatever group answered
+        last (searches and writes have budgets of their own).
+
+        :param method: HTTP method.
+        :param path: path relative to the base URL (e.g. ``lead/``).
+        """
+        return self._throttle.reading(endpoint_group(method, normalize_path(path)))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, auth={self._config.auth!r})"

@@ -46,6 +46,7 @@ DEFAULT_MAX_PAGE_SIZE = 100
 #: contacts have none: they are walked through Advanced Filtering.
 KEYSET_FIELDS: dict[str, tuple[str, ...]] = {
     **{f"activity/{kind}/": ("date_created",) for kind in ACTIVITY_TYPES},
+    "activity/custom/": ("date_created",),  # Custom Activity instances (close-openapi.yml)
     "activity/": ("date_created", "activity_at"),
     "task/": ("date_created",),
     "opportunity/": ("date_created", "date_updated"),
@@ -53,7 +54,17 @@ KEYSET_FIELDS: dict[str, tuple[str, ...]] = {
 
 #: Small configuration lists that document no ``_limit``/``_skip`` (close-openapi.yml) and
 #: return everything in one answer (close-api.md §5).
-UNPAGED_LISTS: frozenset[str] = frozenset({"status/lead/", "status/opportunity/", "pipeline/"})
+UNPAGED_LISTS: frozenset[str] = frozenset(
+    {
+        "status/lead/",
+        "status/opportunity/",
+        "pipeline/",
+        # custom activity / object types, and one lead's custom objects (close-openapi.yml)
+        "custom_activity/",
+        "custom_object_type/",
+        "custom_object/",
+    }
+)
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: First segments whose POSTs are reads (``POST /data/search/``).

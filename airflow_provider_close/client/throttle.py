@@ -128,7 +128,15 @@ class Throttle:
         self._policy = policy or ThrottlePolicy()
         self._groups: dict[str, GroupState] = {}
         self._lock = threading.Lock()
+        self._last_by_group: dict[str, RateLimitInfo] = {}
         self.last: RateLimitInfo | None = None
+
+    def reading(self, group: str) -> RateLimitInfo | None:
+        """Return the last reading of one endpoint group (``None`` before any).
+
+        :param group: endpoint group key (``client.resources.endpoint_group``).
+        """
+        return self._last_by_group.get(group)
 
     def reserve(self, group: str, now: float) -> Slot:
         """Return the caller's slot: how long to wait and whether it then holds one.
@@ -160,4 +168,5 @@ class Throttle:
         """
         with self._lock:
             self._groups[group] = _observed(self._groups.get(group, GroupState()), info, now)
+            self._last_by_group[group] = info
             self.last = info

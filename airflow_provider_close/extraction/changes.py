@@ -11,8 +11,13 @@ event log shows as changed in the interval (``updated``, ``sent``, ``completed``
 id. The event log keeps 30 days, so activity intervals older than that are refused before any
 request (:func:`~airflow_provider_close.extraction.retention.check_retention`).
 
-Configuration lists (users, statuses, pipelines, custom field definitions) have no dates to
-filter on; they are written whole, as snapshots.
+Custom activities (``activity.custom``: every Custom Activity Type's instances) are read like
+the other activity types, from ``/activity/custom/`` and the log's ``activity.custom_activity``
+events. Custom objects have neither an org-wide list nor a date filter: see
+:mod:`~airflow_provider_close.extraction.custom_objects`.
+
+Configuration lists (users, statuses, pipelines, custom field definitions, custom activity and
+custom object types) have no dates to filter on; they are written whole, as snapshots.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from airflow_provider_close.extraction.change_queries import (
     search_fields,
     search_pages,
 )
+from airflow_provider_close.extraction.custom_objects import iter_custom_object_changes
 from airflow_provider_close.extraction.engine import iter_extract
 from airflow_provider_close.extraction.keyset import KeysetStats
 from airflow_provider_close.extraction.resources import resource_spec
@@ -51,8 +57,11 @@ _ACTIVITY_CHANGE_ACTIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "note": ("updated",),
         "email": ("updated", "sent"),
         "meeting": ("updated", "completed", "scheduled", "started", "canceled"),
+        "custom": ("updated",),
     }
 )
+#: The event ``object_type`` of custom activities (close-api.md §7).
+_CUSTOM_ACTIVITY_EVENT_TYPE = "activity.custom_activity"
 #: Ids per ``GET /activity/?id__in=`` request (keeps the URL under ~2000 characters, §0).
 _IDS_PER_REQUEST = 30
 
@@ -62,6 +71,8 @@ SNAPSHOT_TYPES: tuple[str, ...] = (
     "lead_status",
     "opportunity_status",
     "pipeline",
+    "custom_activity_type",
+    "custom_object_type",
     *(f"custom_field.{kind}" for kind in ("lead", "contact", "opportunity", "activity")),
 )
 #: Every object type :func:`iter_changes` accepts.
@@ -71,6 +82,8 @@ CHANGE_TYPES: tuple[str, ...] = (
     "opportunity",
     "task",
     *(f"activity.{kind}" for kind in ACTIVITY_TYPES),
+    "activity.custom",
+    "custom_object",
     *SNAPSHOT_TYPES,
 )
 
@@ -100,8 +113,11 @@ def iter_changes(
         raise ValueError(f"object_type must be one of {list(CHANGE_TYPES)}, got {object_type!r}")
     if object_type in SNAPSHOT_TYPES:
         return _iter_snapshot(client, object_type, stats)
-    if object_type.startswith("activity."):
+    if object_type.startswith("activity.") or object_type == "custom_object":
         check_retention(window, now, what=f"{object_type} changes")
+    if object_type == "custom_object":
+        return iter_custom_object_changes(client, window, stats)
+    if object_type.startswith("activity."):
         return _iter_activity_changes(client, object_type.split(".", 1)[1], window, stats)
     if object_type in ("lead", "contact"):
         return _iter_search(client, object_type, window, stats)
@@ -144,14 +160,18 @@ def _iter_search(
 def _iter_activity_changes(
     client: ChangesClient, kind: str, window: Window, stats: KeysetStats
 ) -> Iterator[JSONObject]:
-    pages = list_pages(client, f"activity/{kind}/", "date_created", {}, window)
+    path = f"activity/{kind}/"
+    pages = list_pages(client, path, "date_created", {}, window)
     for row in _rows(pages, stats):
         if window.contains(parse_moment(row["date_updated"])):
             yield row
         else:
             stats.rows -= 1  # created in the window, changed again after it
     older = _older_changed_ids(client, kind, window)
-    rows = [row for row in _read_by_ids(client, sorted(older)) if _older_change(row, window)]
+    # /activity/ documents id__in; custom activities are read from their own list, which
+    # documents it too and returns their custom.cf_… values.
+    by_id = path if kind == "custom" else "activity/"
+    rows = [row for row in _read_by_ids(client, by_id, sorted(older)) if _older_change(row, window)]
     rows.sort(key=lambda row: (parse_moment(row["date_updated"]), row["id"]))
     stats.rows += len(rows)
     yield from rows
@@ -159,7 +179,8 @@ def _iter_activity_changes(
 
 def _older_changed_ids(client: ChangesClient, kind: str, window: Window) -> set[str]:
     scan = Window(window.start, window.end + LATE_EVENTS if window.end else None)
-    params = {"object_type": f"activity.{kind}", **date_bounds("date_updated", scan)}
+    event_type = _CUSTOM_ACTIVITY_EVENT_TYPE if kind == "custom" else f"activity.{kind}"
+    params = {"object_type": event_type, **date_bounds("date_updated", scan)}
     ids: set[str] = set()
     for action in _ACTIVITY_CHANGE_ACTIONS[kind]:
         for event in client.iter_events({**params, "action": action}):
@@ -170,10 +191,10 @@ def _older_changed_ids(client: ChangesClient, kind: str, window: Window) -> set[
     return ids
 
 
-def _read_by_ids(client: ChangesClient, ids: list[str]) -> Iterator[JSONObject]:
+def _read_by_ids(client: ChangesClient, path: str, ids: list[str]) -> Iterator[JSONObject]:
     for first in range(0, len(ids), _IDS_PER_REQUEST):
         chunk = ids[first : first + _IDS_PER_REQUEST]
-        yield from client.iter_items("activity/", {"id__in": ",".join(chunk)})
+        yield from client.iter_items(path, {"id__in": ",".join(chunk)})
 
 
 def _older_change(row: Mapping[str, Any], window: Window) -> bool:

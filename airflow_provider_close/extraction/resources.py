@@ -68,6 +68,8 @@ def _spec(name: str, path: str, window_field: str | None = None, **params: str) 
 
 _TABLE: tuple[ResourceSpec, ...] = (
     *(_spec(f"activity.{kind}", f"activity/{kind}/", "date_created") for kind in ACTIVITY_TYPES),
+    # Custom Activity instances of every type (by type needs lead_id, close-openapi.yml).
+    _spec("activity.custom", "activity/custom/", "date_created"),
     _spec("activity", "activity/", "date_created"),
     # Without _type Close lists only "lead" tasks (§6.8).
     _spec("task", "task/", "date_created", _type="all"),
@@ -87,6 +89,8 @@ _TABLE: tuple[ResourceSpec, ...] = (
     _spec("lead_status", "status/lead/"),
     _spec("opportunity_status", "status/opportunity/"),
     _spec("pipeline", "pipeline/"),
+    _spec("custom_activity_type", "custom_activity/"),
+    _spec("custom_object_type", "custom_object_type/"),
     *(
         _spec(f"custom_field.{kind}", f"custom_field/{kind}/")
         for kind in ("lead", "contact", "opportunity", "activity")

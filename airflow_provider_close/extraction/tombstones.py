@@ -15,6 +15,7 @@ from typing import Any, Protocol, TypedDict
 
 from airflow_provider_close.client.resources import ACTIVITY_TYPES
 from airflow_provider_close.client.timestamps import format_moment, parse_moment
+from airflow_provider_close.extraction.custom_objects import CUSTOM_OBJECT_EVENT_TYPE
 from airflow_provider_close.extraction.retention import check_retention
 from airflow_provider_close.extraction.windows import Window
 
@@ -40,6 +41,8 @@ TOMBSTONE_TYPES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "opportunity": ("opportunity",),
         "task": tuple(f"task.{kind}" for kind in _TASK_TYPES),
         **{f"activity.{kind}": (f"activity.{kind}",) for kind in ACTIVITY_TYPES},
+        "activity.custom": ("activity.custom_activity",),
+        "custom_object": (CUSTOM_OBJECT_EVENT_TYPE,),
     }
 )
 

@@ -9,7 +9,8 @@ and return a small summary (XCom). See ``docs/bulk.md``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AsyncExitStack
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -22,26 +23,35 @@ from airflow_provider_close.bulk.airflow_sources import (
     default_result_path,
     load_rows,
     storage_target,
+    stream_rows,
 )
 from airflow_provider_close.bulk.approval import (
     ApprovalDecision,
     PlannedChanges,
     exceeded_approval,
 )
-from airflow_provider_close.bulk.engine import UpsertOptions, UpsertRun, upsert_leads
+from airflow_provider_close.bulk.engine import (
+    ResultSink,
+    UpsertOptions,
+    UpsertRun,
+    upsert_leads,
+)
 from airflow_provider_close.bulk.mapping import parse_mapping
 from airflow_provider_close.bulk.modes import PlanRules, SyncMode, check_mode, fill_only_keys
 from airflow_provider_close.bulk.readers import FileFormat
 from airflow_provider_close.bulk.resolve import custom_keys_for, match_key_for
 from airflow_provider_close.bulk.results import (
     FailureThreshold,
+    Openable,
+    ResultFile,
+    ResultTally,
     SyncSummary,
-    action_counts,
-    summarise,
-    write_results,
 )
+from airflow_provider_close.bulk.shards import check_shard
 from airflow_provider_close.bulk.stop import StopSignal, stop_record
+from airflow_provider_close.hooks.close import CloseHook
 from airflow_provider_close.idempotency.rule import DEFAULT_SETTLE_SECONDS, Clock, SystemClock
+from airflow_provider_close.lineage import CloseData, CloseLineageMixin, Data, FileData, SqlData
 from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
 from airflow_provider_close.operators._base import (
     CloseBaseOperator,
@@ -57,8 +67,17 @@ if TYPE_CHECKING:
 __all__ = ["CloseBulkCreateActivitiesOperator", "CloseUpsertLeadsOperator"]
 
 
-class _CloseBulkOperator(CloseBaseOperator):
-    """Inputs, result file, failure threshold and concurrency shared by the bulk operators."""
+class _CloseBulkOperator(CloseLineageMixin, CloseBaseOperator):
+    """Inputs, result file, failure threshold and concurrency shared by the bulk operators.
+
+    OpenLineage: reads the ``sql`` tables (common-sql's lineage) or the ``file``; writes
+    ``close://<organization_id>`` :attr:`lineage_object_types` (not on a dry run) and the
+    result file.
+    """
+
+    #: The Close datasets the operator writes (OpenLineage names).
+    lineage_object_types: tuple[str, ...] = ("lead",)
+    plan_only = False
 
     template_fields: Sequence[str] = (
         "close_conn_id",
@@ -115,7 +134,7 @@ class _CloseBulkOperator(CloseBaseOperator):
         """Stop the bulk run cleanly: rows in flight finish, no new row is sent.
 
         Called by Airflow (from the task's SIGTERM handler) when the task is killed. The run
-        then writes its result file (``not_attempted`` rows, lead creates left ``unknown``,
+        then ends its result file (``not_attempted`` rows, lead creates left ``unknown``,
         a last ``{"stopped": true, ...}`` line) and the task fails; a re-run resumes
         idempotently (every key is looked up before anything is sent).
         """
@@ -124,27 +143,60 @@ class _CloseBulkOperator(CloseBaseOperator):
             self.log.warning("Stop requested: rows in flight finish, no new row is sent")
             stop.request("task killed (on_kill)")
 
-    def _finish(self, context: Context, run: UpsertRun, *, dry_run: bool) -> SyncSummary:
+    def _fail_if_stopped(self, results: ResultFile) -> None:
+        """After a stop: end the result file with the stop line and fail the task."""
+        stop = self.__dict__.get("_close_stop")
+        if not isinstance(stop, StopSignal) or not stop.requested:
+            return
+        record = stop_record(stop, results.tally.counts)
+        results.close_with(record)
+        raise AirflowException(
+            f"bulk run stopped ({stop.reason}): {record['rows_done']} rows done, "
+            f"{record['rows_not_attempted']} not attempted, {record['rows_unknown']} "
+            f"unknown; see {results.path}"
+        )
+
+    def lineage_datasets(self, task_instance: Any | None) -> tuple[list[Data], list[Data]]:
+        """Return the input (SQL tables or file), Close's objects and the result file."""
+        inputs: list[Data] = []
+        if self.sql and self.sql_conn_id:
+            inputs.append(SqlData(self.sql_conn_id, self.sql))
+        elif self.file:
+            inputs.append(FileData(self.file))
+        written = () if self.plan_only else self.lineage_object_types
+        outputs: list[Data] = [CloseData(object_type) for object_type in written]
+        result_path = self.result_path
+        if result_path is None and task_instance is not None:
+            ids = (task_instance.dag_id, task_instance.task_id, task_instance.run_id)
+            result_path = default_result_path(*ids)
+        if result_path:
+            outputs.append(FileData(result_path))
+        return inputs, outputs
+
+    def _result_target(self, context: Context) -> str | Openable:
         dag_id = str(getattr(context.get("dag"), "dag_id", "dag"))
         run_id = str(context.get("run_id", "manual"))
         path = self.result_path or default_result_path(dag_id, self.task_id, run_id)
-        stop = self.__dict__.get("_close_stop")
-        if isinstance(stop, StopSignal) and stop.requested:
-            record = stop_record(run.results, stop.reason)
-            written = write_results(storage_target(path), run.results, trailer=record)
-            raise AirflowException(
-                f"bulk run stopped ({stop.reason}): {record['rows_done']} rows done, "
-                f"{record['rows_not_attempted']} not attempted, {record['rows_unknown']} "
-                f"unknown; see {written}"
-            )
-        written = write_results(storage_target(path), run.results)
-        summary = summarise(
-            run.results,
-            result_path=written,
+        return storage_target(path)
+
+    def _finish(self, context: Context, run: UpsertRun, *, dry_run: bool) -> SyncSummary:
+        with ResultFile(self._result_target(context)) as results:
+            results.add(run.results)
+            self._fail_if_stopped(results)
+        return self._summary(results, run, dry_run=dry_run)
+
+    def _summary(self, results: ResultFile, run: UpsertRun, *, dry_run: bool) -> SyncSummary:
+        """Return the XCom summary of a finished run (raises past the failure threshold)."""
+        summary = results.tally.summary(
+            result_path=results.path,
             duration_seconds=run.elapsed,
             dry_run=dry_run,
             rate_limited=run.rate_limited,
         )
+        return self._conclude(summary, dry_run=dry_run)
+
+    def _conclude(self, summary: SyncSummary, *, dry_run: bool) -> SyncSummary:
+        written = summary["result_path"]
         self.log.info("Bulk run finished: %s; per-row results in %s", summary["counts"], written)
         reason = self.threshold.crossed_by(summary["counts"], summary["total"])
         if reason is not None and not dry_run:
@@ -253,15 +305,38 @@ class CloseUpsertLeadsOperator(_CloseUpsertOperator):
     :param approved: the approval task's decision (templated; ``approve_task.output``):
         send only if it approved, and only if a fresh plan creates and updates no more
         leads than it approved; else fail with nothing sent (see ``operators/approval.py``).
-    :param close_conn_id: the Close connection (templated).
+    :param batch_size: rows read, looked up, planned and written at a time; SQL and files
+        are streamed, so memory follows this, not the input size.
+    :param shard: ``(i, n)``: only the rows whose key hashes to shard ``i`` of ``n``, for
+        dynamic task mapping over one input (``.partial(...).expand(shard=[...])``; templated).
+    :param close_conn_ids: more Close connections, API keys of the same organisation: the
+        writes are shared between every key's pool (templated; Close allows an organisation
+        3x one key's rate).
+    :param close_conn_id: the Close connection (templated; it also runs the searches).
     """
 
-    template_fields: Sequence[str] = (*_CloseUpsertOperator.template_fields, "approved")
+    template_fields: Sequence[str] = (
+        *_CloseUpsertOperator.template_fields,
+        "shard",
+        "close_conn_ids",
+        "approved",
+    )
 
     def __init__(
-        self, *, approved: ApprovalDecision | str | XComArg | None = None, **kwargs: Any
+        self,
+        *,
+        batch_size: int = 1000,
+        shard: tuple[int, int] | list[int] | None = None,
+        close_conn_ids: Sequence[str] = (),
+        approved: ApprovalDecision | str | XComArg | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}")
+        self.batch_size = batch_size
+        self.shard = shard
+        self.close_conn_ids = close_conn_ids
         self.approved = approved
 
     def execute(self, context: Context) -> SyncSummary:
@@ -272,38 +347,63 @@ class CloseUpsertLeadsOperator(_CloseUpsertOperator):
         """
         mapping = parse_mapping(self.mapping)
         self._fill_only(list(mapping.fields), list(mapping.custom))
-        rows = self._input_rows()
+        shard = None if self.shard is None else check_shard(self.shard)  # before any request
+        rows = self._stream()
         resolver = CustomFieldResolver(self.hook.client, "lead")
         custom_keys = custom_keys_for(mapping, resolver)
         key = match_key_for(self.match_key, resolver)
-        options = self._options(context, list(mapping.fields), custom_keys)
-        self.log.info("Upserting %d rows into Close leads (match on %s)", len(rows), self.match_key)
+        options = replace(
+            self._options(context, list(mapping.fields), custom_keys),
+            batch_size=self.batch_size,
+            shard=shard,
+        )
+        self.log.info("Upserting rows into Close leads (match on %s)", self.match_key)
 
         client = self.hook.new_async_client()  # connection read before the loop starts
+        more = [CloseHook(close_conn_id=c).new_async_client() for c in self.close_conn_ids]
 
-        async def upsert(chosen: UpsertOptions) -> UpsertRun:
+        async def upsert(chosen: UpsertOptions, stream: Any, sink: ResultSink) -> UpsertRun:
             return await upsert_leads(
                 client,
-                rows,
+                stream,
                 mapping,
                 key,
                 custom_keys,
                 options=chosen,
                 check_custom=resolver.checked_value,
+                sink=sink,
+                more_clients=more,
             )
 
-        async def run() -> UpsertRun:
-            async with client:
+        async def run(results: ResultFile) -> UpsertRun:
+            async with AsyncExitStack() as stack:
+                for opened in (client, *more):
+                    await stack.enter_async_context(opened)
                 if self.approved is not None and not self.plan_only:
-                    replan = await upsert(replace(options, dry_run=True))
-                    self._check_approved(replan)
-                return await upsert(options)
+                    plan = ResultTally()  # a dry run over a fresh stream of the input
+                    await upsert(replace(options, dry_run=True), self._stream(), plan.add)
+                    self._check_approved(plan.counts)
+                return await upsert(options, rows, results.add)
 
-        return self._finish(context, asyncio.run(run()), dry_run=self.plan_only)
+        with ResultFile(self._result_target(context)) as results:
+            done = asyncio.run(run(results))
+            self._fail_if_stopped(results)
+        return self._summary(results, done, dry_run=self.plan_only)
 
-    def _check_approved(self, replan: UpsertRun) -> None:
+    def _stream(self) -> Iterable[Any]:
+        """Return the input rows, read lazily (SQL and files are streamed)."""
+        if isinstance(self.rows, str):
+            raise ValueError("rows rendered to a string; use render_template_as_native_obj=True")
+        return stream_rows(
+            rows=self.rows,
+            sql=self.sql,
+            sql_conn_id=self.sql_conn_id,
+            file=self.file,
+            file_format=self.file_format,
+        )
+
+    def _check_approved(self, counts: Mapping[str, int]) -> None:
         """Raise ``AirflowFailException`` unless the fresh plan is within the approval."""
-        counts = action_counts(replan.results)
         planned = PlannedChanges(creates=counts["would_create"], updates=counts["would_update"])
         refusal = exceeded_approval(self.approved, planned)
         if refusal is not None:
@@ -337,6 +437,11 @@ class CloseBulkCreateActivitiesOperator(_CloseBulkOperator):
     def __init__(self, *, kind: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.kind = kind
+
+    @property
+    def lineage_object_types(self) -> tuple[str, ...]:  # type: ignore[override]
+        """The Close dataset written: ``activity.<kind>``, or ``task``."""
+        return ("task" if self.kind == "task" else f"activity.{self.kind}",)
 
     def execute(self, context: Context) -> SyncSummary:
         """Log the activities and return the summary (pushed to XCom)."""

@@ -52,6 +52,7 @@ class CloseUpsertContactsOperator(_CloseUpsertOperator):
     ``CloseUpsertLeadsOperator``.
     """
 
+    lineage_object_types = ("contact", "lead")  # a missing lead is created
     template_fields: Sequence[str] = (
         *_CloseUpsertOperator.template_fields,
         "lead_mapping",

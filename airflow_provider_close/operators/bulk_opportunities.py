@@ -57,6 +57,7 @@ class CloseUpsertOpportunitiesOperator(_CloseUpsertOperator):
     ``CloseUpsertLeadsOperator``.
     """
 
+    lineage_object_types = ("opportunity",)
     template_fields: Sequence[str] = (
         *_CloseUpsertOperator.template_fields,
         "lead_match_key",

@@ -16,6 +16,7 @@ from typing import Any, TextIO, TypedDict
 
 from airflow.sdk import Context, ObjectStoragePath
 
+from airflow_provider_close.assets import record_file_events
 from airflow_provider_close.client.timestamps import format_moment
 from airflow_provider_close.extraction.changes import CHANGE_TYPES, iter_changes
 from airflow_provider_close.extraction.keyset import KeysetStats
@@ -23,6 +24,7 @@ from airflow_provider_close.extraction.ndjson import json_line
 from airflow_provider_close.extraction.retention import check_retention, settled_at
 from airflow_provider_close.extraction.tombstones import TOMBSTONE_TYPES, tombstones
 from airflow_provider_close.extraction.windows import Window
+from airflow_provider_close.lineage import CloseData, CloseLineageMixin, Data, FileData
 from airflow_provider_close.operators._base import CloseBaseOperator
 from airflow_provider_close.operators.extract import resolve_interval, write_atomically
 from airflow_provider_close.watch.activity_query import is_templated
@@ -57,8 +59,12 @@ def _checked_type(value: str, allowed: Sequence[str]) -> str:
     return value
 
 
-class _IntervalFileOperator(CloseBaseOperator):
-    """Shared parameters: one object type, one interval, one NDJSON file."""
+class _IntervalFileOperator(CloseLineageMixin, CloseBaseOperator):
+    """Shared parameters: one object type, one interval, one NDJSON file.
+
+    The result becomes the ``extra`` of the events of the Asset ``outlets``. OpenLineage:
+    reads ``close://<organization_id>`` ``<object_type>``, writes the file.
+    """
 
     template_fields: Sequence[str] = ("close_conn_id", "path", "object_type", "start", "end")
     allowed_types: Sequence[str] = ()
@@ -86,6 +92,15 @@ class _IntervalFileOperator(CloseBaseOperator):
         _checked_type(self.object_type, self.allowed_types)
         return Window(*resolve_interval(self.start, self.end, context))
 
+    def lineage_datasets(self, task_instance: Any | None) -> tuple[list[Data], list[Data]]:  # noqa: ARG002
+        """Return the object type read and the file written (OpenLineage)."""
+        return [CloseData(self.object_type)], [FileData(self.path, self.storage_conn_id)]
+
+    def _landed(self, context: Context, result: ChangesResult) -> ChangesResult:
+        """Put the result into the Asset outlets' events; return it."""
+        record_file_events(context, self.outlets, result)
+        return result
+
     def _result(self, target: ObjectStoragePath, window: Window, rows: int) -> ChangesResult:
         assert window.start is not None
         assert window.end is not None
@@ -108,13 +123,14 @@ class CloseExtractChangesOperator(_IntervalFileOperator):
     no ``_skip``/cursor bound). Leads and contacts come from Advanced Filtering, which trails
     writes: run an interval once it has ended (a daily schedule does). Configuration types
     (``user``, statuses, ``pipeline``, ``custom_field.*``) are written whole, whatever the
-    interval. Activity intervals must start within the event log's 30 days.
+    interval. Activity and custom object intervals must start within the event log's 30 days.
     Pushes :class:`ChangesResult` to XCom.
 
     :param path: destination file: local path or any ``ObjectStoragePath`` URL (templated).
     :param object_type: one of ``lead, contact, opportunity, task, activity.call,
-        activity.sms, activity.note, activity.email, activity.meeting, user, lead_status,
-        opportunity_status, pipeline, custom_field.{lead,contact,opportunity,activity}``.
+        activity.sms, activity.note, activity.email, activity.meeting, activity.custom,
+        custom_object, user, lead_status, opportunity_status, pipeline, custom_activity_type,
+        custom_object_type, custom_field.{lead,contact,opportunity,activity}``.
     :param start: inclusive start; default the run's ``data_interval_start`` (templated).
     :param end: exclusive end; default the run's ``data_interval_end`` (templated).
     :param storage_conn_id: Airflow connection for the object store, if the URL needs one.
@@ -137,7 +153,7 @@ class CloseExtractChangesOperator(_IntervalFileOperator):
                 rows += 1
             return rows
 
-        return self._result(target, window, write_atomically(target, write))
+        return self._landed(context, self._result(target, window, write_atomically(target, write)))
 
 
 class CloseExtractTombstonesOperator(_IntervalFileOperator):
@@ -154,7 +170,8 @@ class CloseExtractTombstonesOperator(_IntervalFileOperator):
 
     :param path: destination file: local path or any ``ObjectStoragePath`` URL (templated).
     :param object_type: one of ``lead, contact, opportunity, task, activity.call,
-        activity.sms, activity.note, activity.email, activity.meeting``.
+        activity.sms, activity.note, activity.email, activity.meeting, activity.custom,
+        custom_object``.
     :param start: inclusive start; default the run's ``data_interval_start`` (templated).
     :param end: exclusive end; default the run's ``data_interval_end`` (templated).
     :param storage_conn_id: Airflow connection for the object store, if the URL needs one.
@@ -173,11 +190,11 @@ class CloseExtractTombstonesOperator(_IntervalFileOperator):
 
             self.log.info("Waiting until %s for late events of the interval", ready)
             self.defer(trigger=DateTimeTrigger(moment=ready), method_name="execute_complete")
-        return self._write(window)
+        return self._landed(context, self._write(window))
 
     def execute_complete(self, context: Context, event: Any = None) -> ChangesResult:  # noqa: ARG002
         """Resume after the wait for late events; write the tombstones."""
-        return self._write(self._window(context))
+        return self._landed(context, self._write(self._window(context)))
 
     def _write(self, window: Window) -> ChangesResult:
         target = ObjectStoragePath(self.path, conn_id=self.storage_conn_id)

@@ -13,6 +13,8 @@ from typing import Any, Literal, TypedDict, get_args
 
 from airflow.sdk import Context, ObjectStoragePath
 
+from airflow_provider_close.assets import record_file_events
+from airflow_provider_close.lineage import CloseData, CloseLineageMixin, Data, FileData
 from airflow_provider_close.operators._base import CloseBaseOperator
 from airflow_provider_close.operators.extract import atomic_path
 
@@ -42,7 +44,7 @@ class CloseExportError(RuntimeError):
     """Close could not finish the export, or the wait for it failed."""
 
 
-class CloseExportOperator(CloseBaseOperator):
+class CloseExportOperator(CloseLineageMixin, CloseBaseOperator):
     """Export leads or opportunities from Close and store the gzip file (a JSON array).
 
     ``lead`` exports take Close's lead export options in ``export_params`` (``type`` leads |
@@ -51,7 +53,9 @@ class CloseExportOperator(CloseBaseOperator):
     list filters>}, "fields": [...]}``. ``format`` is always ``json`` and Close sends no
     e-mail. The wait happens in the triggerer; the download streams (flat memory) to a
     temporary file that replaces ``path`` only when complete. A retry starts a new export
-    (exports only read). Pushes :class:`ExportResult` to XCom.
+    (exports only read). Pushes :class:`ExportResult` to XCom; the same values become the
+    ``extra`` of the events of its Asset ``outlets``. OpenLineage: reads
+    ``close://<organization_id>`` ``lead`` or ``opportunity``, writes the file.
 
     :param path: destination file: local path or any ``ObjectStoragePath`` URL, e.g.
         ``s3://lake/close/leads-{{ ds }}.json.gz`` (templated).
@@ -104,7 +108,7 @@ class CloseExportOperator(CloseBaseOperator):
 
     def execute_complete(
         self,
-        context: Context,  # noqa: ARG002  (Airflow passes it)
+        context: Context,
         event: Mapping[str, Any],
     ) -> ExportResult:
         """Store the finished export's file; return where (pushed to XCom)."""
@@ -126,6 +130,12 @@ class CloseExportOperator(CloseBaseOperator):
                 stream.write(chunk)
                 size += len(chunk)
         self.log.info("Stored Close export %s (%s bytes) at %s", export_id, size, target)
-        return ExportResult(
+        result = ExportResult(
             path=str(target), export_id=export_id, object_type=self.object_type, bytes=size
         )
+        record_file_events(context, self.outlets, result)
+        return result
+
+    def lineage_datasets(self, task_instance: Any | None) -> tuple[list[Data], list[Data]]:  # noqa: ARG002
+        """Return the object type exported and the file written (OpenLineage)."""
+        return [CloseData(self.object_type)], [FileData(self.path, self.storage_conn_id)]

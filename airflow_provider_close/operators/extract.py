@@ -14,10 +14,12 @@ from typing import Any, TextIO, TypedDict, TypeVar
 
 from airflow.sdk import Context, ObjectStoragePath
 
+from airflow_provider_close.assets import record_file_events
 from airflow_provider_close.client.resources import ACTIVITY_TYPES
 from airflow_provider_close.client.timestamps import format_moment, to_moment
 from airflow_provider_close.extraction import activity_spec, extract_to_stream
 from airflow_provider_close.extraction.windows import Window
+from airflow_provider_close.lineage import CloseData, CloseLineageMixin, Data, FileData
 from airflow_provider_close.operators._base import CloseBaseOperator
 from airflow_provider_close.watch.activity_query import activity_type_names, is_templated
 
@@ -84,7 +86,7 @@ def atomic_path(target: ObjectStoragePath) -> Iterator[ObjectStoragePath]:
         raise
 
 
-class CloseExtractActivitiesOperator(CloseBaseOperator):
+class CloseExtractActivitiesOperator(CloseLineageMixin, CloseBaseOperator):
     """Write every activity of the chosen types created in ``[start, end)`` to NDJSON.
 
     Uses the per-type endpoints (``/activity/call/``...), ascending by (date_created, id)
@@ -92,7 +94,9 @@ class CloseExtractActivitiesOperator(CloseBaseOperator):
     line with sorted keys, so re-running an interval writes an identical file. Pages are walked
     by keyset (no ``_skip``), so any volume is complete and every activity that exists for the
     whole run is written exactly once even while Close changes; memory stays flat.
-    Pushes to XCom :class:`ExtractActivitiesResult` (path, interval, counts per type).
+    Pushes to XCom :class:`ExtractActivitiesResult` (path, interval, counts per type); the
+    same values become the ``extra`` of the events of its Asset ``outlets``. OpenLineage:
+    reads ``close://<organization_id>`` ``activity.<type>``, writes the file.
 
     :param path: destination file: local path or any ``ObjectStoragePath`` URL (templated).
     :param activity_types: types to extract, any of call, sms, note, email, meeting (a list or
@@ -142,7 +146,7 @@ class CloseExtractActivitiesOperator(CloseBaseOperator):
 
         counts, requests = write_atomically(target, write)
         self.log.info("Wrote %s activities to %s (%s)", sum(counts.values()), target, counts)
-        return ExtractActivitiesResult(
+        result = ExtractActivitiesResult(
             path=str(target),
             start=format_moment(start),
             end=format_moment(end),
@@ -150,6 +154,13 @@ class CloseExtractActivitiesOperator(CloseBaseOperator):
             counts=counts,
             requests=requests,
         )
+        record_file_events(context, self.outlets, result)
+        return result
+
+    def lineage_datasets(self, task_instance: Any | None) -> tuple[list[Data], list[Data]]:  # noqa: ARG002
+        """Return the activity types read and the file written (OpenLineage)."""
+        inputs: list[Data] = [CloseData(f"activity.{kind}") for kind in self._validated_types()]
+        return inputs, [FileData(self.path, self.storage_conn_id)]
 
     def _validated_types(self) -> list[str]:
         names = activity_type_names(self.activity_types)

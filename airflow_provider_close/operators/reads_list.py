@@ -16,10 +16,12 @@ from typing import Any, TypedDict
 
 from airflow.sdk import Context, ObjectStoragePath
 
+from airflow_provider_close.assets import record_file_events
 from airflow_provider_close.client import ClosePaginationLimitError, JSONObject
 from airflow_provider_close.client.payloads.scalars import bounded_int
 from airflow_provider_close.client.payloads.text import required_text
 from airflow_provider_close.extraction import extract_to_stream, iter_extract
+from airflow_provider_close.lineage import CloseData, CloseLineageMixin, Data, FileData
 from airflow_provider_close.operators._base import CloseLeadOperator, push_lead_id
 from airflow_provider_close.operators.extract import write_atomically
 from airflow_provider_close.operators.reads_filters import ListQuery, list_query
@@ -48,14 +50,16 @@ class ListFileResult(TypedDict):
     duplicates_dropped: int
 
 
-class CloseListOperator(CloseLeadOperator):
+class CloseListOperator(CloseLineageMixin, CloseLeadOperator):
     """List a Close resource, filtered and optionally date-windowed.
 
     Without ``output_path`` the objects go to XCom as a list, at most ``max_items`` of them: a
     longer list fails (``ClosePaginationLimitError``) rather than being cut short. With
     ``output_path`` they are streamed, one JSON object per line, to a local path or an object
     storage URL (``s3://…``, ``file://…``), with flat memory whatever the volume; XCom then gets
-    ``{"path", "count", ...}`` (:class:`ListFileResult`). The file appears only when complete.
+    ``{"path", "count", ...}`` (:class:`ListFileResult`). The file appears only when complete;
+    that summary becomes the ``extra`` of the events of its Asset ``outlets``. OpenLineage:
+    reads ``close://<organization_id>`` ``<resource>``, writes the file (if any).
 
     :param resource: ``lead``, ``contact``, ``opportunity``, ``task``, ``activity``,
         ``activity.<call|sms|note|email|meeting>``, ``user``, ``lead_status``,
@@ -120,7 +124,16 @@ class CloseListOperator(CloseLeadOperator):
         output = required_text("output_path", self.output_path).strip()
         path = ObjectStoragePath(output, conn_id=self.storage_conn_id)
         push_lead_id(context, lead_id)
-        return self._write(query, path)
+        result = self._write(query, path)
+        record_file_events(context, self.outlets, result)
+        return result
+
+    def lineage_datasets(self, task_instance: Any | None) -> tuple[list[Data], list[Data]]:  # noqa: ARG002
+        """Return the resource read and the file written, if any (OpenLineage)."""
+        outputs: list[Data] = []
+        if self.output_path:
+            outputs.append(FileData(str(self.output_path).strip(), self.storage_conn_id))
+        return [CloseData(str(self.resource))], outputs
 
     def _bounded_rows(self, query: ListQuery, bound: int) -> list[JSONObject]:
         """Return at most ``bound`` objects, or raise if the list holds more."""

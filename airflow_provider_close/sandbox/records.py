@@ -17,7 +17,7 @@ __all__ = [
 #: A JSON object as the sandbox stores and returns it.
 Record = dict[str, Any]
 #: The stores of the sandbox state.
-Kind = Literal["lead", "contact", "opportunity", "task", "activity"]
+Kind = Literal["lead", "contact", "opportunity", "task", "activity", "custom_object"]
 #: Activity types with their own ``/activity/<kind>/`` endpoint.
 ActivityKind = Literal["call", "sms", "note", "email", "meeting"]
 
@@ -33,6 +33,7 @@ ACTIVITY_TYPE_NAMES: Mapping[str, str] = {
     "opportunity_status_change": "OpportunityStatusChange",
     "task_completed": "TaskCompleted",
     "lead_merge": "LeadMerge",
+    "custom_activity": "CustomActivity",
 }
 _SLUG_BY_TYPE = {name: slug for slug, name in ACTIVITY_TYPE_NAMES.items()}
 

@@ -72,11 +72,20 @@ class SandboxState:
             self.opportunities: dict[str, Record] = {}
             self.tasks: dict[str, Record] = {}
             self.activities: dict[str, Record] = {}
+            #: Custom activity types, custom object types and instances (``models/custom_*``).
+            self.custom_activity_types: dict[str, Record] = {}
+            self.custom_object_types: dict[str, Record] = {}
+            self.custom_objects: dict[str, Record] = {}
             self.events: dict[str, Record] = {}
             self.search_index.clear()
             self.exports: dict[str, Record] = {}
             #: Sandbox-clock seconds an export takes to finish (see ``sandbox.exports``).
             self.export_seconds: float = 10.0
+            #: Bulk edits (``sandbox.bulk_actions``) and sequences (``sandbox.sequences``).
+            self.bulk_edits: dict[str, Record] = {}
+            self.bulk_action_seconds: float = 10.0
+            self.sequences: dict[str, Record] = {}
+            self.sequence_subscriptions: dict[str, Record] = {}
             # Monotonic across resets, so caches keyed on it never see a stale hit.
             self.revision: int = getattr(self, "revision", 0) + 1
 
@@ -100,7 +109,8 @@ class SandboxState:
     def store(self, kind: Kind) -> dict[str, Record]:
         """Return the store of ``kind``.
 
-        :param kind: ``lead``, ``contact``, ``opportunity``, ``task`` or ``activity``.
+        :param kind: ``lead``, ``contact``, ``opportunity``, ``task``, ``activity`` or
+            ``custom_object``.
         """
         stores: dict[str, dict[str, Record]] = {
             "lead": self.leads,
@@ -108,6 +118,7 @@ class SandboxState:
             "opportunity": self.opportunities,
             "task": self.tasks,
             "activity": self.activities,
+            "custom_object": self.custom_objects,
         }
         return stores[kind]
 

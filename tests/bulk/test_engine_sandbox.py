@@ -47,9 +47,10 @@ def _client(sandbox: CloseSandbox) -> AsyncCloseClient:
 async def _run(sandbox: CloseSandbox, rows: list[dict[str, Any]], **options: Any) -> UpsertRun:
     key, custom = _keys(sandbox)
     options.setdefault("clock", SandboxSettleClock(sandbox))
+    sink = options.pop("sink", None)
     chosen = UpsertOptions(**{**FAST.__dict__, **options})
     async with _client(sandbox) as client:
-        return await upsert_leads(client, rows, MAPPING, key, custom, options=chosen)
+        return await upsert_leads(client, rows, MAPPING, key, custom, options=chosen, sink=sink)
 
 
 def _rows(count: int, prefix: str = "BULK") -> list[dict[str, Any]]:

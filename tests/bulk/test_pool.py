@@ -26,6 +26,10 @@ class _Stats:
 class _Client:
     stats: _Stats = field(default_factory=_Stats)
     last_rate_limit: RateLimitInfo | None = None
+    by_group: dict[tuple[str, str], RateLimitInfo] = field(default_factory=dict)
+
+    def rate_limit_for(self, method: str, path: str) -> RateLimitInfo | None:
+        return self.by_group.get((method, path), self.last_rate_limit)
 
 
 async def test_pool_keeps_order_and_runs_no_more_than_the_bound() -> None:
@@ -114,3 +118,21 @@ def test_next_concurrency_from_the_budget(
 ) -> None:
     got = next_concurrency(4, 8, 0, reading, window=window, round_trip=round_trip)
     assert got == expected
+
+
+async def test_pool_is_sized_from_the_writes_group_not_the_last_reading() -> None:
+    # The searches' group answered last with a big budget; the writes' group allows 10/s.
+    client = _Client(
+        last_rate_limit=RateLimitInfo(limit=1000, remaining=900, reset=1.0),
+        by_group={("POST", "lead/"): RateLimitInfo(limit=10, remaining=9, reset=1.0)},
+    )
+    limiter = AdaptiveLimiter(64, start=1)
+
+    async def work(item: int) -> int:
+        await asyncio.sleep(0.05)
+        return item
+
+    await run_pool(client, limiter, list(range(30)), work)  # type: ignore[arg-type]
+    assert limiter.round_trip is not None
+    assert limiter.limit == budget_concurrency(10, 1.0, limiter.round_trip, 64)
+    assert limiter.limit <= 3  # 10/s x ~50 ms x headroom, not 1000/s x 50 ms

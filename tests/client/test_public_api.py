@@ -20,6 +20,8 @@ PUBLIC = {
     # refreshing OAuth (issue 19)
     "CloseOAuthError", "KeyValueTokenStore", "MemoryTokenStore", "OAuthApp", "OAuthRefreshAuth",
     "TokenStore",
+    # bulk edits and sequence subscriptions (issue 14)
+    "BULK_EDIT_TYPES", "bulk_edit_body", "subscription_body",
 }  # fmt: skip
 
 

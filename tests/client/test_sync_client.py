@@ -199,3 +199,7 @@ def test_the_client_slows_down_before_remaining_reaches_zero(
     assert client.stats.throttled > 0
     assert client.last_rate_limit is not None
     assert client.last_rate_limit.limit == 4
+    reading = client.rate_limit_for("GET", "/me")  # the group of the request, by its path
+    assert reading is not None
+    assert reading.limit == 4
+    assert client.rate_limit_for("POST", "lead/") is None  # no write was answered

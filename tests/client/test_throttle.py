@@ -86,3 +86,15 @@ def test_a_stale_higher_reading_in_the_same_window_does_not_win() -> None:
     assert throttle.reserve("read:lead", 0.1).held
     assert not throttle.reserve("read:lead", 0.1).held
     assert throttle.last == RateLimitInfo(10, 6, 4.9)
+
+
+def test_each_endpoint_group_keeps_its_own_last_reading() -> None:
+    throttle = Throttle()
+    throttle.observe("write:lead", RateLimitInfo(limit=10, remaining=9, reset=1.0), now=0.0)
+    throttle.observe("read:data", RateLimitInfo(limit=600, remaining=500, reset=1.0), now=0.1)
+    assert throttle.last is not None
+    assert throttle.last.limit == 600
+    writes = throttle.reading("write:lead")
+    assert writes is not None
+    assert writes.limit == 10
+    assert throttle.reading("write:contact") is None

@@ -44,6 +44,7 @@ def test_demo_runs_both_pipelines_and_its_summary_matches_close(seeded_sandbox, 
     assert summary["runs"] == {
         "example_close_warehouse_to_close": "success",
         "example_close_extract_activities": "success",
+        "example_close_warehouse_mirror": "success",
     }
     leads = sandbox.state.leads
     created = summary["leads"]["created"]
@@ -56,7 +57,8 @@ def test_demo_runs_both_pipelines_and_its_summary_matches_close(seeded_sandbox, 
     assert {lead["id"] for lead in updated} == {
         lead_id
         for lead_id, score in scores_before.items()
-        if leads[lead_id][fields["Lead Score"]] != score
+        if lead_id in leads  # the demo merges and deletes two seeded leads for the mirror
+        and leads[lead_id][fields["Lead Score"]] != score
     }
     assert len(updated) == 2
     # The third existing lead in the warehouse kept its score: shown, not silently dropped.
@@ -70,10 +72,44 @@ def test_demo_runs_both_pipelines_and_its_summary_matches_close(seeded_sandbox, 
     for task in summary["tasks"]:
         assert sandbox.state.tasks[task["id"]]["text"] == task["text"]
     extract = summary["extract"]
+    extracted_types = {"Call", "SMS", "Note", "Email", "Meeting"}  # not the merge's LeadMerge
     in_day = [
-        a for a in sandbox.state.activities.values() if a["date_created"].startswith(extract["day"])
+        a
+        for a in sandbox.state.activities.values()
+        if a["date_created"].startswith(extract["day"]) and a["_type"] in extracted_types
     ]
     assert extract["rows"] == len(in_day) == extract["warehouse_rows"]
     assert f"Activities extracted for {extract['day']}: {extract['rows']} " in done.stdout
     assert "Leads created: 4" in done.stdout
+    _check_mirror(sandbox, summary["mirror"], done.stdout)
     assert not Path(summary["warehouse"]).exists()  # the temporary directory is removed
+
+
+_MIRRORED = {
+    "close_leads": ("leads", None),
+    "close_contacts": ("contacts", None),
+    "close_opportunities": ("opportunities", None),
+    **{
+        f"close_{kind.lower()}s": ("activities", kind)
+        for kind in ("Call", "SMS", "Note", "Email", "Meeting")
+    },
+}
+
+
+def _check_mirror(sandbox, mirror, stdout):
+    """The mirror holds exactly Close's objects changed yesterday, and yesterday's deletions."""
+    state, day, tables = sandbox.state, mirror["day"], mirror["tables"]
+    for table, (store, kind) in _MIRRORED.items():
+        expected = {
+            obj["id"]
+            for obj in getattr(state, store).values()
+            if obj["date_updated"].startswith(day) and kind in (None, obj.get("_type"))
+        }
+        assert set(tables[table]["ids"]) == expected, table
+        assert f"  {table:<22} {len(expected)} rows" in stdout
+    edits = mirror["edits"]
+    assert edits["edited"] in tables["close_leads"]["ids"]
+    assert tables["close_notes"]["rows"] >= 1  # yesterday's note on the edited lead
+    deleted = set(tables["close_deleted"]["ids"])
+    assert {edits["merged"], edits["deleted"]} <= deleted
+    assert not deleted & set(state.leads)  # no live lead has a tombstone

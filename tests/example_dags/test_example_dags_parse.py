@@ -19,6 +19,7 @@ from pathlib import Path
 EXAMPLE_DAGS = Path(__file__).resolve().parents[2] / "example_dags"
 EXPECTED = {
     "example_close_activity_follow_up": "example_close_activity_follow_up.py",
+    "example_close_activities_landed": "example_close_extract_activities.py",
     "example_close_cleanup_test_calls": "example_close_cleanup_test_calls.py",
     "example_close_event_driven": "example_close_event_driven.py",
     "example_close_extract_activities": "example_close_extract_activities.py",

@@ -62,7 +62,9 @@ def _lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
-def _check_stopped_file(path: Path, *, total: int, posts: list[Any]) -> list[dict[str, Any]]:
+def _check_stopped_file(
+    path: Path, *, total: int, posts: list[Any], rest_read: bool = True
+) -> list[dict[str, Any]]:
     *rows, trailer = _lines(path)
     assert [r["row"] for r in rows] == list(range(total))
     created = [r for r in rows if r["action"] == "created"]
@@ -82,6 +84,7 @@ def _check_stopped_file(path: Path, *, total: int, posts: list[Any]) -> list[dic
         "rows_not_attempted": len(skipped),
         "rows_unknown": 0,
         "first_not_attempted_row": min(r["row"] for r in skipped),
+        "rest_of_input_read": rest_read,
     }
     return skipped
 
@@ -124,6 +127,48 @@ def test_on_kill_mid_upsert_finishes_rows_in_flight_and_a_rerun_resumes(
     assert again["counts"]["created"] == len(skipped)
     assert again["counts"]["unchanged"] == ROWS - len(skipped)
     assert len(seeded_sandbox.state.leads) == leads_before + ROWS
+
+
+def test_a_batched_upsert_reads_no_batch_after_the_stop(
+    seeded_sandbox: CloseSandbox, close_conn: Callable[..., str], tmp_path: Path
+) -> None:
+    """The stop is one-way: the batch read after it is ``not_attempted``, the rest unread."""
+    rows = [{"company": f"Batch Co {i}", "account_id": f"EXT-BSTOP-{i}"} for i in range(ROWS)]
+    seeded_sandbox.set_latency(100)
+    result = tmp_path / "stopped.jsonl"
+    op = CloseUpsertLeadsOperator(
+        task_id="upsert",
+        mapping=MAPPING,
+        match_key="External ID",
+        rows=rows,
+        result_path=str(result),
+        max_concurrency=CONCURRENCY,
+        batch_size=10,
+    )
+    watcher, _ = _kill_after(seeded_sandbox, "/lead/", 3, op.on_kill)
+    with pytest.raises(AirflowException, match="bulk run stopped"):
+        op.execute({"ti": MagicMock(), "run_id": "stop"})  # type: ignore[arg-type]
+    watcher.join(5)
+
+    in_file = len(_lines(result)) - 1
+    assert in_file < ROWS  # not the whole input
+    assert in_file % 10 == 0  # whole batches
+    posts = _posts(seeded_sandbox, "/lead/")
+    skipped = _check_stopped_file(result, total=in_file, posts=posts, rest_read=False)
+    assert {r["row"] for r in skipped} >= set(range(in_file - 10, in_file))  # the batch read last
+
+    seeded_sandbox.set_latency(0)
+    seeded_sandbox.clock.advance(seeded_sandbox.search_lag)
+    again = CloseUpsertLeadsOperator(
+        task_id="upsert",
+        mapping=MAPPING,
+        match_key="External ID",
+        rows=rows,
+        result_path=str(tmp_path / "rerun.jsonl"),
+        batch_size=10,
+    ).execute({"ti": MagicMock(), "run_id": "rerun"})  # type: ignore[arg-type]
+    assert again["counts"]["created"] == ROWS - len(posts)
+    assert again["counts"]["unchanged"] == len(posts)
 
 
 def test_sigterm_mid_activity_run_stops_taking_rows(

@@ -349,3 +349,25 @@ def test_rows_with_a_wrongly_typed_custom_value_or_text_are_reported_never_sent(
     for ext in ("EXT-SCORE", "EXT-NEWLINE", "EXT-NUL"):
         assert _lead_by_ext(seeded_sandbox, ext) == []
     assert len(_writes(seeded_sandbox)) == 1  # the good row only
+
+
+def test_writes_go_through_every_connection_in_close_conn_ids(
+    upsert: Callable[..., dict[str, Any]], close_conn: Callable[..., str], tmp_path: Path
+) -> None:
+    # The second connection's key is refused: its writes fail (reported, never dropped),
+    # which shows the upsert really wrote through both connections.
+    close_conn("close_second_key", password="api_" + "R" * 40)
+    rows = [{"company": f"Two Keys {i}", "account_id": f"TWO-{i}"} for i in range(40)]
+    summary = upsert(
+        rows=rows,
+        mapping={"name": "company", "custom": {"External ID": "account_id"}},
+        close_conn_ids=["close_second_key"],
+        max_failed_rows=None,
+        max_concurrency=2,
+    )
+    assert summary["total"] == 40
+    assert summary["counts"]["created"] > 0
+    assert summary["counts"]["failed"] > 0
+    assert summary["counts"]["created"] + summary["counts"]["failed"] == 40
+    failed = [r for r in _results(tmp_path / "results.jsonl") if r["action"] == "failed"]
+    assert all("401" in str(r["error"]) or "Auth" in str(r["error"]) for r in failed)

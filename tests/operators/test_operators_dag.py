@@ -8,10 +8,11 @@ directory that ``AIRFLOW__CORE__DAGS_FOLDER`` and ``airflow.settings.DAGS_FOLDER
 
 from __future__ import annotations
 
-import importlib.util
 import textwrap
 
 import pytest
+
+from tests.operators.dag_files import load_dag_module
 
 DAG_FILE = textwrap.dedent(
     """
@@ -51,17 +52,7 @@ DAG_FILE = textwrap.dedent(
 @pytest.mark.integration
 @pytest.mark.usefixtures("airflow_db", "close_conn")
 def test_mapped_and_taskflow_dag_against_the_sandbox(seeded_sandbox, tmp_path, monkeypatch):
-    import airflow.settings
-
-    dag_path = tmp_path / "close_operators_it.py"
-    dag_path.write_text(DAG_FILE)
-    monkeypatch.setenv("AIRFLOW__CORE__DAGS_FOLDER", str(tmp_path))
-    monkeypatch.setattr(airflow.settings, "DAGS_FOLDER", str(tmp_path))
-    spec = importlib.util.spec_from_file_location("close_operators_it", dag_path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_dag_module(tmp_path, "close_operators_it", DAG_FILE, monkeypatch)
 
     run = module.dag.test()
 

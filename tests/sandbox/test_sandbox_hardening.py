@@ -306,6 +306,7 @@ _ACTIVITY_TYPES = {
     "meeting": "Meeting",
     "note": "Note",
     "sms": "SMS",
+    "custom": "CustomActivity",
 }
 
 
@@ -317,12 +318,16 @@ def _existing_id(sandbox: CloseSandbox, template: str) -> str:
         return ""
     if "{activity_id}" in template:
         kind = _ACTIVITY_TYPES[parts[1]]
-        return next(a["id"] for a in state.activities.values() if a["_type"] == kind)
+        return next((a["id"] for a in state.activities.values() if a["_type"] == kind), "acti_none")
     if "{field_id}" in template:
         return next(iter(state.custom_fields[parts[1]]), "cf_none")
     stores = {"lead": state.leads, "contact": state.contacts, "task": state.tasks}
     stores |= {"opportunity": state.opportunities, "user": state.users, "event": {}}
-    stores |= {"export": state.exports}
+    stores |= {"export": state.exports, "custom_object": state.custom_objects}
+    stores |= {"custom_activity": state.custom_activity_types}
+    stores |= {"custom_object_type": state.custom_object_types}
+    stores |= {"bulk_action": state.bulk_edits, "sequence": state.sequences}
+    stores |= {"sequence_subscription": state.sequence_subscriptions}
     return next(iter(stores[parts[0]]), "ev_none")
 
 

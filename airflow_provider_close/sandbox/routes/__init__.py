@@ -5,7 +5,9 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from airflow_provider_close.sandbox.routes.activities import activity_routes
+from airflow_provider_close.sandbox.routes.automation import automation_routes
 from airflow_provider_close.sandbox.routes.contacts import contact_routes
+from airflow_provider_close.sandbox.routes.custom import custom_routes
 from airflow_provider_close.sandbox.routes.events import event_routes
 from airflow_provider_close.sandbox.routes.exports import export_routes
 from airflow_provider_close.sandbox.routes.leads import lead_routes
@@ -30,9 +32,11 @@ def close_routes(state: SandboxState) -> list[BaseRoute]:
         *lead_routes(state),
         *contact_routes(state),
         *activity_routes(state),
+        *custom_routes(state),
         *task_routes(state),
         *opportunity_routes(state),
         *event_routes(state),
         *search_routes(state),
         *export_routes(state),
+        *automation_routes(state),
     ]

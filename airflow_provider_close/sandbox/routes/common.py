@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from airflow_provider_close.sandbox.body_limits import decoded_json
+from airflow_provider_close.sandbox.bulk_actions import advance_bulk_edits
 from airflow_provider_close.sandbox.errors import (
     BadRequest,
     CloseSandboxError,
@@ -112,10 +113,11 @@ class CloseEndpoint:
             handler = self.handlers.get(method)
             if handler is None:
                 raise MethodNotAllowed(request.method)
+            advance_bulk_edits(self.state)  # background work due by now (bulk actions)
             body = await handler(request, self.state)
         except CloseSandboxError as error:
             return JSONResponse(error.body, status_code=error.status)
-        return JSONResponse(body)
+        return body if isinstance(body, Response) else JSONResponse(body)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ASGI request.

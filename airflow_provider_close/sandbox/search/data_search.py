@@ -14,6 +14,7 @@ from airflow_provider_close.sandbox.models.leads import render_lead
 from airflow_provider_close.sandbox.pagination import project
 from airflow_provider_close.sandbox.records import Record
 from airflow_provider_close.sandbox.search.advanced import node_matches
+from airflow_provider_close.sandbox.search.keyset_cache import keyset_found
 from airflow_provider_close.sandbox.search.objects import SearchObject, searchable_objects
 from airflow_provider_close.sandbox.state import SandboxState
 
@@ -106,8 +107,12 @@ def run_search(state: SandboxState, body: Mapping[str, Any], max_limit: int) -> 
     start = _cursor_position(body.get("cursor"), now)
     with state.lock:
         indexed = state.search_records()  # the index trails writes (see search/index.py)
-        found = [o for o in searchable_objects(indexed) if node_matches(indexed, o, body["query"])]
-        found = _sorted(found, body.get("sort") or [])
+        found = keyset_found(state, indexed, body)  # a keyset walk's pages, cached
+        if found is None:
+            found = [
+                o for o in searchable_objects(indexed) if node_matches(indexed, o, body["query"])
+            ]
+            found = _sorted(found, body.get("sort") or [])
         cap = min(len(found), MAX_CURSOR_RESULTS, _results_limit(body) or len(found))
         stop = min(start + limit, cap)
         fields = body.get("_fields") or {}

@@ -1,0 +1,1 @@
+"""Close automation driven from warehouse rows: sequence subscriptions (no Airflow here)."""
