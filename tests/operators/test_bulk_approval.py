@@ -4,6 +4,7 @@ approved. The human path (HITL) runs in ``test_bulk_approval_dag.py``."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -84,3 +85,27 @@ def test_the_apply_task_sends_nothing_beyond_the_approval(
         _upsert(tmp_path, "apply", approved=decision)
     assert _lead_writes(seeded_sandbox) == []
     assert len(seeded_sandbox.state.leads) == leads
+
+
+def test_a_streamed_input_is_read_again_for_the_re_plan_then_applied_in_batches(
+    seeded_sandbox: CloseSandbox, close_conn: Callable[..., str], tmp_path: Path
+) -> None:
+    """The re-plan is a dry run over a fresh read of the file, so the real run sees every row."""
+    source = tmp_path / "rows.jsonl"
+    source.write_text("".join(json.dumps(row) + "\n" for row in ROWS))
+    leads = len(seeded_sandbox.state.leads)
+    decision = {"approved": True, "automatic": True, "by": None, "changes": {"creates": 5}}
+    op = CloseUpsertLeadsOperator(
+        task_id="apply",
+        mapping=MAPPING,
+        match_key="External ID",
+        file=str(source),
+        batch_size=2,
+        approved=decision,
+        result_path=str(tmp_path / "apply.jsonl"),
+    )
+    summary = op.execute({"ti": MagicMock(), "run_id": "approval"})  # type: ignore[arg-type]
+    assert summary["counts"]["created"] == 5
+    assert len(seeded_sandbox.state.leads) == leads + 5
+    searches = [r for r in seeded_sandbox.requests if r.path == "/data/search/"]
+    assert len(searches) == 6  # the re-plan's 3 batches, then the real run's 3

@@ -171,6 +171,38 @@ def test_a_batched_upsert_reads_no_batch_after_the_stop(
     assert again["counts"]["unchanged"] == len(posts)
 
 
+def test_on_kill_mid_contact_upsert_stops_taking_rows(
+    seeded_sandbox: CloseSandbox, close_conn: Callable[..., str], tmp_path: Path
+) -> None:
+    """The child upserts (contacts here; opportunities share the engine) check the stop too."""
+    from airflow_provider_close.operators.bulk_contacts import CloseUpsertContactsOperator
+
+    rows = [
+        {"person": f"Stop P {i}", "email": f"stop{i}@stop.example", "account_id": "EXT-1000"}
+        for i in range(ROWS)
+    ]
+    seeded_sandbox.set_latency(100)
+    result = tmp_path / "contacts.jsonl"
+    op = CloseUpsertContactsOperator(
+        task_id="contacts",
+        mapping={"name": "person", "emails": ["email"]},
+        match_key="email",
+        lead_mapping=MAPPING,
+        lead_match_key="External ID",
+        rows=rows,
+        result_path=str(result),
+        max_concurrency=CONCURRENCY,
+    )
+    watcher, seen = _kill_after(seeded_sandbox, "/contact/", 8, op.on_kill)
+    with pytest.raises(AirflowException, match="bulk run stopped"):
+        op.execute({"ti": MagicMock(), "run_id": "stop"})  # type: ignore[arg-type]
+    watcher.join(5)
+
+    posts = _posts(seeded_sandbox, "/contact/")
+    _check_stopped_file(result, total=ROWS, posts=posts)
+    assert len(posts) - seen["arrived"] <= CONCURRENCY
+
+
 def test_sigterm_mid_activity_run_stops_taking_rows(
     seeded_sandbox: CloseSandbox, close_conn: Callable[..., str], tmp_path: Path
 ) -> None:
