@@ -21,7 +21,6 @@ from airflow_provider_close._compat import AirflowFailException
 from airflow_provider_close.bulk.activities_engine import ActivityOptions, create_activities
 from airflow_provider_close.bulk.airflow_sources import (
     default_result_path,
-    load_rows,
     storage_target,
     stream_rows,
 )
@@ -114,16 +113,21 @@ class _CloseBulkOperator(CloseLineageMixin, CloseBaseOperator):
         self.threshold = FailureThreshold(max_failed_rows, max_failed_ratio)
         self.progress_interval = progress_interval
 
-    def _input_rows(self) -> list[Any]:
+    def _stream(self) -> Iterable[Any]:
+        """Return the input rows, read lazily (SQL and files are streamed)."""
         if isinstance(self.rows, str):
             raise ValueError("rows rendered to a string; use render_template_as_native_obj=True")
-        return load_rows(
+        return stream_rows(
             rows=self.rows,
             sql=self.sql,
             sql_conn_id=self.sql_conn_id,
             file=self.file,
             file_format=self.file_format,
         )
+
+    def _input_rows(self) -> list[Any]:
+        """Return every input row (for the engines that are not batched)."""
+        return list(self._stream())
 
     def _stop_signal(self) -> StopSignal:
         """Return this execution's stop signal (created here, never in ``__init__``)."""
@@ -389,18 +393,6 @@ class CloseUpsertLeadsOperator(_CloseUpsertOperator):
             done = asyncio.run(run(results))
             self._fail_if_stopped(results)
         return self._summary(results, done, dry_run=self.plan_only)
-
-    def _stream(self) -> Iterable[Any]:
-        """Return the input rows, read lazily (SQL and files are streamed)."""
-        if isinstance(self.rows, str):
-            raise ValueError("rows rendered to a string; use render_template_as_native_obj=True")
-        return stream_rows(
-            rows=self.rows,
-            sql=self.sql,
-            sql_conn_id=self.sql_conn_id,
-            file=self.file,
-            file_format=self.file_format,
-        )
 
     def _check_approved(self, counts: Mapping[str, int]) -> None:
         """Raise ``AirflowFailException`` unless the fresh plan is within the approval."""

@@ -89,6 +89,34 @@ def _check_stopped_file(
     return skipped
 
 
+def _upsert(rows: list[dict[str, Any]], result: Path, **kwargs: Any) -> CloseUpsertLeadsOperator:
+    return CloseUpsertLeadsOperator(
+        task_id="upsert",
+        mapping=MAPPING,
+        match_key="External ID",
+        rows=rows,
+        result_path=str(result),
+        **kwargs,
+    )
+
+
+def _kill_mid_run(
+    sandbox: CloseSandbox, op: Any, path: str, after: int, match: str = "bulk run stopped"
+) -> dict[str, int]:
+    """Run ``op`` with ``on_kill`` called once ``after`` POSTs to ``path`` answered."""
+    watcher, seen = _kill_after(sandbox, path, after, op.on_kill)
+    with pytest.raises(AirflowException, match=match):
+        op.execute({"ti": MagicMock(), "run_id": "stop"})
+    watcher.join(5)
+    return seen
+
+
+def _rerun(sandbox: CloseSandbox, op: CloseUpsertLeadsOperator) -> dict[str, Any]:
+    sandbox.set_latency(0)
+    sandbox.clock.advance(sandbox.search_lag)  # the re-run's search sees the leads
+    return dict(op.execute({"ti": MagicMock(), "run_id": "rerun"}))  # type: ignore[arg-type]
+
+
 def test_on_kill_mid_upsert_finishes_rows_in_flight_and_a_rerun_resumes(
     seeded_sandbox: CloseSandbox, close_conn: Callable[..., str], tmp_path: Path
 ) -> None:
@@ -96,18 +124,9 @@ def test_on_kill_mid_upsert_finishes_rows_in_flight_and_a_rerun_resumes(
     leads_before = len(seeded_sandbox.state.leads)
     seeded_sandbox.set_latency(100)
     result = tmp_path / "stopped.jsonl"
-    op = CloseUpsertLeadsOperator(
-        task_id="upsert",
-        mapping=MAPPING,
-        match_key="External ID",
-        rows=rows,
-        result_path=str(result),
-        max_concurrency=CONCURRENCY,
-    )
-    watcher, seen = _kill_after(seeded_sandbox, "/lead/", 8, op.on_kill)
-    with pytest.raises(AirflowException, match=r"bulk run stopped \(task killed \(on_kill\)\)"):
-        op.execute({"ti": MagicMock(), "run_id": "stop"})  # type: ignore[arg-type]
-    watcher.join(5)
+    op = _upsert(rows, result, max_concurrency=CONCURRENCY)
+    match = r"bulk run stopped \(task killed \(on_kill\)\)"
+    seen = _kill_mid_run(seeded_sandbox, op, "/lead/", 8, match)
 
     posts = _posts(seeded_sandbox, "/lead/")
     skipped = _check_stopped_file(result, total=ROWS, posts=posts)
@@ -115,15 +134,7 @@ def test_on_kill_mid_upsert_finishes_rows_in_flight_and_a_rerun_resumes(
     assert len(posts) - seen["arrived"] <= CONCURRENCY
     assert len(seeded_sandbox.state.leads) == leads_before + ROWS - len(skipped)
 
-    seeded_sandbox.set_latency(0)
-    seeded_sandbox.clock.advance(seeded_sandbox.search_lag)  # the re-run's search sees them
-    again = CloseUpsertLeadsOperator(
-        task_id="upsert",
-        mapping=MAPPING,
-        match_key="External ID",
-        rows=rows,
-        result_path=str(tmp_path / "rerun.jsonl"),
-    ).execute({"ti": MagicMock(), "run_id": "rerun"})  # type: ignore[arg-type]
+    again = _rerun(seeded_sandbox, _upsert(rows, tmp_path / "rerun.jsonl"))
     assert again["counts"]["created"] == len(skipped)
     assert again["counts"]["unchanged"] == ROWS - len(skipped)
     assert len(seeded_sandbox.state.leads) == leads_before + ROWS
@@ -136,19 +147,8 @@ def test_a_batched_upsert_reads_no_batch_after_the_stop(
     rows = [{"company": f"Batch Co {i}", "account_id": f"EXT-BSTOP-{i}"} for i in range(ROWS)]
     seeded_sandbox.set_latency(100)
     result = tmp_path / "stopped.jsonl"
-    op = CloseUpsertLeadsOperator(
-        task_id="upsert",
-        mapping=MAPPING,
-        match_key="External ID",
-        rows=rows,
-        result_path=str(result),
-        max_concurrency=CONCURRENCY,
-        batch_size=10,
-    )
-    watcher, _ = _kill_after(seeded_sandbox, "/lead/", 3, op.on_kill)
-    with pytest.raises(AirflowException, match="bulk run stopped"):
-        op.execute({"ti": MagicMock(), "run_id": "stop"})  # type: ignore[arg-type]
-    watcher.join(5)
+    op = _upsert(rows, result, max_concurrency=CONCURRENCY, batch_size=10)
+    _kill_mid_run(seeded_sandbox, op, "/lead/", 3)
 
     in_file = len(_lines(result)) - 1
     assert in_file < ROWS  # not the whole input
@@ -157,16 +157,7 @@ def test_a_batched_upsert_reads_no_batch_after_the_stop(
     skipped = _check_stopped_file(result, total=in_file, posts=posts, rest_read=False)
     assert {r["row"] for r in skipped} >= set(range(in_file - 10, in_file))  # the batch read last
 
-    seeded_sandbox.set_latency(0)
-    seeded_sandbox.clock.advance(seeded_sandbox.search_lag)
-    again = CloseUpsertLeadsOperator(
-        task_id="upsert",
-        mapping=MAPPING,
-        match_key="External ID",
-        rows=rows,
-        result_path=str(tmp_path / "rerun.jsonl"),
-        batch_size=10,
-    ).execute({"ti": MagicMock(), "run_id": "rerun"})  # type: ignore[arg-type]
+    again = _rerun(seeded_sandbox, _upsert(rows, tmp_path / "rerun.jsonl", batch_size=10))
     assert again["counts"]["created"] == ROWS - len(posts)
     assert again["counts"]["unchanged"] == len(posts)
 
@@ -193,10 +184,7 @@ def test_on_kill_mid_contact_upsert_stops_taking_rows(
         result_path=str(result),
         max_concurrency=CONCURRENCY,
     )
-    watcher, seen = _kill_after(seeded_sandbox, "/contact/", 8, op.on_kill)
-    with pytest.raises(AirflowException, match="bulk run stopped"):
-        op.execute({"ti": MagicMock(), "run_id": "stop"})  # type: ignore[arg-type]
-    watcher.join(5)
+    seen = _kill_mid_run(seeded_sandbox, op, "/contact/", 8)
 
     posts = _posts(seeded_sandbox, "/contact/")
     _check_stopped_file(result, total=ROWS, posts=posts)
