@@ -11,7 +11,6 @@ importing it from the thread while the run imports models deadlocks on import lo
 
 from __future__ import annotations
 
-import importlib.util
 import textwrap
 import threading
 import time
@@ -22,6 +21,7 @@ import pytest
 
 from airflow_provider_close._compat import AIRFLOW_VERSION
 from airflow_provider_close.sandbox import CloseSandbox
+from tests.operators.dag_files import load_dag_module
 
 DAG_ID = "close_bulk_approval_it"
 DAG_FILE = textwrap.dedent(
@@ -101,18 +101,7 @@ def api_client(airflow_db: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def _load_dag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    import airflow.settings
-
-    path = tmp_path / f"{DAG_ID}.py"
-    path.write_text(DAG_FILE)
-    monkeypatch.setenv("AIRFLOW__CORE__DAGS_FOLDER", str(tmp_path))
-    monkeypatch.setattr(airflow.settings, "DAGS_FOLDER", str(tmp_path))
-    spec = importlib.util.spec_from_file_location(DAG_ID, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.dag
+    return load_dag_module(tmp_path, DAG_ID, DAG_FILE, monkeypatch).dag
 
 
 def _states(run: Any) -> dict[str, str]:
