@@ -49,9 +49,10 @@ def _loaded_after(imports: str) -> set[str]:
 
 
 def test_a_dag_of_write_bulk_and_sensor_operators_loads_none_of_the_deferred_modules() -> None:
+    sdk = _loaded_after("airflow.sdk")  # Airflow 3.1's SDK itself loads airflow.triggers.base
     loaded = _loaded_after(WRITE_BULK_SENSOR)
     assert "airflow_provider_close.operators.bulk" in loaded  # the import really happened
-    assert sorted(set(DEFERRED) & loaded) == []
+    assert sorted(set(DEFERRED) & (loaded - sdk)) == []
 
 
 def test_every_deferred_module_exists_and_loads_when_a_task_needs_it() -> None:
