@@ -16,6 +16,7 @@ from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue
 
 from airflow_provider_close._compat import default_deferrable
 from airflow_provider_close.hooks.close import CloseHook
+from airflow_provider_close.sensors.errors import CloseSensorError
 from airflow_provider_close.watch.activity_query import (
     DEFAULT_LATE_LISTING,
     ActivityFilter,
@@ -235,8 +236,6 @@ class CloseNewActivitySensor(BaseSensorOperator):
         :param context: the task context.
         :param event: the trigger's event payload.
         """
-        from airflow_provider_close.sensors.errors import CloseSensorError
-
         if not event or event.get("status") != "success":
             event = event or {}
             raise CloseSensorError(
