@@ -17,31 +17,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.sdk import Context
 from airflow.sdk.exceptions import AirflowException
 
-from airflow_provider_close.bulk.activities_engine import ActivityOptions, create_activities
-from airflow_provider_close.bulk.airflow_sources import (
-    default_result_path,
-    load_rows,
-    storage_target,
-    stream_rows,
-)
-from airflow_provider_close.bulk.engine import UpsertOptions, UpsertRun, upsert_leads
-from airflow_provider_close.bulk.mapping import parse_mapping
-from airflow_provider_close.bulk.modes import PlanRules, SyncMode, check_mode, fill_only_keys
-from airflow_provider_close.bulk.readers import FileFormat
-from airflow_provider_close.bulk.resolve import custom_keys_for, match_key_for
-from airflow_provider_close.bulk.results import (
-    FailureThreshold,
-    Openable,
-    ResultFile,
-    SyncSummary,
-    summarise,
-    write_results,
-)
-from airflow_provider_close.bulk.shards import check_shard
+from airflow_provider_close.bulk.modes import check_mode
+from airflow_provider_close.bulk.results import FailureThreshold
 from airflow_provider_close.hooks.close import CloseHook
 from airflow_provider_close.idempotency.rule import DEFAULT_SETTLE_SECONDS, Clock, SystemClock
-from airflow_provider_close.lineage import CloseData, CloseLineageMixin, Data, FileData, SqlData
-from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
+from airflow_provider_close.lineage import CloseLineageMixin
 from airflow_provider_close.operators._base import (
     CloseBaseOperator,
     checked_settle_seconds,
@@ -50,6 +30,11 @@ from airflow_provider_close.operators._base import (
 
 if TYPE_CHECKING:
     from airflow_provider_close.bulk.child_engine import ChildKind, ParentLeads
+    from airflow_provider_close.bulk.engine import UpsertOptions, UpsertRun
+    from airflow_provider_close.bulk.modes import SyncMode
+    from airflow_provider_close.bulk.readers import FileFormat
+    from airflow_provider_close.bulk.results import Openable, ResultFile, SyncSummary
+    from airflow_provider_close.lineage import Data
 
 __all__ = ["CloseBulkCreateActivitiesOperator", "CloseUpsertLeadsOperator"]
 
@@ -90,6 +75,7 @@ class _CloseBulkOperator(CloseLineageMixin, CloseBaseOperator):
         progress_interval: float = 5.0,
         **kwargs: Any,
     ) -> None:
+
         super().__init__(**kwargs)
         self.rows = rows
         self.sql = sql
@@ -102,6 +88,8 @@ class _CloseBulkOperator(CloseLineageMixin, CloseBaseOperator):
         self.progress_interval = progress_interval
 
     def _input_rows(self) -> list[Any]:
+        from airflow_provider_close.bulk.airflow_sources import load_rows
+
         if isinstance(self.rows, str):
             raise ValueError("rows rendered to a string; use render_template_as_native_obj=True")
         return load_rows(
@@ -114,6 +102,9 @@ class _CloseBulkOperator(CloseLineageMixin, CloseBaseOperator):
 
     def lineage_datasets(self, task_instance: Any | None) -> tuple[list[Data], list[Data]]:
         """Return the input (SQL tables or file), Close's objects and the result file."""
+        from airflow_provider_close.bulk.airflow_sources import default_result_path
+        from airflow_provider_close.lineage import CloseData, FileData, SqlData
+
         inputs: list[Data] = []
         if self.sql and self.sql_conn_id:
             inputs.append(SqlData(self.sql_conn_id, self.sql))
@@ -130,12 +121,16 @@ class _CloseBulkOperator(CloseLineageMixin, CloseBaseOperator):
         return inputs, outputs
 
     def _result_target(self, context: Context) -> str | Openable:
+        from airflow_provider_close.bulk.airflow_sources import default_result_path, storage_target
+
         dag_id = str(getattr(context.get("dag"), "dag_id", "dag"))
         run_id = str(context.get("run_id", "manual"))
         path = self.result_path or default_result_path(dag_id, self.task_id, run_id)
         return storage_target(path)
 
     def _finish(self, context: Context, run: UpsertRun, *, dry_run: bool) -> SyncSummary:
+        from airflow_provider_close.bulk.results import summarise, write_results
+
         written = write_results(self._result_target(context), run.results)
         summary = summarise(
             run.results,
@@ -173,6 +168,7 @@ class _CloseUpsertOperator(_CloseBulkOperator):
         fill_only_when_empty: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> None:
+
         super().__init__(**kwargs)
         self.mapping = mapping
         self.match_key = match_key
@@ -185,6 +181,8 @@ class _CloseUpsertOperator(_CloseBulkOperator):
 
     def _fill_only(self, standard: Sequence[str], custom: Sequence[str]) -> None:
         """Check ``fill_only_when_empty`` against the mapping, before any request."""
+        from airflow_provider_close.bulk.modes import fill_only_keys
+
         fill_only_keys(self.fill_only_when_empty, standard, {name: name for name in custom})
 
     def _upsert_children(
@@ -209,6 +207,9 @@ class _CloseUpsertOperator(_CloseBulkOperator):
     def _options(
         self, context: Context, standard: Sequence[str], custom_keys: dict[str, str]
     ) -> UpsertOptions:
+        from airflow_provider_close.bulk.engine import UpsertOptions
+        from airflow_provider_close.bulk.modes import PlanRules, fill_only_keys
+
         fill_only = fill_only_keys(self.fill_only_when_empty, standard, custom_keys)
         return UpsertOptions(
             dry_run=self.plan_only,
@@ -285,6 +286,14 @@ class CloseUpsertLeadsOperator(_CloseUpsertOperator):
 
     def execute(self, context: Context) -> SyncSummary:
         """Run the upsert and return the summary (pushed to XCom)."""
+        from airflow_provider_close.bulk.airflow_sources import stream_rows
+        from airflow_provider_close.bulk.engine import upsert_leads
+        from airflow_provider_close.bulk.mapping import parse_mapping
+        from airflow_provider_close.bulk.resolve import custom_keys_for, match_key_for
+        from airflow_provider_close.bulk.results import ResultFile
+        from airflow_provider_close.bulk.shards import check_shard
+        from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
+
         mapping = parse_mapping(self.mapping)
         self._fill_only(list(mapping.fields), list(mapping.custom))
         shard = None if self.shard is None else check_shard(self.shard)  # before any request
@@ -371,6 +380,8 @@ class CloseBulkCreateActivitiesOperator(_CloseBulkOperator):
 
     def execute(self, context: Context) -> SyncSummary:
         """Log the activities and return the summary (pushed to XCom)."""
+        from airflow_provider_close.bulk.activities_engine import ActivityOptions, create_activities
+
         rows = self._input_rows()
         options = ActivityOptions(
             max_concurrency=self.max_concurrency, progress_interval=self.progress_interval
