@@ -16,6 +16,7 @@ import pytest
 
 from airflow_provider_close._compat import TaskDeferred
 from airflow_provider_close.extraction.changes import CHANGE_TYPES
+from airflow_provider_close.extraction.tombstones import TOMBSTONE_TYPES
 from airflow_provider_close.operators.changes import (
     CloseExtractChangesOperator,
     CloseExtractTombstonesOperator,
@@ -233,15 +234,28 @@ def test_deletes_and_merges_become_tombstones_exactly_once(
     assert tombstones(tmp_path, "lead") == leads  # a re-run writes the same lines
 
 
-@pytest.mark.parametrize("operator", [CloseExtractTombstonesOperator, CloseExtractChangesOperator])
+#: Every type whose extraction reads the event log: all tombstones; the changes of activities
+#: (older ones changed in the interval) and custom objects (no list filter of their own).
+_EVENT_LOG_READS = [
+    *((CloseExtractTombstonesOperator, t) for t in TOMBSTONE_TYPES),
+    *(
+        (CloseExtractChangesOperator, t)
+        for t in CHANGE_TYPES
+        if t.startswith("activity.") or t == "custom_object"
+    ),
+]
+
+
+@pytest.mark.parametrize(("operator", "object_type"), _EVENT_LOG_READS)
 def test_interval_past_retention_fails_before_any_request(
     sandbox: CloseSandbox,
     close_conn: Callable[..., str],
     tmp_path: Path,
     operator: type[CloseExtractTombstonesOperator],
+    object_type: str,
 ) -> None:
     old = datetime.now(UTC) - 31 * DAY
-    op = operator(task_id="t", path=str(tmp_path / "x.ndjson"), object_type="activity.note")
+    op = operator(task_id="t", path=str(tmp_path / "x.ndjson"), object_type=object_type)
     with pytest.raises(ValueError, match="CloseExportOperator"):
         op.execute(interval(old, old + DAY))
     assert sandbox.requests == []
