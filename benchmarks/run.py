@@ -28,6 +28,7 @@ BENCHMARKS = {
     "upsert_scale": "bench_upsert_scale",
     "upsert_matrix": "bench_upsert_matrix",
     "sensor": "bench_sensor",
+    "dag_parse": "bench_dag_parse",
 }
 
 

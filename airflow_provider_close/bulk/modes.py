@@ -16,8 +16,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final, Literal, get_args
 
-from airflow_provider_close.bulk.mapping import MappingError
-
 __all__ = ["DEFAULT_RULES", "SYNC_MODES", "PlanRules", "SyncMode", "check_mode", "fill_only_keys"]
 
 SyncMode = Literal["upsert", "update_only", "create_only"]
@@ -47,6 +45,8 @@ def check_mode(mode: object) -> SyncMode:
 
     :param mode: the operator's ``mode`` argument.
     """
+    from airflow_provider_close.bulk.mapping import MappingError
+
     if mode not in SYNC_MODES:
         allowed = ", ".join(repr(m) for m in SYNC_MODES)
         raise MappingError(f"mode must be one of {allowed}, got {mode!r}")
@@ -62,6 +62,8 @@ def fill_only_keys(
     :param standard: the standard fields the mapping maps (their mapping names).
     :param custom_keys: custom field name as in the mapping -> ``custom.cf_…`` key.
     """
+    from airflow_provider_close.bulk.mapping import MappingError
+
     if given is None:
         return frozenset()
     if isinstance(given, str) or not isinstance(given, Iterable):

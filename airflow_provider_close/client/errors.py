@@ -39,7 +39,6 @@ from airflow_provider_close.client.bodies import (
     max_skip_in,
     request_id,
 )
-from airflow_provider_close.client.ratelimit import server_wait
 
 __all__ = [
     "CloseAPIError",
@@ -286,6 +285,8 @@ class CloseRateLimitError(CloseAPIError):
     @property
     def retry_after(self) -> float | None:
         """Seconds the server asked us to wait, ``None`` if it gave no hint."""
+        from airflow_provider_close.client.ratelimit import server_wait
+
         return server_wait(self.headers, self.body)
 
 

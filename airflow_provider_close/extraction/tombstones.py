@@ -8,10 +8,13 @@ child with its own event) and, for a merge, ``lead``/``deleted`` on the source w
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, Protocol, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client import CloseClient
 
 from airflow_provider_close.client.resources import ACTIVITY_TYPES
 from airflow_provider_close.client.timestamps import format_moment, parse_moment
@@ -19,7 +22,7 @@ from airflow_provider_close.extraction.custom_objects import CUSTOM_OBJECT_EVENT
 from airflow_provider_close.extraction.retention import check_retention
 from airflow_provider_close.extraction.windows import Window
 
-__all__ = ["TOMBSTONE_TYPES", "EventsClient", "Tombstone", "tombstones"]
+__all__ = ["TOMBSTONE_TYPES", "Tombstone", "tombstones"]
 
 #: Task ``_type`` values Close logs as ``task.<type>`` (close-api.md §2, §7).
 _TASK_TYPES = (
@@ -64,16 +67,8 @@ class Tombstone(TypedDict):
     event_id: str
 
 
-class EventsClient(Protocol):
-    """The part of :class:`~airflow_provider_close.client.CloseClient` tombstones use."""
-
-    def iter_events(
-        self, params: Mapping[str, Any] | None = None, *, max_items: int | None = None
-    ) -> Iterator[dict[str, Any]]: ...  # pragma: no cover - protocol
-
-
 def tombstones(
-    client: EventsClient, object_type: str, window: Window, *, now: datetime | None = None
+    client: CloseClient, object_type: str, window: Window, *, now: datetime | None = None
 ) -> list[Tombstone]:
     """Return the tombstones of ``object_type`` in ``window``, by (deleted_at, id), one per id.
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from airflow_provider_close.client.timestamps import format_moment, parse_moment, to_moment
-from airflow_provider_close.extraction.resources import ResourceSpec
+
+if TYPE_CHECKING:
+    from airflow_provider_close.extraction.resources import ResourceSpec
 
 __all__ = [
     "Window",

@@ -12,17 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from airflow.sdk import BaseHook
 
 from airflow_provider_close._compat import DECLARATIVE_CONNECTION_FORM
-from airflow_provider_close.client import ActivityType, AsyncCloseClient, CloseClient, CloseError
-from airflow_provider_close.client.redaction import basic_forms
 from airflow_provider_close.client.resources import activity_path
-from airflow_provider_close.client.token_store import TokenStore
-from airflow_provider_close.hooks.settings import ClientSettings, settings_from_connection
 from airflow_provider_close.provider_info import UI_FIELD_BEHAVIOUR
+
+if TYPE_CHECKING:  # the client is imported when a task first builds one, not at DAG parse
+    from airflow_provider_close.client import AsyncCloseClient, CloseClient
+    from airflow_provider_close.client.resources import ActivityType
+    from airflow_provider_close.client.token_store import TokenStore
+    from airflow_provider_close.hooks.settings import ClientSettings
 
 __all__ = ["CloseHook"]
 
@@ -66,6 +68,8 @@ class CloseHook(BaseHook):
 
     @cached_property
     def _settings(self) -> ClientSettings:
+        from airflow_provider_close.hooks.settings import settings_from_connection
+
         conn = self.get_connection(self.close_conn_id)
         _mask_encoded_key(conn.password)
         return settings_from_connection(
@@ -74,6 +78,8 @@ class CloseHook(BaseHook):
 
     async def aclient_settings(self) -> ClientSettings:
         """Like :meth:`client_settings`, fetching the connection without blocking the loop."""
+        from airflow_provider_close.hooks.settings import settings_from_connection
+
         conn = await self.aget_connection(self.close_conn_id)
         aextra = getattr(conn, "aextra_dejson", None)  # Airflow >= 3.3.2
         extra = await aextra() if aextra is not None else conn.extra_dejson
@@ -136,6 +142,8 @@ class CloseHook(BaseHook):
 
     def test_connection(self) -> tuple[bool, str]:
         """Call ``GET /me/``; return ``(ok, message)`` and never raise nor show the key."""
+        from airflow_provider_close.client.errors import CloseError
+
         try:
             me = self.client.get("me/")
         except CloseError as err:
@@ -297,6 +305,8 @@ def _mask_encoded_key(password: str | None) -> None:
     """
     if password:
         from airflow.sdk.log import mask_secret
+
+        from airflow_provider_close.client.redaction import basic_forms
 
         for form in basic_forms(password):
             mask_secret(form)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from airflow_provider_close.client import (
     AsyncCloseClient,
@@ -18,16 +20,61 @@ from airflow_provider_close.client import (
     RetryPolicy,
 )
 from airflow_provider_close.client.token_store import TokenStore
+from airflow_provider_close.client.validation import validated
 from airflow_provider_close.hooks.oauth_settings import OAuthSettings, oauth_settings
 
-__all__ = ["DEFAULT_HOST", "ClientSettings", "api_base_url", "settings_from_connection"]
+__all__ = [
+    "DEFAULT_HOST",
+    "ClientSettings",
+    "ConnectionExtras",
+    "api_base_url",
+    "connection_extras",
+    "settings_from_connection",
+]
 
 DEFAULT_HOST = "https://api.close.com"
 _API_PREFIX = "/api/v1/"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 AuthType = Literal["api_key", "oauth"]
 OnSecret = Callable[[str], None] | None
-_AUTH_TYPES: tuple[AuthType, ...] = get_args(AuthType)
+
+
+def _number_text(raw: object) -> object:
+    """Read the URI form's strings as numbers (``"2.0"`` is the integer 2, as ``2.0`` is)."""
+    if isinstance(raw, str):
+        try:
+            return float(raw)
+        except ValueError:
+            return raw
+    return raw
+
+
+class ConnectionExtras(BaseModel):
+    """The connection extras the client settings read (the OAuth ones: ``oauth_settings``).
+
+    Values written in the URI form arrive as strings and are parsed the same way; an empty
+    value means the default; unknown extras are ignored (Airflow's form adds its own).
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    auth_type: AuthType = "api_key"
+    timeout: Annotated[float, BeforeValidator(_number_text), Field(ge=1)] = 30.0
+    max_retries: Annotated[int, BeforeValidator(_number_text), Field(ge=0)] = 5
+    max_total_wait: Annotated[float, BeforeValidator(_number_text), Field(ge=0)] = 300.0
+
+
+def _config_error(field: str, value: object, allowed: str) -> Exception:
+    return CloseConfigError(f"{field}: got {value!r}; allowed: {allowed}")
+
+
+def connection_extras(extra: Mapping[str, object]) -> ConnectionExtras:
+    """Return the validated extras; raise ``CloseConfigError`` naming the extra and what it allows.
+
+    :param extra: the connection's extras (``None`` or ``""`` values mean "use the default").
+    """
+    given = {name: value for name, value in extra.items() if value is not None and value != ""}
+    return validated(ConnectionExtras, given, prefix="connection extra ", error=_config_error)
 
 
 @dataclass(frozen=True)
@@ -140,29 +187,6 @@ def _port(raw: int | str | None) -> int | None:
     return value
 
 
-def _number(extra: Mapping[str, object], name: str, default: float, minimum: float) -> float:
-    raw = extra.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(str(raw))
-    except ValueError:
-        value = float("nan")
-    if not value >= minimum:  # also rejects NaN
-        raise CloseConfigError(
-            f"connection extra {name}: got {raw!r}; allowed: a number >= {minimum:g}"
-        )
-    return value
-
-
-def _auth_type(extra: Mapping[str, object]) -> AuthType:
-    raw = extra.get("auth_type") or "api_key"
-    for allowed in _AUTH_TYPES:
-        if raw == allowed:
-            return allowed
-    raise CloseConfigError(f"connection extra auth_type: got {raw!r}; allowed: 'api_key' | 'oauth'")
-
-
 def settings_from_connection(
     host: str | None,
     password: str | None,
@@ -182,24 +206,19 @@ def settings_from_connection(
     :param conn_id: the connection id, named in error messages.
     :param port: the connection's port, if any (see :func:`api_base_url`).
     """
-    auth_type = _auth_type(extra)
+    extras = connection_extras(extra)
+    auth_type = extras.auth_type
     oauth = oauth_settings(password, extra, conn_id) if auth_type == "oauth" else None
     if not password and oauth is None:
         raise CloseConfigError(
             "connection password: the Close API key is empty; set it as the password"
         )
-    retries = _number(extra, "max_retries", 5, 0)
-    if retries != int(retries):
-        raise CloseConfigError(
-            f"connection extra max_retries: got {extra.get('max_retries')!r}; "
-            "allowed: an integer >= 0"
-        )
     return ClientSettings(
         base_url=api_base_url(host, port),
         auth_type=auth_type,
-        timeout=_number(extra, "timeout", 30.0, 1),
-        max_attempts=int(retries) + 1,
-        max_total_wait=_number(extra, "max_total_wait", 300.0, 0),
+        timeout=extras.timeout,
+        max_attempts=extras.max_retries + 1,
+        max_total_wait=extras.max_total_wait,
         secret=password or "",
         oauth=oauth,
     )

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Final, Literal, get_args
+from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
-from airflow_provider_close.client import CloseClient
 from airflow_provider_close.client.errors import ClosePayloadError
 from airflow_provider_close.client.payloads.text import required_text
 from airflow_provider_close.lookups.activities import created_at
 from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
 from airflow_provider_close.lookups.leads import LeadMatchKey, find_leads_by_key
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client import CloseClient
 
 __all__ = [
     "IF_EXISTS_CHOICES",

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from airflow_provider_close.client import CloseClient
 from airflow_provider_close.lookups.activities import created_at
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client import CloseClient
 
 __all__ = [
     "CLOCK_SKEW_MARGIN",

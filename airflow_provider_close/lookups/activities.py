@@ -25,7 +25,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_close.client.resources import ActivityType
 from airflow_provider_close.client.timestamps import (
@@ -34,7 +34,9 @@ from airflow_provider_close.client.timestamps import (
     parse_moment,
     parse_moment_or_none,
 )
-from airflow_provider_close.lookups._listing import ItemLister
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client import CloseClient
 
 __all__ = [
     "IDENTIFYING_FIELDS",
@@ -250,7 +252,7 @@ def _first_with_fingerprint(
 
 
 def find_existing_activity(
-    client: ItemLister,
+    client: CloseClient,
     kind: ActivityKind,
     payload: Mapping[str, Any],
     *,
@@ -272,7 +274,7 @@ def find_existing_activity(
 
 
 def find_existing_task(
-    client: ItemLister, payload: Mapping[str, Any], *, created_since: datetime | None = None
+    client: CloseClient, payload: Mapping[str, Any], *, created_since: datetime | None = None
 ) -> dict[str, Any] | None:
     """Return the task on the payload's lead with the same fingerprint, if any.
 

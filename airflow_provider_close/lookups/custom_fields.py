@@ -12,7 +12,7 @@ is seen on the next run.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from airflow_provider_close.client.errors import ClosePayloadError
 from airflow_provider_close.client.payloads.custom import CUSTOM_KEY_PREFIX
@@ -21,7 +21,9 @@ from airflow_provider_close.client.payloads.custom_types import (
     checked_custom_value,
 )
 from airflow_provider_close.client.payloads.ids import looks_like_id
-from airflow_provider_close.lookups._listing import ItemLister
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client import CloseClient
 
 __all__ = ["CustomFieldObjectType", "CustomFieldResolver"]
 
@@ -38,7 +40,7 @@ class CustomFieldResolver:
     :param object_type: ``lead``, ``contact``, ``opportunity`` or ``activity``.
     """
 
-    def __init__(self, client: ItemLister, object_type: CustomFieldObjectType) -> None:
+    def __init__(self, client: CloseClient, object_type: CustomFieldObjectType) -> None:
         self._client = client
         self.object_type: CustomFieldObjectType = object_type
         self._by_id: dict[str, CustomFieldDefinition] | None = None

@@ -24,7 +24,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client import CloseClient
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
@@ -46,13 +49,9 @@ _MAX_RESULTS_PER_WALK = 10_000
 _CUSTOM_PREFIX = "custom."
 
 
-class _SyncSearcher(Protocol):
-    def iter_search(
-        self, body: dict[str, Any], *, page_size: int | None = ..., max_items: int | None = ...
-    ) -> Iterator[dict[str, Any]]: ...
-
-
 class _AsyncSearcher(Protocol):
+    """What the bulk engine's client port (``bulk.ports.AsyncCloseAPI``) offers for search."""
+
     def iter_search(
         self, body: dict[str, Any], *, page_size: int | None = ..., max_items: int | None = ...
     ) -> AsyncIterator[dict[str, Any]]: ...
@@ -198,7 +197,7 @@ def _chunks(key: LeadMatchKey, values: Sequence[str], size: int) -> Iterator[lis
 
 
 def find_leads_by_key(
-    client: _SyncSearcher,
+    client: CloseClient,
     key: LeadMatchKey,
     values: Sequence[str],
     *,

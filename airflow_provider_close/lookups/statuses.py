@@ -8,11 +8,13 @@ are errors that list the known labels.
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from airflow_provider_close.client.errors import ClosePayloadError
 from airflow_provider_close.client.payloads.ids import looks_like_id
-from airflow_provider_close.lookups._listing import ItemLister
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client import CloseClient
 
 __all__ = ["StatusKind", "StatusResolver"]
 
@@ -31,7 +33,7 @@ class StatusResolver:
     """
 
     def __init__(
-        self, client: ItemLister, kind: StatusKind, *, pipeline_id: str | None = None
+        self, client: CloseClient, kind: StatusKind, *, pipeline_id: str | None = None
     ) -> None:
         self._client = client
         self.kind: StatusKind = kind

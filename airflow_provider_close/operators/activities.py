@@ -9,28 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Context
 
-from airflow_provider_close.client import JSONObject
-from airflow_provider_close.client.payloads.call import build_call_payload
-from airflow_provider_close.client.payloads.email import EMAIL_SEND_STATUSES
-from airflow_provider_close.client.payloads.enums import (
-    SMS_SEND_STATUSES,
-    CallDirection,
-    CallStatus,
-    SmsMode,
-    SmsStatus,
-)
-from airflow_provider_close.client.payloads.sms import build_sms_payload
-from airflow_provider_close.idempotency.matching import created_since
-from airflow_provider_close.lookups.activities import ActivityKind, find_existing_activity
+from airflow_provider_close.client.payloads.enums import EMAIL_SEND_STATUSES, SMS_SEND_STATUSES
 from airflow_provider_close.operators._base import (
     CloseCreateOperator,
     CloseObjectResult,
     push_lead_id,
 )
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client import JSONObject
+    from airflow_provider_close.client.payloads.enums import (
+        CallDirection,
+        CallStatus,
+        SmsMode,
+        SmsStatus,
+    )
+    from airflow_provider_close.lookups.activities import ActivityKind
 
 __all__ = ["CloseCreateActivityOperator", "CloseCreateCallOperator", "CloseCreateSmsOperator"]
 
@@ -53,6 +51,8 @@ class CloseCreateActivityOperator(CloseCreateOperator):
 
     def execute(self, context: Context) -> CloseObjectResult:
         """Create the activity unless an earlier try did; return ``{"id", "object", "action"}``."""
+        from airflow_provider_close.idempotency.matching import created_since
+
         payload = self.build_payload()
         push_lead_id(context, str(payload["lead_id"]))
         kind, since = self.activity_kind, created_since(context)
@@ -74,6 +74,8 @@ class CloseCreateActivityOperator(CloseCreateOperator):
         :param payload: the checked payload about to be sent.
         :param since: the earliest ``date_created`` it can have (the run's start, less a margin).
         """
+        from airflow_provider_close.lookups.activities import find_existing_activity
+
         return find_existing_activity(
             self.hook.client, self.activity_kind, payload, created_since=since
         )
@@ -139,6 +141,8 @@ class CloseCreateCallOperator(CloseCreateActivityOperator):
 
     def build_payload(self) -> Mapping[str, Any]:
         """Return the checked call payload."""
+        from airflow_provider_close.client.payloads.call import build_call_payload
+
         return build_call_payload(
             lead_id=self.lead_id,
             direction=self.direction,
@@ -215,6 +219,8 @@ class CloseCreateSmsOperator(CloseCreateActivityOperator):
 
     def build_payload(self) -> Mapping[str, Any]:
         """Return the checked SMS payload."""
+        from airflow_provider_close.client.payloads.sms import build_sms_payload
+
         return build_sms_payload(
             mode=self.mode,
             lead_id=self.lead_id,

@@ -17,41 +17,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.sdk import Context
 from airflow.sdk.exceptions import AirflowException
 
-from airflow_provider_close._compat import AirflowFailException
-from airflow_provider_close.bulk.activities_engine import ActivityOptions, create_activities
-from airflow_provider_close.bulk.airflow_sources import (
-    default_result_path,
-    storage_target,
-    stream_rows,
-)
-from airflow_provider_close.bulk.approval import (
-    ApprovalDecision,
-    PlannedChanges,
-    exceeded_approval,
-)
-from airflow_provider_close.bulk.engine import (
-    ResultSink,
-    UpsertOptions,
-    UpsertRun,
-    upsert_leads,
-)
-from airflow_provider_close.bulk.mapping import parse_mapping
-from airflow_provider_close.bulk.modes import PlanRules, SyncMode, check_mode, fill_only_keys
-from airflow_provider_close.bulk.readers import FileFormat
-from airflow_provider_close.bulk.resolve import custom_keys_for, match_key_for
-from airflow_provider_close.bulk.results import (
-    FailureThreshold,
-    Openable,
-    ResultFile,
-    ResultTally,
-    SyncSummary,
-)
-from airflow_provider_close.bulk.shards import check_shard
-from airflow_provider_close.bulk.stop import StopSignal, stop_record
+from airflow_provider_close.bulk.modes import check_mode
+from airflow_provider_close.bulk.results import FailureThreshold
 from airflow_provider_close.hooks.close import CloseHook
 from airflow_provider_close.idempotency.rule import DEFAULT_SETTLE_SECONDS, Clock, SystemClock
-from airflow_provider_close.lineage import CloseData, CloseLineageMixin, Data, FileData, SqlData
-from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
+from airflow_provider_close.lineage import CloseLineageMixin
 from airflow_provider_close.operators._base import (
     CloseBaseOperator,
     checked_settle_seconds,
@@ -61,7 +31,14 @@ from airflow_provider_close.operators._base import (
 if TYPE_CHECKING:
     from airflow.sdk import XComArg
 
+    from airflow_provider_close.bulk.approval import ApprovalDecision
     from airflow_provider_close.bulk.child_engine import ChildKind, ParentLeads
+    from airflow_provider_close.bulk.engine import ResultSink, UpsertOptions, UpsertRun
+    from airflow_provider_close.bulk.modes import SyncMode
+    from airflow_provider_close.bulk.readers import FileFormat
+    from airflow_provider_close.bulk.results import Openable, ResultFile, SyncSummary
+    from airflow_provider_close.bulk.stop import StopSignal
+    from airflow_provider_close.lineage import Data
 
 __all__ = ["CloseBulkCreateActivitiesOperator", "CloseUpsertLeadsOperator"]
 
@@ -102,6 +79,7 @@ class _CloseBulkOperator(CloseLineageMixin, CloseBaseOperator):
         progress_interval: float = 5.0,
         **kwargs: Any,
     ) -> None:
+
         super().__init__(**kwargs)
         self.rows = rows
         self.sql = sql
@@ -115,6 +93,8 @@ class _CloseBulkOperator(CloseLineageMixin, CloseBaseOperator):
 
     def _stream(self) -> Iterable[Any]:
         """Return the input rows, read lazily (SQL and files are streamed)."""
+        from airflow_provider_close.bulk.airflow_sources import stream_rows
+
         if isinstance(self.rows, str):
             raise ValueError("rows rendered to a string; use render_template_as_native_obj=True")
         return stream_rows(
@@ -131,8 +111,17 @@ class _CloseBulkOperator(CloseLineageMixin, CloseBaseOperator):
 
     def _stop_signal(self) -> StopSignal:
         """Return this execution's stop signal (created here, never in ``__init__``)."""
+        from airflow_provider_close.bulk.stop import StopSignal
+
         stop = self.__dict__["_close_stop"] = StopSignal()
         return stop
+
+    def _requested_stop(self) -> StopSignal | None:
+        """Return this execution's stop signal, if ``execute`` made one."""
+        from airflow_provider_close.bulk.stop import StopSignal
+
+        stop = self.__dict__.get("_close_stop")
+        return stop if isinstance(stop, StopSignal) else None
 
     def on_kill(self) -> None:
         """Stop the bulk run cleanly: rows in flight finish, no new row is sent.
@@ -142,15 +131,17 @@ class _CloseBulkOperator(CloseLineageMixin, CloseBaseOperator):
         a last ``{"stopped": true, ...}`` line) and the task fails; a re-run resumes
         idempotently (every key is looked up before anything is sent).
         """
-        stop = self.__dict__.get("_close_stop")
-        if isinstance(stop, StopSignal):
+        stop = self._requested_stop()
+        if stop is not None:
             self.log.warning("Stop requested: rows in flight finish, no new row is sent")
             stop.request("task killed (on_kill)")
 
     def _fail_if_stopped(self, results: ResultFile) -> None:
         """After a stop: end the result file with the stop line and fail the task."""
-        stop = self.__dict__.get("_close_stop")
-        if not isinstance(stop, StopSignal) or not stop.requested:
+        from airflow_provider_close.bulk.stop import stop_record
+
+        stop = self._requested_stop()
+        if stop is None or not stop.requested:
             return
         record = stop_record(stop, results.tally.counts)
         results.close_with(record)
@@ -162,6 +153,9 @@ class _CloseBulkOperator(CloseLineageMixin, CloseBaseOperator):
 
     def lineage_datasets(self, task_instance: Any | None) -> tuple[list[Data], list[Data]]:
         """Return the input (SQL tables or file), Close's objects and the result file."""
+        from airflow_provider_close.bulk.airflow_sources import default_result_path
+        from airflow_provider_close.lineage import CloseData, FileData, SqlData
+
         inputs: list[Data] = []
         if self.sql and self.sql_conn_id:
             inputs.append(SqlData(self.sql_conn_id, self.sql))
@@ -178,12 +172,16 @@ class _CloseBulkOperator(CloseLineageMixin, CloseBaseOperator):
         return inputs, outputs
 
     def _result_target(self, context: Context) -> str | Openable:
+        from airflow_provider_close.bulk.airflow_sources import default_result_path, storage_target
+
         dag_id = str(getattr(context.get("dag"), "dag_id", "dag"))
         run_id = str(context.get("run_id", "manual"))
         path = self.result_path or default_result_path(dag_id, self.task_id, run_id)
         return storage_target(path)
 
     def _finish(self, context: Context, run: UpsertRun, *, dry_run: bool) -> SyncSummary:
+        from airflow_provider_close.bulk.results import ResultFile
+
         with ResultFile(self._result_target(context)) as results:
             results.add(run.results)
             self._fail_if_stopped(results)
@@ -226,6 +224,7 @@ class _CloseUpsertOperator(_CloseBulkOperator):
         fill_only_when_empty: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> None:
+
         super().__init__(**kwargs)
         self.mapping = mapping
         self.match_key = match_key
@@ -238,6 +237,8 @@ class _CloseUpsertOperator(_CloseBulkOperator):
 
     def _fill_only(self, standard: Sequence[str], custom: Sequence[str]) -> None:
         """Check ``fill_only_when_empty`` against the mapping, before any request."""
+        from airflow_provider_close.bulk.modes import fill_only_keys
+
         fill_only_keys(self.fill_only_when_empty, standard, {name: name for name in custom})
 
     def _upsert_children(
@@ -262,6 +263,9 @@ class _CloseUpsertOperator(_CloseBulkOperator):
     def _options(
         self, context: Context, standard: Sequence[str], custom_keys: dict[str, str]
     ) -> UpsertOptions:
+        from airflow_provider_close.bulk.engine import UpsertOptions
+        from airflow_provider_close.bulk.modes import PlanRules, fill_only_keys
+
         fill_only = fill_only_keys(self.fill_only_when_empty, standard, custom_keys)
         return UpsertOptions(
             dry_run=self.plan_only,
@@ -349,6 +353,13 @@ class CloseUpsertLeadsOperator(_CloseUpsertOperator):
         With ``approved``: refuse (fail, nothing sent) unless the change was approved and a
         fresh plan stays within the approved counts (``operators/approval.py``).
         """
+        from airflow_provider_close.bulk.engine import upsert_leads
+        from airflow_provider_close.bulk.mapping import parse_mapping
+        from airflow_provider_close.bulk.resolve import custom_keys_for, match_key_for
+        from airflow_provider_close.bulk.results import ResultFile, ResultTally
+        from airflow_provider_close.bulk.shards import check_shard
+        from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
+
         mapping = parse_mapping(self.mapping)
         self._fill_only(list(mapping.fields), list(mapping.custom))
         shard = None if self.shard is None else check_shard(self.shard)  # before any request
@@ -396,6 +407,9 @@ class CloseUpsertLeadsOperator(_CloseUpsertOperator):
 
     def _check_approved(self, counts: Mapping[str, int]) -> None:
         """Raise ``AirflowFailException`` unless the fresh plan is within the approval."""
+        from airflow_provider_close._compat import AirflowFailException
+        from airflow_provider_close.bulk.approval import PlannedChanges, exceeded_approval
+
         planned = PlannedChanges(creates=counts["would_create"], updates=counts["would_update"])
         refusal = exceeded_approval(self.approved, planned)
         if refusal is not None:
@@ -437,6 +451,8 @@ class CloseBulkCreateActivitiesOperator(_CloseBulkOperator):
 
     def execute(self, context: Context) -> SyncSummary:
         """Log the activities and return the summary (pushed to XCom)."""
+        from airflow_provider_close.bulk.activities_engine import ActivityOptions, create_activities
+
         rows = self._input_rows()
         options = ActivityOptions(
             max_concurrency=self.max_concurrency,

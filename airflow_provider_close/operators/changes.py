@@ -12,22 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, TextIO, TypedDict
+from typing import TYPE_CHECKING, Any, TextIO, TypedDict
 
 from airflow.sdk import Context, ObjectStoragePath
 
-from airflow_provider_close.assets import record_file_events
-from airflow_provider_close.client.timestamps import format_moment
-from airflow_provider_close.extraction.changes import CHANGE_TYPES, iter_changes
-from airflow_provider_close.extraction.keyset import KeysetStats
-from airflow_provider_close.extraction.ndjson import json_line
-from airflow_provider_close.extraction.retention import check_retention, settled_at
-from airflow_provider_close.extraction.tombstones import TOMBSTONE_TYPES, tombstones
-from airflow_provider_close.extraction.windows import Window
-from airflow_provider_close.lineage import CloseData, CloseLineageMixin, Data, FileData
+from airflow_provider_close.extraction.changes import CHANGE_TYPES
+from airflow_provider_close.extraction.tombstones import TOMBSTONE_TYPES
+from airflow_provider_close.lineage import CloseLineageMixin
 from airflow_provider_close.operators._base import CloseBaseOperator
 from airflow_provider_close.operators.extract import resolve_interval, write_atomically
 from airflow_provider_close.watch.activity_query import is_templated
+
+if TYPE_CHECKING:
+    from airflow_provider_close.extraction.windows import Window
+    from airflow_provider_close.lineage import Data
 
 __all__ = [
     "ChangesResult",
@@ -79,6 +77,7 @@ class _IntervalFileOperator(CloseLineageMixin, CloseBaseOperator):
         storage_conn_id: str | None = None,
         **kwargs: Any,
     ) -> None:
+
         super().__init__(**kwargs)
         self.path = path
         self.object_type = object_type
@@ -89,19 +88,27 @@ class _IntervalFileOperator(CloseLineageMixin, CloseBaseOperator):
         self.storage_conn_id = storage_conn_id
 
     def _window(self, context: Context) -> Window:
+        from airflow_provider_close.extraction.windows import Window
+
         _checked_type(self.object_type, self.allowed_types)
         return Window(*resolve_interval(self.start, self.end, context))
 
     def lineage_datasets(self, task_instance: Any | None) -> tuple[list[Data], list[Data]]:  # noqa: ARG002
         """Return the object type read and the file written (OpenLineage)."""
+        from airflow_provider_close.lineage import CloseData, FileData
+
         return [CloseData(self.object_type)], [FileData(self.path, self.storage_conn_id)]
 
     def _landed(self, context: Context, result: ChangesResult) -> ChangesResult:
         """Put the result into the Asset outlets' events; return it."""
+        from airflow_provider_close.assets import record_file_events
+
         record_file_events(context, self.outlets, result)
         return result
 
     def _result(self, target: ObjectStoragePath, window: Window, rows: int) -> ChangesResult:
+        from airflow_provider_close.client.timestamps import format_moment
+
         assert window.start is not None
         assert window.end is not None
         self.log.info("Wrote %s %s lines to %s", rows, self.object_type, target)
@@ -141,6 +148,10 @@ class CloseExtractChangesOperator(_IntervalFileOperator):
 
     def execute(self, context: Context) -> ChangesResult:
         """Write the interval's changes; return the counts (pushed to XCom)."""
+        from airflow_provider_close.extraction.changes import iter_changes
+        from airflow_provider_close.extraction.keyset import KeysetStats
+        from airflow_provider_close.extraction.ndjson import json_line
+
         window = self._window(context)
         target = ObjectStoragePath(self.path, conn_id=self.storage_conn_id)
         client = self.hook.client
@@ -182,6 +193,8 @@ class CloseExtractTombstonesOperator(_IntervalFileOperator):
 
     def execute(self, context: Context) -> ChangesResult:
         """Write the interval's tombstones (deferring until late events settled)."""
+        from airflow_provider_close.extraction.retention import check_retention, settled_at
+
         window = self._window(context)
         check_retention(window, None, what=f"{self.object_type} deletions")
         ready = settled_at(window)
@@ -197,6 +210,9 @@ class CloseExtractTombstonesOperator(_IntervalFileOperator):
         return self._landed(context, self._write(self._window(context)))
 
     def _write(self, window: Window) -> ChangesResult:
+        from airflow_provider_close.extraction.ndjson import json_line
+        from airflow_provider_close.extraction.tombstones import tombstones
+
         target = ObjectStoragePath(self.path, conn_id=self.storage_conn_id)
         stones = tombstones(self.hook.client, self.object_type, window)
 

@@ -11,14 +11,6 @@ from typing import Any
 
 from airflow.sdk import Context
 
-from airflow_provider_close.client.payloads.contact import (
-    build_contact_payload,
-    build_contact_update,
-)
-from airflow_provider_close.client.payloads.custom import custom_field_inputs
-from airflow_provider_close.client.payloads.ids import check_id
-from airflow_provider_close.idempotency.matching import created_since, find_recent_object
-from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
 from airflow_provider_close.operators._base import (
     CloseCreateOperator,
     CloseLeadOperator,
@@ -56,6 +48,8 @@ class _ContactFieldsOperator(CloseLeadOperator):
 
     def resolved_custom(self, custom_inputs: Mapping[str, object]) -> dict[str, object]:
         """Return the custom inputs keyed ``custom.cf_…`` (one GET, only if any were given)."""
+        from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
+
         if not custom_inputs:
             return {}
         return CustomFieldResolver(self.hook.client, "contact").resolve_mapping(custom_inputs)
@@ -86,6 +80,8 @@ class CloseCreateContactOperator(_ContactFieldsOperator, CloseCreateOperator):
         self.lead_id = lead_id
 
     def _payload(self, custom: Mapping[str, object]) -> dict[str, object]:
+        from airflow_provider_close.client.payloads.contact import build_contact_payload
+
         return build_contact_payload(
             lead_id=self.lead_id,
             name=self.name,
@@ -98,6 +94,9 @@ class CloseCreateContactOperator(_ContactFieldsOperator, CloseCreateOperator):
 
     def execute(self, context: Context) -> CloseObjectResult:
         """Create the contact unless an earlier try did; return ``{"id", "object", "action"}``."""
+        from airflow_provider_close.client.payloads.custom import custom_field_inputs
+        from airflow_provider_close.idempotency.matching import created_since, find_recent_object
+
         custom_inputs = custom_field_inputs("contact", self.custom_fields)
         checked = self._payload({})  # before any request
         lead_id = str(checked["lead_id"])
@@ -137,6 +136,8 @@ class CloseUpdateContactOperator(_ContactFieldsOperator):
         self.contact_id = contact_id
 
     def _payload(self, custom: Mapping[str, object], *, allow_empty: bool) -> dict[str, object]:
+        from airflow_provider_close.client.payloads.contact import build_contact_update
+
         return build_contact_update(
             name=self.name,
             title=self.title,
@@ -149,6 +150,9 @@ class CloseUpdateContactOperator(_ContactFieldsOperator):
 
     def execute(self, context: Context) -> CloseObjectResult:
         """Update the contact; return ``{"id", "object", "action": "updated"}``."""
+        from airflow_provider_close.client.payloads.custom import custom_field_inputs
+        from airflow_provider_close.client.payloads.ids import check_id
+
         contact_id = check_id("contact.contact_id", self.contact_id, "contact")
         custom_inputs = custom_field_inputs("contact", self.custom_fields)
         self._payload({}, allow_empty=bool(custom_inputs))  # before any request

@@ -9,16 +9,16 @@ and opportunities, so :class:`CloseDeleteLeadOperator` requires ``acknowledge_ca
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import Context
 
-from airflow_provider_close.client import CloseNotFoundError
 from airflow_provider_close.client.errors import ClosePayloadError
-from airflow_provider_close.client.payloads.enums import check_choice
-from airflow_provider_close.client.payloads.ids import IdKind, check_id
-from airflow_provider_close.client.resources import ACTIVITY_TYPES, ActivityType
 from airflow_provider_close.operators._base import CloseBaseOperator, CloseObjectResult
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client.payloads.ids import IdKind
+    from airflow_provider_close.client.resources import ActivityType
 
 __all__ = [
     "CloseDeleteActivityOperator",
@@ -46,6 +46,8 @@ class CloseDeleteObjectOperator(CloseBaseOperator):
 
     def checked_id(self) -> str:
         """Return the rendered id, checked (raises ``ClosePayloadError``)."""
+        from airflow_provider_close.client.payloads.ids import check_id
+
         field = f"delete.{self.id_attribute}"
         return check_id(field, getattr(self, self.id_attribute), self.id_kind)
 
@@ -55,6 +57,8 @@ class CloseDeleteObjectOperator(CloseBaseOperator):
 
     def execute(self, context: Context) -> CloseObjectResult:  # noqa: ARG002
         """Delete the object; return ``{"id", "object": None, "action"}``."""
+        from airflow_provider_close.client import CloseNotFoundError
+
         object_id = self.checked_id()
         try:
             self.delete(object_id)
@@ -87,11 +91,17 @@ class CloseDeleteActivityOperator(CloseDeleteObjectOperator):
 
     def checked_id(self) -> str:
         """Check the activity type, then the id; return the id."""
+        from airflow_provider_close.client.payloads.enums import check_choice
+        from airflow_provider_close.client.resources import ACTIVITY_TYPES
+
         check_choice("delete.activity_type", self.activity_type, ACTIVITY_TYPES)
         return super().checked_id()
 
     def delete(self, object_id: str) -> None:
         """Delete the activity. :param object_id: a checked ``acti_…`` id."""
+        from airflow_provider_close.client.payloads.enums import check_choice
+        from airflow_provider_close.client.resources import ACTIVITY_TYPES
+
         kind = check_choice("delete.activity_type", self.activity_type, ACTIVITY_TYPES)
         self.hook.delete_activity(kind, object_id)
 

@@ -11,23 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk.exceptions import AirflowException
 
-from airflow_provider_close.client import JSONObject
-from airflow_provider_close.client.payloads.email import (
-    EMAIL_SEND_STATUSES,
-    EmailMode,
-    EmailPayload,
-    build_email_payload,
-)
-from airflow_provider_close.lookups.activities import (
-    IDENTIFYING_FIELDS,
-    ActivityKind,
-    identifying_fields,
-)
 from airflow_provider_close.operators.activities import CloseCreateActivityOperator
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client import JSONObject
+    from airflow_provider_close.client.payloads.email import EmailMode, EmailPayload
+    from airflow_provider_close.lookups.activities import ActivityKind
 
 __all__ = ["CloseCreateEmailOperator"]
 
@@ -136,6 +129,8 @@ class CloseCreateEmailOperator(CloseCreateActivityOperator):
 
     def build_payload(self) -> EmailPayload:
         """Return the checked request body from the rendered fields (raises before any I/O)."""
+        from airflow_provider_close.client.payloads.email import build_email_payload
+
         return build_email_payload(
             mode=self.mode,
             lead_id=self.lead_id,
@@ -163,6 +158,9 @@ class CloseCreateEmailOperator(CloseCreateActivityOperator):
         :param payload: the checked payload about to be sent.
         :param since: the earliest ``date_created`` it can have.
         """
+        from airflow_provider_close.client.payloads.email import EMAIL_SEND_STATUSES
+        from airflow_provider_close.lookups.activities import IDENTIFYING_FIELDS, identifying_fields
+
         fields = identifying_fields(IDENTIFYING_FIELDS["email"], payload)
         if _DISTINCTIVE_FIELDS.intersection(fields):
             return super().find_existing(payload, since)

@@ -10,18 +10,17 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, TextIO, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypedDict, TypeVar
 
 from airflow.sdk import Context, ObjectStoragePath
 
-from airflow_provider_close.assets import record_file_events
 from airflow_provider_close.client.resources import ACTIVITY_TYPES
-from airflow_provider_close.client.timestamps import format_moment, to_moment
-from airflow_provider_close.extraction import activity_spec, extract_to_stream
-from airflow_provider_close.extraction.windows import Window
-from airflow_provider_close.lineage import CloseData, CloseLineageMixin, Data, FileData
+from airflow_provider_close.lineage import CloseLineageMixin
 from airflow_provider_close.operators._base import CloseBaseOperator
-from airflow_provider_close.watch.activity_query import activity_type_names, is_templated
+from airflow_provider_close.watch.activity_query import is_templated
+
+if TYPE_CHECKING:
+    from airflow_provider_close.lineage import Data
 
 __all__ = [
     "CloseExtractActivitiesOperator",
@@ -119,6 +118,7 @@ class CloseExtractActivitiesOperator(CloseLineageMixin, CloseBaseOperator):
         storage_conn_id: str | None = None,
         **kwargs: Any,
     ) -> None:
+
         super().__init__(**kwargs)
         self.path = path
         self.activity_types = (
@@ -132,6 +132,10 @@ class CloseExtractActivitiesOperator(CloseLineageMixin, CloseBaseOperator):
 
     def execute(self, context: Context) -> ExtractActivitiesResult:
         """Extract the interval to the file; return the counts (pushed to XCom)."""
+        from airflow_provider_close.assets import record_file_events
+        from airflow_provider_close.client.timestamps import format_moment
+        from airflow_provider_close.extraction import activity_spec, extract_to_stream
+
         kinds = self._validated_types()
         start, end = self._interval(context)
         target = ObjectStoragePath(self.path, conn_id=self.storage_conn_id)
@@ -159,10 +163,14 @@ class CloseExtractActivitiesOperator(CloseLineageMixin, CloseBaseOperator):
 
     def lineage_datasets(self, task_instance: Any | None) -> tuple[list[Data], list[Data]]:  # noqa: ARG002
         """Return the activity types read and the file written (OpenLineage)."""
+        from airflow_provider_close.lineage import CloseData, FileData
+
         inputs: list[Data] = [CloseData(f"activity.{kind}") for kind in self._validated_types()]
         return inputs, [FileData(self.path, self.storage_conn_id)]
 
     def _validated_types(self) -> list[str]:
+        from airflow_provider_close.watch.activity_query import activity_type_names
+
         names = activity_type_names(self.activity_types)
         if not names or set(names) - set(ACTIVITY_TYPES):
             raise ValueError(
@@ -191,6 +199,9 @@ def resolve_interval(
     :param context: the task context.
     :raises ValueError: no interval, or an end before the start (before any request).
     """
+    from airflow_provider_close.client.timestamps import to_moment
+    from airflow_provider_close.extraction.windows import Window
+
     lower = start or context.get("data_interval_start")
     upper = end or context.get("data_interval_end")
     if not lower or not upper:

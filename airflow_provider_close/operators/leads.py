@@ -7,29 +7,11 @@ pushes the lead id for the "View in Close" link.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Context
 
 from airflow_provider_close._compat import AirflowFailException
-from airflow_provider_close.client import CloseClient
-from airflow_provider_close.client.payloads.custom import custom_field_inputs
-from airflow_provider_close.client.payloads.enums import check_choice
-from airflow_provider_close.client.payloads.ids import check_id
-from airflow_provider_close.client.payloads.lead import build_lead_payload, build_lead_update
-from airflow_provider_close.client.payloads.text import optional_text
-from airflow_provider_close.idempotency.leads import (
-    IF_EXISTS_CHOICES,
-    IfExists,
-    LeadMatch,
-    check_match_on,
-    check_match_value,
-    existing_leads,
-    lead_match,
-)
-from airflow_provider_close.idempotency.matching import created_since
-from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
-from airflow_provider_close.lookups.statuses import StatusResolver
 from airflow_provider_close.operators._base import (
     CloseCreateOperator,
     CloseLeadOperator,
@@ -38,6 +20,11 @@ from airflow_provider_close.operators._base import (
     push_lead_id,
 )
 from airflow_provider_close.operators.reads_get import CloseGetObjectOperator
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client import CloseClient
+    from airflow_provider_close.idempotency.leads import IfExists, LeadMatch
+    from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
 
 __all__ = ["CloseCreateLeadOperator", "CloseGetLeadOperator", "CloseUpdateLeadOperator"]
 
@@ -51,6 +38,9 @@ def _resolved(
     fields: CustomFieldResolver | None = None,
 ) -> tuple[dict[str, object], str | None]:
     """Return the custom values keyed ``custom.cf_…`` and the status id (GETs, no writes)."""
+    from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
+    from airflow_provider_close.lookups.statuses import StatusResolver
+
     fields = fields or CustomFieldResolver(client, "lead")
     resolved = fields.resolve_mapping(custom) if custom else {}
     status_id = StatusResolver(client, "lead").status_id_for(status) if status else None
@@ -125,6 +115,8 @@ class CloseCreateLeadOperator(CloseCreateOperator):
         self.match_on = match_on
 
     def _payload(self, custom: Mapping[str, object], status_id: str | None) -> dict[str, object]:
+        from airflow_provider_close.client.payloads.lead import build_lead_payload
+
         return build_lead_payload(
             name=self.name,
             description=self.description,
@@ -153,6 +145,15 @@ class CloseCreateLeadOperator(CloseCreateOperator):
 
     def _checked_payload_and_match(self, mode: IfExists) -> tuple[dict[str, object], LeadMatch]:
         """Validate everything (no request), then resolve names (GETs only)."""
+        from airflow_provider_close.client.payloads.custom import custom_field_inputs
+        from airflow_provider_close.client.payloads.text import optional_text
+        from airflow_provider_close.idempotency.leads import (
+            check_match_on,
+            check_match_value,
+            lead_match,
+        )
+        from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
+
         custom_inputs = custom_field_inputs("lead", self.custom_fields)
         match_on = check_match_on(self.match_on, mode, custom_inputs)
         status = optional_text("lead.status", self.status)
@@ -168,6 +169,9 @@ class CloseCreateLeadOperator(CloseCreateOperator):
     def _create_once(
         self, context: Context, payload: Mapping[str, object], match: LeadMatch
     ) -> CloseObjectResult:
+        from airflow_provider_close.idempotency.leads import existing_leads
+        from airflow_provider_close.idempotency.matching import created_since
+
         since = created_since(context)
 
         def find_existing() -> JSONObject | None:
@@ -184,6 +188,9 @@ class CloseCreateLeadOperator(CloseCreateOperator):
 
     def execute(self, context: Context) -> CloseObjectResult:
         """Create (or skip/update) the lead; return ``{"id", "object", "action"}``."""
+        from airflow_provider_close.client.payloads.enums import check_choice
+        from airflow_provider_close.idempotency.leads import IF_EXISTS_CHOICES, existing_leads
+
         mode = check_choice("lead.if_exists", self.if_exists, IF_EXISTS_CHOICES)
         payload, match = self._checked_payload_and_match(mode)
         found = existing_leads(self.hook.client, match) if mode != "create" else []
@@ -245,6 +252,8 @@ class CloseUpdateLeadOperator(CloseLeadOperator):
     def _payload(
         self, custom: Mapping[str, object], status_id: str | None, *, allow_empty: bool = False
     ) -> dict[str, object]:
+        from airflow_provider_close.client.payloads.lead import build_lead_update
+
         return build_lead_update(
             name=self.name,
             description=self.description,
@@ -257,6 +266,10 @@ class CloseUpdateLeadOperator(CloseLeadOperator):
 
     def execute(self, context: Context) -> CloseObjectResult:
         """Update the lead; return ``{"id", "object", "action": "updated"}``."""
+        from airflow_provider_close.client.payloads.custom import custom_field_inputs
+        from airflow_provider_close.client.payloads.ids import check_id
+        from airflow_provider_close.client.payloads.text import optional_text
+
         lead_id = check_id("lead.lead_id", self.lead_id, "lead")
         custom_inputs = custom_field_inputs("lead", self.custom_fields)
         status = optional_text("lead.status", self.status)

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from airflow_provider_close.client import JSONObject
-from airflow_provider_close.client.payloads.note import build_note_payload
-from airflow_provider_close.lookups.activities import ActivityKind
 from airflow_provider_close.operators.activities import CloseCreateActivityOperator
 from airflow_provider_close.operators.reads_get import CloseGetObjectOperator
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client import JSONObject
+    from airflow_provider_close.lookups.activities import ActivityKind
 
 __all__ = ["CloseCreateNoteOperator", "CloseGetNoteOperator"]
 
@@ -66,6 +67,8 @@ class CloseCreateNoteOperator(CloseCreateActivityOperator):
 
     def build_payload(self) -> Mapping[str, Any]:
         """Return the checked note payload."""
+        from airflow_provider_close.client.payloads.note import build_note_payload
+
         return build_note_payload(
             lead_id=self.lead_id,
             note=self.note,

@@ -10,21 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Context
 
-from airflow_provider_close.client.payloads.custom import custom_field_inputs
-from airflow_provider_close.client.payloads.enums import ValuePeriod, ValueUnit
-from airflow_provider_close.client.payloads.ids import check_id
-from airflow_provider_close.client.payloads.opportunity import (
-    build_opportunity_payload,
-    build_opportunity_update,
-)
-from airflow_provider_close.client.payloads.text import optional_text
-from airflow_provider_close.idempotency.matching import created_since, find_recent_object
-from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
-from airflow_provider_close.lookups.statuses import StatusResolver
 from airflow_provider_close.operators._base import (
     CloseCreateOperator,
     CloseLeadOperator,
@@ -32,6 +21,9 @@ from airflow_provider_close.operators._base import (
     object_result,
     push_lead_id,
 )
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client.payloads.enums import ValuePeriod, ValueUnit
 
 __all__ = ["CloseCreateOpportunityOperator", "CloseUpdateOpportunityOperator"]
 
@@ -98,6 +90,9 @@ class _OpportunityFieldsOperator(CloseLeadOperator):
         self, custom_inputs: Mapping[str, object], status: str | None, pipeline_id: str | None
     ) -> tuple[dict[str, object], str | None]:
         """Return custom values keyed ``custom.cf_…`` and the status id (GETs only if needed)."""
+        from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
+        from airflow_provider_close.lookups.statuses import StatusResolver
+
         client = self.hook.client
         custom = (
             CustomFieldResolver(client, "opportunity").resolve_mapping(custom_inputs)
@@ -141,6 +136,8 @@ class CloseCreateOpportunityOperator(_OpportunityFieldsOperator, CloseCreateOper
         self.pipeline_id = pipeline_id
 
     def _payload(self, custom: Mapping[str, object], status_id: str | None) -> dict[str, object]:
+        from airflow_provider_close.client.payloads.opportunity import build_opportunity_payload
+
         return build_opportunity_payload(
             lead_id=self.lead_id,
             pipeline_id=self.pipeline_id,
@@ -151,6 +148,10 @@ class CloseCreateOpportunityOperator(_OpportunityFieldsOperator, CloseCreateOper
 
     def execute(self, context: Context) -> CloseObjectResult:
         """Create it unless an earlier try did; return ``{"id", "object", "action"}``."""
+        from airflow_provider_close.client.payloads.custom import custom_field_inputs
+        from airflow_provider_close.client.payloads.text import optional_text
+        from airflow_provider_close.idempotency.matching import created_since, find_recent_object
+
         custom_inputs = custom_field_inputs("opportunity", self.custom_fields)
         status = optional_text("opportunity.status", self.status)
         checked = self._payload({}, None)  # before any request
@@ -205,12 +206,18 @@ class CloseUpdateOpportunityOperator(_OpportunityFieldsOperator):
     def _payload(
         self, custom: Mapping[str, object], status_id: str | None, *, allow_empty: bool = False
     ) -> dict[str, object]:
+        from airflow_provider_close.client.payloads.opportunity import build_opportunity_update
+
         return build_opportunity_update(
             status_id=status_id, custom=custom, allow_empty=allow_empty, **self.common_fields()
         )
 
     def execute(self, context: Context) -> CloseObjectResult:
         """Update the opportunity; return ``{"id", "object", "action": "updated"}``."""
+        from airflow_provider_close.client.payloads.custom import custom_field_inputs
+        from airflow_provider_close.client.payloads.ids import check_id
+        from airflow_provider_close.client.payloads.text import optional_text
+
         opportunity_id = check_id("opportunity.opportunity_id", self.opportunity_id, "opportunity")
         custom_inputs = custom_field_inputs("opportunity", self.custom_fields)
         status = optional_text("opportunity.status", self.status)

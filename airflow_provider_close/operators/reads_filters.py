@@ -16,16 +16,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from airflow_provider_close.client.errors import ClosePayloadError
-from airflow_provider_close.client.payloads.dates import iso_date_or_datetime
-from airflow_provider_close.client.payloads.enums import VALUE_PERIODS, allowed_text, check_choice
-from airflow_provider_close.client.payloads.ids import IdKind, check_id
-from airflow_provider_close.client.payloads.scalars import check_bool
-from airflow_provider_close.client.payloads.text import required_text
-from airflow_provider_close.client.timestamps import parse_moment
-from airflow_provider_close.extraction.resources import ResourceSpec, resource_spec
+from airflow_provider_close.client.payloads.enums import VALUE_PERIODS
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client.payloads.ids import IdKind
+    from airflow_provider_close.extraction.resources import ResourceSpec
 
 __all__ = [
     "LIST_RESOURCES",
@@ -65,6 +63,8 @@ _NEEDS_LEAD: Final = frozenset({"user_id", "contact_id", "_type"})
 
 
 def _id(kind: IdKind) -> Checker:
+    from airflow_provider_close.client.payloads.ids import check_id
+
     return lambda field, value: check_id(field, value, kind)
 
 
@@ -81,14 +81,20 @@ def _many(check: Checker) -> Checker:
 
 
 def _choice(allowed: tuple[str, ...]) -> Checker:
+    from airflow_provider_close.client.payloads.enums import check_choice
+
     return lambda field, value: check_choice(field, value, allowed)
 
 
 def _flag(field: str, value: object) -> str:
+    from airflow_provider_close.client.payloads.scalars import check_bool
+
     return "true" if check_bool(field, value) else "false"
 
 
 def _text(field: str, value: object) -> str:
+    from airflow_provider_close.client.payloads.text import required_text
+
     return required_text(field, value).strip()
 
 
@@ -99,12 +105,16 @@ def _slug(field: str, value: object) -> str:
 
 
 def _activity_type(field: str, value: object) -> str:
+    from airflow_provider_close.client.payloads.enums import check_choice
+
     if isinstance(value, str) and value.startswith("actitype_"):
         return value
     return check_choice(field, value, ACTIVITY_TYPE_FILTERS)
 
 
 def _dates(*names: str) -> dict[str, Checker]:
+    from airflow_provider_close.client.payloads.dates import iso_date_or_datetime
+
     return {f"{name}__{op}": iso_date_or_datetime for name in names for op in _OPS}
 
 
@@ -193,6 +203,9 @@ def window_bound(field: str, value: object) -> datetime | None:
     :param field: the name used in errors (``start`` or ``end``).
     :param value: None, a date, an aware datetime or an ISO 8601 string of either.
     """
+    from airflow_provider_close.client.payloads.dates import iso_date_or_datetime
+    from airflow_provider_close.client.timestamps import parse_moment
+
     if value is None:
         return None
     text = iso_date_or_datetime(field, value)
@@ -216,6 +229,9 @@ def _checked_filters(name: str, resource: ListResource, filters: object) -> dict
 
 
 def _allowed_filters(resource: ListResource) -> str:
+    from airflow_provider_close.client.payloads.enums import allowed_text
+    from airflow_provider_close.extraction.resources import resource_spec
+
     names = tuple(sorted(resource.filters))
     window = resource_spec(resource.spec_name).window_field
     hint = f"; filter {window} with start/end" if window else ""
@@ -280,6 +296,9 @@ def list_query(
     :param end: exclusive end of that window.
     :param fields: return only these fields (plus ``id`` and the window field).
     """
+    from airflow_provider_close.client.payloads.enums import allowed_text
+    from airflow_provider_close.extraction.resources import resource_spec
+
     if not isinstance(resource, str) or resource not in LIST_RESOURCES:
         raise ClosePayloadError("resource", resource, allowed_text(tuple(LIST_RESOURCES)))
     checked = _checked_filters(resource, LIST_RESOURCES[resource], filters)

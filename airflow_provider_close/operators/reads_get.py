@@ -8,19 +8,20 @@ pushes the object's lead id for the "View in Close" link. Ids are checked before
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import Context
 
-from airflow_provider_close.client import CloseNotFoundError, JSONObject
-from airflow_provider_close.client.payloads.enums import check_choice
-from airflow_provider_close.client.payloads.ids import IdKind, check_id
-from airflow_provider_close.client.resources import ACTIVITY_TYPES, ActivityType
 from airflow_provider_close.operators._base import (
     CloseLeadOperator,
     CloseObjectResult,
     push_lead_id,
 )
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client import JSONObject
+    from airflow_provider_close.client.payloads.ids import IdKind
+    from airflow_provider_close.client.resources import ActivityType
 
 __all__ = [
     "CloseGetActivityOperator",
@@ -61,6 +62,8 @@ class CloseGetObjectOperator(CloseLeadOperator):
 
     def checked_id(self) -> str:
         """Return the rendered id, checked for its kind (raises ``ClosePayloadError``)."""
+        from airflow_provider_close.client.payloads.ids import check_id
+
         return check_id(f"{self.object_kind}_id", self.object_id, self.object_kind)
 
     def read_object(self, object_id: str) -> JSONObject:
@@ -72,6 +75,8 @@ class CloseGetObjectOperator(CloseLeadOperator):
 
     def execute(self, context: Context) -> CloseObjectResult | None:
         """Read the object; XCom gets ``{"id", "object", "action": "fetched"}`` (or ``None``)."""
+        from airflow_provider_close.client import CloseNotFoundError
+
         object_id = self.checked_id()
         try:
             found = self.read_object(object_id)
@@ -158,6 +163,9 @@ class CloseGetActivityOperator(CloseGetObjectOperator):
 
     def checked_type(self) -> ActivityType:
         """Return the rendered activity type, checked (raises ``ClosePayloadError``)."""
+        from airflow_provider_close.client.payloads.enums import check_choice
+        from airflow_provider_close.client.resources import ACTIVITY_TYPES
+
         return check_choice("activity_type", self.activity_type, ACTIVITY_TYPES)
 
     def checked_id(self) -> str:

@@ -12,19 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import islice
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from airflow.sdk import Context, ObjectStoragePath
 
-from airflow_provider_close.assets import record_file_events
-from airflow_provider_close.client import ClosePaginationLimitError, JSONObject
-from airflow_provider_close.client.payloads.scalars import bounded_int
-from airflow_provider_close.client.payloads.text import required_text
-from airflow_provider_close.extraction import extract_to_stream, iter_extract
-from airflow_provider_close.lineage import CloseData, CloseLineageMixin, Data, FileData
+from airflow_provider_close.lineage import CloseLineageMixin
 from airflow_provider_close.operators._base import CloseLeadOperator, push_lead_id
 from airflow_provider_close.operators.extract import write_atomically
 from airflow_provider_close.operators.reads_filters import ListQuery, list_query
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client import JSONObject
+    from airflow_provider_close.lineage import Data
 
 __all__ = ["DEFAULT_MAX_ITEMS", "CloseListOperator", "ListFileResult"]
 
@@ -115,6 +114,10 @@ class CloseListOperator(CloseLineageMixin, CloseLeadOperator):
 
     def execute(self, context: Context) -> list[JSONObject] | ListFileResult:
         """List the resource; XCom gets the objects, or ``{"path", "count", ...}`` for a file."""
+        from airflow_provider_close.assets import record_file_events
+        from airflow_provider_close.client.payloads.scalars import bounded_int
+        from airflow_provider_close.client.payloads.text import required_text
+
         query = list_query(self.resource, self.filters, self.start, self.end, self.fields)
         lead_id = query.spec.params.get("lead_id")
         if self.output_path is None:
@@ -130,6 +133,8 @@ class CloseListOperator(CloseLineageMixin, CloseLeadOperator):
 
     def lineage_datasets(self, task_instance: Any | None) -> tuple[list[Data], list[Data]]:  # noqa: ARG002
         """Return the resource read and the file written, if any (OpenLineage)."""
+        from airflow_provider_close.lineage import CloseData, FileData
+
         outputs: list[Data] = []
         if self.output_path:
             outputs.append(FileData(str(self.output_path).strip(), self.storage_conn_id))
@@ -137,6 +142,9 @@ class CloseListOperator(CloseLineageMixin, CloseLeadOperator):
 
     def _bounded_rows(self, query: ListQuery, bound: int) -> list[JSONObject]:
         """Return at most ``bound`` objects, or raise if the list holds more."""
+        from airflow_provider_close.client import ClosePaginationLimitError
+        from airflow_provider_close.extraction import iter_extract
+
         rows = iter_extract(self.hook.client, query.spec, query.start, query.end)
         items = list(islice(rows, bound + 1))
         if len(items) > bound:
@@ -146,6 +154,8 @@ class CloseListOperator(CloseLineageMixin, CloseLeadOperator):
 
     def _write(self, query: ListQuery, path: ObjectStoragePath) -> ListFileResult:
         """Stream the list to ``path`` through a temporary file moved into place on success."""
+        from airflow_provider_close.extraction import extract_to_stream
+
         client = self.hook.client
         result = write_atomically(
             path,

@@ -8,14 +8,14 @@ has a bound; for larger volumes, list leads to a file with ``CloseListLeadsOpera
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from airflow.sdk import Context
 
-from airflow_provider_close.client import ClosePayloadError, JSONObject
-from airflow_provider_close.client.payloads.scalars import bounded_int
-from airflow_provider_close.client.payloads.text import required_text
 from airflow_provider_close.operators._base import CloseBaseOperator
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client import JSONObject
 
 __all__ = [
     "DEFAULT_LEAD_FIELDS",
@@ -40,6 +40,9 @@ _NODE_ALLOWED: Final = "an Advanced Filtering query node, e.g. {'type': 'text', 
 
 
 def _checked_fields(fields: object) -> list[str]:
+    from airflow_provider_close.client import ClosePayloadError
+    from airflow_provider_close.client.payloads.text import required_text
+
     if fields is None:
         return list(DEFAULT_LEAD_FIELDS)
     if isinstance(fields, str) or not isinstance(fields, Sequence) or not fields:
@@ -48,6 +51,8 @@ def _checked_fields(fields: object) -> list[str]:
 
 
 def _checked_sort(sort: object) -> list[Any]:
+    from airflow_provider_close.client import ClosePayloadError
+
     if sort is None:
         return []
     if not isinstance(sort, Sequence) or isinstance(sort, str):
@@ -68,6 +73,8 @@ def lead_search_body(query: object, fields: object = None, sort: object = None) 
     :param fields: lead fields to return; default :data:`DEFAULT_LEAD_FIELDS`.
     :param sort: Close's ``sort`` list, e.g. ``[{"direction": "asc", "field": {...}}]``.
     """
+    from airflow_provider_close.client import ClosePayloadError
+
     if not isinstance(query, Mapping) or not isinstance(query.get("type"), str):
         raise ClosePayloadError("search.query", query, _NODE_ALLOWED)
     leads_only = {"type": "object_type", "object_type": "lead"}
@@ -119,6 +126,8 @@ class CloseSearchLeadsOperator(CloseBaseOperator):
 
     def execute(self, context: Context) -> list[JSONObject]:  # noqa: ARG002
         """Run the search; XCom gets the leads (each with ``__object_type`` and the fields)."""
+        from airflow_provider_close.client.payloads.scalars import bounded_int
+
         body = lead_search_body(self.query, self.fields, self.sort)
         bound = bounded_int("max_items", self.max_items, minimum=1, maximum=MAX_SEARCH_RESULTS)
         leads = list(self.hook.client.iter_search(body, max_items=bound))

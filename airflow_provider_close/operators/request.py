@@ -9,7 +9,6 @@ from typing import Any, Final, Literal, get_args
 from airflow.sdk import Context
 
 from airflow_provider_close.client.errors import ClosePayloadError
-from airflow_provider_close.client.payloads.enums import check_choice
 from airflow_provider_close.operators._base import CloseBaseOperator
 
 __all__ = ["HTTP_METHODS", "CloseRequestOperator", "HttpMethod", "check_endpoint"]
@@ -66,6 +65,8 @@ class CloseRequestOperator(CloseBaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:  # noqa: ARG002
         """Send the request; return the decoded JSON body (``{}`` when empty)."""
+        from airflow_provider_close.client.payloads.enums import check_choice
+
         method = check_choice("request.method", str(self.method).upper(), HTTP_METHODS)
         endpoint = check_endpoint(self.endpoint)
         if self.query is not None and not isinstance(self.query, Mapping):

@@ -7,15 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Context
 
-from airflow_provider_close.client.payloads.enums import TaskType
-from airflow_provider_close.client.payloads.ids import check_id
-from airflow_provider_close.client.payloads.task import build_task_payload, build_task_update
-from airflow_provider_close.idempotency.matching import created_since
-from airflow_provider_close.lookups.activities import find_existing_task
 from airflow_provider_close.operators._base import (
     CloseCreateOperator,
     CloseLeadOperator,
@@ -23,6 +18,9 @@ from airflow_provider_close.operators._base import (
     object_result,
     push_lead_id,
 )
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client.payloads.enums import TaskType
 
 __all__ = ["CloseCreateTaskOperator", "CloseUpdateTaskOperator"]
 
@@ -74,6 +72,10 @@ class CloseCreateTaskOperator(CloseCreateOperator):
 
     def execute(self, context: Context) -> CloseObjectResult:
         """Create the task unless an earlier attempt did; return ``{"id", "object", "action"}``."""
+        from airflow_provider_close.client.payloads.task import build_task_payload
+        from airflow_provider_close.idempotency.matching import created_since
+        from airflow_provider_close.lookups.activities import find_existing_task
+
         payload = build_task_payload(
             lead_id=self.lead_id,
             text=self.text,
@@ -138,6 +140,9 @@ class CloseUpdateTaskOperator(CloseLeadOperator):
 
     def execute(self, context: Context) -> CloseObjectResult:
         """Update the task; return ``{"id", "object", "action": "updated"}``."""
+        from airflow_provider_close.client.payloads.ids import check_id
+        from airflow_provider_close.client.payloads.task import build_task_update
+
         task_id = check_id("task.close_task_id", self.close_task_id, "task")
         payload = build_task_update(
             text=self.text,

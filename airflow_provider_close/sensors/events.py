@@ -11,19 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue
 
 from airflow_provider_close._compat import default_deferrable
-from airflow_provider_close.client import CloseClient
-from airflow_provider_close.client.timestamps import format_moment, to_moment
 from airflow_provider_close.hooks.close import CloseHook
-from airflow_provider_close.sensors.errors import trigger_result
-from airflow_provider_close.triggers.event_wait import CloseEventWaitTrigger
 from airflow_provider_close.watch.activity_query import is_templated
-from airflow_provider_close.watch.event_predicate import EventsResult, EventTally, event_moment
-from airflow_provider_close.watch.event_query import EventFilter, event_queries
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client import CloseClient
+    from airflow_provider_close.watch.event_predicate import EventsResult
+    from airflow_provider_close.watch.event_query import EventFilter
 
 __all__ = ["CloseEventSensor", "fetch_events", "iter_events_in_window"]
 
@@ -38,6 +37,9 @@ def iter_events_in_window(
     :param since: lower bound (aware).
     :param until: exclusive upper bound (aware), or None.
     """
+    from airflow_provider_close.watch.event_predicate import event_moment
+    from airflow_provider_close.watch.event_query import event_queries
+
     for params in event_queries(event_filter, since, until):
         for event in client.iter_events(params):
             if event_moment(event) < since:  # newest first: the rest is older
@@ -63,6 +65,8 @@ def fetch_events(
     :param min_count: how many matching events satisfy the sensor.
     :param max_items: how many event summaries to report.
     """
+    from airflow_provider_close.watch.event_predicate import EventTally
+
     tally = EventTally(event_filter, since, until, max_items)
     tally.add_all(iter_events_in_window(client, event_filter, since, until))
     return tally.result(min_count)
@@ -126,6 +130,7 @@ class CloseEventSensor(BaseSensorOperator):
         deferrable: bool | None = None,
         **kwargs: Any,
     ) -> None:
+
         super().__init__(**kwargs)
         self.object_types = (
             object_types if isinstance(object_types, str | None) else list(object_types)
@@ -154,6 +159,8 @@ class CloseEventSensor(BaseSensorOperator):
 
     def event_filter(self) -> EventFilter:
         """Return the validated filter (raises ValueError naming what is wrong)."""
+        from airflow_provider_close.watch.event_query import EventFilter
+
         return EventFilter.of(
             self.object_types,
             self.actions,
@@ -169,6 +176,8 @@ class CloseEventSensor(BaseSensorOperator):
         :param context: the task context (for the data interval defaults).
         :raises ValueError: no ``since`` and no data interval.
         """
+        from airflow_provider_close.client.timestamps import to_moment
+
         since = self.since or context.get("data_interval_start")
         if not since:
             raise ValueError("no since given and the run has no data_interval_start")
@@ -192,6 +201,9 @@ class CloseEventSensor(BaseSensorOperator):
 
     def execute(self, context: Context) -> Any:
         """Poke/reschedule as usual, or poke once and defer to the trigger."""
+        from airflow_provider_close.client.timestamps import format_moment
+        from airflow_provider_close.triggers.event_wait import CloseEventWaitTrigger
+
         if not self.deferrable:
             return super().execute(context)
         first = self.poke(context)
@@ -226,4 +238,6 @@ class CloseEventSensor(BaseSensorOperator):
         :param context: the task context.
         :param event: the trigger's event payload.
         """
+        from airflow_provider_close.sensors.errors import trigger_result
+
         return trigger_result(event)

@@ -10,24 +10,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue
 
 from airflow_provider_close._compat import default_deferrable
-from airflow_provider_close.client import CloseClient
-from airflow_provider_close.client.timestamps import format_moment, to_moment
 from airflow_provider_close.hooks.close import CloseHook
 from airflow_provider_close.sensors.errors import CloseSensorError
-from airflow_provider_close.triggers.new_activity import CloseNewActivityTrigger
-from airflow_provider_close.watch.activity_count import DEFAULT_LATE_LISTING, ActivityCount
-from airflow_provider_close.watch.activity_fetch import poll_activities
-from airflow_provider_close.watch.activity_predicate import NewActivityResult
 from airflow_provider_close.watch.activity_query import (
+    DEFAULT_LATE_LISTING,
     ActivityFilter,
-    SensorWindow,
     is_templated,
 )
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client import CloseClient
+    from airflow_provider_close.triggers.new_activity import CloseNewActivityTrigger
+    from airflow_provider_close.watch.activity_count import ActivityCount
+    from airflow_provider_close.watch.activity_predicate import NewActivityResult
+    from airflow_provider_close.watch.activity_query import SensorWindow
 
 __all__ = ["CloseNewActivitySensor", "fetch_new_activities"]
 
@@ -59,6 +60,9 @@ def fetch_new_activities(
     :param max_items: how many ids to report.
     :param exact_count: read every page (exact ``count``) instead of stopping at ``min_count``.
     """
+    from airflow_provider_close.watch.activity_count import ActivityCount
+    from airflow_provider_close.watch.activity_fetch import poll_activities
+
     count = ActivityCount(
         activity_filter, window, min_count=min_count, max_items=max_items, exact_count=exact_count
     )
@@ -134,6 +138,7 @@ class CloseNewActivitySensor(BaseSensorOperator):
         deferrable: bool | None = None,
         **kwargs: Any,
     ) -> None:
+
         super().__init__(**kwargs)
         if not is_templated(activity_types, lead_id, user_id, contact_id):
             ActivityFilter.of(activity_types, lead_id, user_id, contact_id)  # fail at DAG parse
@@ -166,6 +171,9 @@ class CloseNewActivitySensor(BaseSensorOperator):
         :param context: the task context (for the data interval defaults).
         :raises ValueError: invalid filters, or no watermark and no data interval.
         """
+        from airflow_provider_close.client.timestamps import to_moment
+        from airflow_provider_close.watch.activity_query import SensorWindow
+
         activity_filter = ActivityFilter.of(
             self.activity_types, self.lead_id, self.user_id, self.contact_id
         )
@@ -180,6 +188,8 @@ class CloseNewActivitySensor(BaseSensorOperator):
 
     def poke(self, context: Context) -> PokeReturnValue:
         """Poll with the sync client (what is new since the last poke) and evaluate once."""
+        from airflow_provider_close.watch.activity_fetch import poll_activities
+
         activity_filter, window = self.check(context)
         result = poll_activities(self.hook.client, self._count_of(activity_filter, window))
         self.log.info("%d of %d matching activities", result["count"], self.min_count)
@@ -187,6 +197,8 @@ class CloseNewActivitySensor(BaseSensorOperator):
 
     def _count_of(self, activity_filter: ActivityFilter, window: SensorWindow) -> ActivityCount:
         """Return the count the previous pokes of this run kept, or a new one."""
+        from airflow_provider_close.watch.activity_count import ActivityCount
+
         count: ActivityCount | None = getattr(self, "_activity_count", None)
         if count is None or (count.activity_filter, count.window) != (activity_filter, window):
             count = ActivityCount(
@@ -233,6 +245,9 @@ class CloseNewActivitySensor(BaseSensorOperator):
         return {key: value for key, value in event.items() if key != "status"}
 
     def _trigger(self, context: Context) -> CloseNewActivityTrigger:
+        from airflow_provider_close.client.timestamps import format_moment
+        from airflow_provider_close.triggers.new_activity import CloseNewActivityTrigger
+
         activity_filter, window = self.check(context)
         return CloseNewActivityTrigger(
             close_conn_id=self.close_conn_id,

@@ -23,11 +23,10 @@ import logging
 from collections.abc import AsyncIterator, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
-from airflow_provider_close.client import AsyncCloseClient
 from airflow_provider_close.client.timestamps import format_moment
 from airflow_provider_close.hooks.close import CloseHook
 from airflow_provider_close.triggers.event_scan import (
@@ -40,6 +39,9 @@ from airflow_provider_close.watch.error_policy import is_fatal
 from airflow_provider_close.watch.event_cursor import EventCursor
 from airflow_provider_close.watch.event_predicate import EventSummary, event_moment
 from airflow_provider_close.watch.event_query import EventFilter
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client import AsyncCloseClient
 
 __all__ = ["CloseEventTrigger"]
 

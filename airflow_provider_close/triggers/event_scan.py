@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from airflow_provider_close.client import AsyncCloseClient
 from airflow_provider_close.watch.event_cursor import DEFAULT_LOOKBACK, EventCursor
 from airflow_provider_close.watch.event_predicate import event_moment
 from airflow_provider_close.watch.event_query import EventFilter, event_queries
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client import AsyncCloseClient
 
 __all__ = ["CursorStore", "VariableCursorStore", "aiter_events", "ascan_events", "restore_cursor"]
 

@@ -14,17 +14,19 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_provider_close.client import AsyncCloseClient
 from airflow_provider_close.client.timestamps import to_moment
 from airflow_provider_close.hooks.close import CloseHook
 from airflow_provider_close.triggers.event_scan import aiter_events
 from airflow_provider_close.watch.error_policy import TransientErrors, error_event
 from airflow_provider_close.watch.event_predicate import EventTally, event_moment
 from airflow_provider_close.watch.event_query import EventFilter
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client import AsyncCloseClient
 
 __all__ = ["CloseEventWaitTrigger"]
 

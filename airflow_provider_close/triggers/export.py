@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_provider_close.client import AsyncCloseClient
 from airflow_provider_close.hooks.close import CloseHook
 from airflow_provider_close.watch.error_policy import TransientErrors, error_event
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client import AsyncCloseClient
 
 __all__ = ["CloseExportTrigger"]
 

@@ -12,11 +12,10 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_provider_close.client import AsyncCloseClient
 from airflow_provider_close.client.timestamps import to_moment
 from airflow_provider_close.hooks.close import CloseHook
 from airflow_provider_close.watch.activity_count import DEFAULT_LATE_LISTING, ActivityCount
@@ -24,6 +23,9 @@ from airflow_provider_close.watch.activity_fetch import apoll_activities
 from airflow_provider_close.watch.activity_predicate import NewActivityResult
 from airflow_provider_close.watch.activity_query import ActivityFilter, SensorWindow
 from airflow_provider_close.watch.error_policy import TransientErrors, error_event
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client import AsyncCloseClient
 
 __all__ = ["CloseNewActivityTrigger", "afetch_new_activities"]
 

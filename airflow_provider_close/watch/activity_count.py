@@ -29,6 +29,7 @@ from airflow_provider_close.client.resources import max_page_size
 from airflow_provider_close.client.timestamps import format_moment, parse_moment
 from airflow_provider_close.watch.activity_predicate import ActivityTally, NewActivityResult
 from airflow_provider_close.watch.activity_query import (
+    DEFAULT_LATE_LISTING,
     ActivityFilter,
     ActivityQuery,
     SensorWindow,
@@ -37,9 +38,6 @@ from airflow_provider_close.watch.activity_query import (
 from airflow_provider_close.watch.activity_walk import KeysetWalk
 
 __all__ = ["DEFAULT_LATE_LISTING", "ActivityCount"]
-
-#: How far before the newest counted activity later polls re-read (see the module doc).
-DEFAULT_LATE_LISTING = timedelta(minutes=5)
 
 
 @dataclass

@@ -6,9 +6,13 @@ for, what counts and when to stop is decided by the pure walk and count (no Airf
 
 from __future__ import annotations
 
-from airflow_provider_close.client import AsyncCloseClient, CloseClient
+from typing import TYPE_CHECKING
+
 from airflow_provider_close.watch.activity_count import ActivityCount
 from airflow_provider_close.watch.activity_predicate import NewActivityResult
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client import AsyncCloseClient, CloseClient
 
 __all__ = ["apoll_activities", "poll_activities"]
 

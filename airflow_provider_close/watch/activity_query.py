@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypedDict
 
 from airflow_provider_close.client.resources import ACTIVITY_TYPES, ActivityType
@@ -19,6 +19,7 @@ from airflow_provider_close.client.timestamps import format_moment
 
 __all__ = [
     "ACTIVITY_FIELDS",
+    "DEFAULT_LATE_LISTING",
     "ActivityFilter",
     "ActivityQuery",
     "SensorWindow",
@@ -26,6 +27,9 @@ __all__ = [
     "activity_type_names",
     "is_templated",
 ]
+
+#: How far before the newest counted activity later polls re-read (see ``activity_count``).
+DEFAULT_LATE_LISTING = timedelta(minutes=5)
 
 #: The only fields the sensor needs from each activity.
 ACTIVITY_FIELDS = ("id", "_type", "date_created", "lead_id", "user_id", "contact_id")

@@ -7,20 +7,25 @@ are public so other payload builders (e.g. email) reuse them.
 
 from __future__ import annotations
 
-from airflow_provider_close.client.payloads.call import CallPayload, build_call_payload
-from airflow_provider_close.client.payloads.contact import (
-    build_contact_payload,
-    build_contact_update,
-)
-from airflow_provider_close.client.payloads.email import EmailPayload, build_email_payload
-from airflow_provider_close.client.payloads.lead import build_lead_payload, build_lead_update
-from airflow_provider_close.client.payloads.note import NotePayload, build_note_payload
-from airflow_provider_close.client.payloads.opportunity import (
-    build_opportunity_payload,
-    build_opportunity_update,
-)
-from airflow_provider_close.client.payloads.sms import SmsPayload, build_sms_payload
-from airflow_provider_close.client.payloads.task import TaskPayload, build_task_payload
+from typing import TYPE_CHECKING
+
+from airflow_provider_close.client.lazy_exports import exports_on_first_use
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client.payloads.call import CallPayload, build_call_payload
+    from airflow_provider_close.client.payloads.contact import (
+        build_contact_payload,
+        build_contact_update,
+    )
+    from airflow_provider_close.client.payloads.email import EmailPayload, build_email_payload
+    from airflow_provider_close.client.payloads.lead import build_lead_payload, build_lead_update
+    from airflow_provider_close.client.payloads.note import NotePayload, build_note_payload
+    from airflow_provider_close.client.payloads.opportunity import (
+        build_opportunity_payload,
+        build_opportunity_update,
+    )
+    from airflow_provider_close.client.payloads.sms import SmsPayload, build_sms_payload
+    from airflow_provider_close.client.payloads.task import TaskPayload, build_task_payload
 
 __all__ = [
     "CallPayload",
@@ -40,3 +45,26 @@ __all__ = [
     "build_sms_payload",
     "build_task_payload",
 ]
+
+#: Public name -> the module that defines it; imported on first use (DAG files stay cheap).
+_HOMES: dict[str, str] = {
+    "CallPayload": "airflow_provider_close.client.payloads.call",
+    "EmailPayload": "airflow_provider_close.client.payloads.email",
+    "NotePayload": "airflow_provider_close.client.payloads.note",
+    "SmsPayload": "airflow_provider_close.client.payloads.sms",
+    "TaskPayload": "airflow_provider_close.client.payloads.task",
+    "build_call_payload": "airflow_provider_close.client.payloads.call",
+    "build_contact_payload": "airflow_provider_close.client.payloads.contact",
+    "build_contact_update": "airflow_provider_close.client.payloads.contact",
+    "build_email_payload": "airflow_provider_close.client.payloads.email",
+    "build_lead_payload": "airflow_provider_close.client.payloads.lead",
+    "build_lead_update": "airflow_provider_close.client.payloads.lead",
+    "build_note_payload": "airflow_provider_close.client.payloads.note",
+    "build_opportunity_payload": "airflow_provider_close.client.payloads.opportunity",
+    "build_opportunity_update": "airflow_provider_close.client.payloads.opportunity",
+    "build_sms_payload": "airflow_provider_close.client.payloads.sms",
+    "build_task_payload": "airflow_provider_close.client.payloads.task",
+}
+
+
+__getattr__ = exports_on_first_use(__name__, _HOMES)

@@ -26,7 +26,12 @@ from airflow_provider_close.client.payloads.contact_points import (
     check_email_address,
 )
 from airflow_provider_close.client.payloads.dates import iso_datetime, optional_iso_datetime
-from airflow_provider_close.client.payloads.enums import allowed_text, check_choice
+from airflow_provider_close.client.payloads.enums import (
+    EMAIL_SEND_STATUSES,
+    EmailStatus,
+    allowed_text,
+    check_choice,
+)
 from airflow_provider_close.client.payloads.fields import given_fields
 from airflow_provider_close.client.payloads.ids import check_id, check_optional_id
 from airflow_provider_close.client.payloads.scalars import optional_bounded_int
@@ -49,7 +54,6 @@ __all__ = [
     "check_mailbox",
 ]
 
-EmailStatus = Literal["inbox", "draft", "scheduled", "outbox", "sent"]
 EmailDirection = Literal["incoming", "outgoing"]
 EmailMode = Literal["log", "send"]
 
@@ -57,8 +61,6 @@ EMAIL_MODES: Final[tuple[EmailMode, ...]] = get_args(EmailMode)
 EMAIL_DIRECTIONS: Final[tuple[EmailDirection, ...]] = get_args(EmailDirection)
 #: Statuses that record an email without sending anything.
 EMAIL_LOG_STATUSES: Final[tuple[EmailStatus, ...]] = ("inbox", "sent", "draft")
-#: Statuses that make Close send the email (now, or at ``date_scheduled``).
-EMAIL_SEND_STATUSES: Final[tuple[EmailStatus, ...]] = ("outbox", "scheduled")
 _SENDER_REQUIRED: Final[tuple[EmailStatus, ...]] = ("inbox", "scheduled", "outbox")
 _FOLLOWUP_STATUSES: Final[tuple[EmailStatus, ...]] = ("scheduled", "outbox", "sent")
 _MAX_SEND_IN: Final = 59

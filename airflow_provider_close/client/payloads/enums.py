@@ -9,6 +9,7 @@ from airflow_provider_close.client.errors import ClosePayloadError
 __all__ = [
     "CALL_DIRECTIONS",
     "CALL_STATUSES",
+    "EMAIL_SEND_STATUSES",
     "SMS_LOG_STATUSES",
     "SMS_MODES",
     "SMS_SEND_STATUSES",
@@ -17,6 +18,7 @@ __all__ = [
     "VALUE_UNITS",
     "CallDirection",
     "CallStatus",
+    "EmailStatus",
     "SmsMode",
     "SmsStatus",
     "TaskType",
@@ -42,6 +44,9 @@ SMS_MODES: Final[tuple[SmsMode, ...]] = get_args(SmsMode)
 #: Statuses that record an SMS that already happened (nothing is sent).
 SMS_LOG_STATUSES: Final[tuple[SmsStatus, ...]] = ("inbox", "sent")
 #: Statuses that make Close send the SMS (now, or at ``date_scheduled``).
+EmailStatus = Literal["inbox", "draft", "scheduled", "outbox", "sent"]
+#: Statuses that make Close send the email (now, or at ``date_scheduled``).
+EMAIL_SEND_STATUSES: Final[tuple[EmailStatus, ...]] = ("outbox", "scheduled")
 SMS_SEND_STATUSES: Final[tuple[SmsStatus, ...]] = ("outbox", "scheduled")
 TASK_TYPES: Final[tuple[TaskType, ...]] = get_args(TaskType)
 VALUE_PERIODS: Final[tuple[ValuePeriod, ...]] = get_args(ValuePeriod)
