@@ -119,6 +119,7 @@ def get_provider_info() -> dict[str, Any]:
                     f"{_PKG}.operators.bulk",
                     f"{_PKG}.operators.bulk_contacts",
                     f"{_PKG}.operators.bulk_opportunities",
+                    f"{_PKG}.operators.approval",
                     f"{_PKG}.operators.extract",
                     f"{_PKG}.operators.changes",
                     f"{_PKG}.operators.export",

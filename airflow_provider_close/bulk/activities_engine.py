@@ -22,6 +22,7 @@ from airflow_provider_close.bulk.ports import AsyncCloseAPI
 from airflow_provider_close.bulk.progress import Progress
 from airflow_provider_close.bulk.results import RowAction, RowResult
 from airflow_provider_close.bulk.runs import UpsertRun, finished_run, run_writes
+from airflow_provider_close.bulk.stop import StopSignal
 from airflow_provider_close.client.errors import (
     CloseError,
     ClosePayloadError,
@@ -74,11 +75,13 @@ class ActivityOptions:
     :param max_concurrency: rows (or lead listings) in flight at most.
     :param progress_interval: seconds between progress lines.
     :param write_attempts: sends of one row at most after unknown outcomes.
+    :param stop: set by ``on_kill``: no row starts after it (``bulk/stop.py``).
     """
 
     max_concurrency: int = 8
     progress_interval: float = 5.0
     write_attempts: int = 5
+    stop: StopSignal | None = None
 
 
 @dataclass
@@ -252,5 +255,8 @@ async def create_activities(
         to_write,
         rate_limited=lambda: client.stats.rate_limited - before,
         group=("POST", path),
+        skip=None
+        if (stop := options.stop) is None
+        else lambda r: stop.result_for(r.index, r.fingerprint),
     )
     return finished_run([*results, *written], progress, limiter)

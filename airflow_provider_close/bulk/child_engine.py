@@ -154,7 +154,8 @@ async def _create_missing_leads(
         if result["action"] in ("created", "skipped") and result["close_id"]:
             ids[value] = str(result["close_id"])
         else:
-            action: RowAction = "failed" if result["action"] == "failed" else "invalid"
+            held_back = ("failed", "not_attempted", "unknown")  # not attempted: a stopped run
+            action: RowAction = result["action"] if result["action"] in held_back else "invalid"
             problems[value] = (action, f"its lead was not written: {result['error']}")
     return ids, problems
 
@@ -259,5 +260,6 @@ async def upsert_children(
         to_write,
         rate_limited=lambda: client.stats.rate_limited - rate_limited_before,
         group=("POST", kind.path),
+        skip=None if (stop := options.stop) is None else lambda p: stop.result_for(p.index, p.key),
     )
     return finished_run([*results, *written], progress, limiter)

@@ -44,6 +44,7 @@ from airflow_provider_close.bulk.runs import (
 )
 from airflow_provider_close.bulk.seen_keys import SeenKeys
 from airflow_provider_close.bulk.shards import check_shard
+from airflow_provider_close.bulk.stop import StopSignal, unknown_result
 from airflow_provider_close.bulk.writes import WriteSettings, apply_plan, unwritten
 from airflow_provider_close.idempotency.rule import (
     DEFAULT_SETTLE_SECONDS,
@@ -90,6 +91,8 @@ class UpsertOptions:
     :param shard: ``(i, n)``: handle only the rows whose key hashes to shard ``i`` of ``n``
         (a stable CRC-32 of the normalised key; rows without a key by their index), so ``n``
         mapped tasks over the same input write every row once (``bulk/shards.py``).
+    :param stop: set by ``on_kill``: no row starts after it, lost creates are left
+        ``unknown``, and no batch is read after the one it found (``bulk/stop.py``).
     """
 
     dry_run: bool = False
@@ -103,6 +106,7 @@ class UpsertOptions:
     rules: PlanRules = field(default_factory=PlanRules)
     batch_size: int = 1000
     shard: tuple[int, int] | None = None
+    stop: StopSignal | None = None
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
@@ -192,10 +196,15 @@ async def upsert_leads(
             prepared = prepare_rows(batch, mapping, column, custom_keys, check_custom)
             for offset, row in zip(start, prepared, strict=True):
                 row.index = offset
+            if (stop := options.stop) is not None and stop.requested:  # one-way: read no more
+                run.sink(stop.unread_batch([(p.index, p.key) for p in prepared]))
+                break
             await _upsert_batch(client, run, prepared)
     finally:
         run.seen.close()
-    if run.pending:
+    if run.pending and (stop := options.stop) is not None and stop.requested:
+        run.sink([unknown_result(p.plan.index, p.plan.key) for p in run.pending])
+    elif run.pending:
         run.sink(await _resolve(client, key, run.pending, options, run.limiters[0]))
     progress.rate_limited = run.rate_limited()
     return UpsertRun(
@@ -241,7 +250,10 @@ async def _upsert_batch(client: AsyncCloseAPI, run: _Batches, prepared: list[Pre
         (c, limiter, partial(_apply, c, settings))
         for c, limiter in zip(run.clients, run.limiters, strict=True)
     ]
-    written = await run_writes(lanes, run.progress, to_write, rate_limited=run.rate_limited)
+    skip = None if (stop := options.stop) is None else lambda p: stop.result_for(p.index, p.key)
+    written = await run_writes(
+        lanes, run.progress, to_write, rate_limited=run.rate_limited, skip=skip
+    )
     run.pending += [w for w in written if isinstance(w, PendingCreate)]
     run.sink([*results, *(w for w in written if not isinstance(w, PendingCreate))])
 

@@ -34,6 +34,7 @@ async def run_pool(
     on_done: Callable[[R], None] | None = None,
     group: tuple[str, str] = ("POST", "lead/"),
     queue: Iterator[int] | None = None,
+    skip: Callable[[W], R | None] | None = None,
 ) -> list[R]:
     """Run ``work(item)`` for every item on a pool bounded by ``limiter``; results in order.
 
@@ -47,6 +48,8 @@ async def run_pool(
         last.
     :param queue: the item indexes to take, shared with other pools (:func:`run_pools`);
         default: every item. Items another pool took stay ``None`` in the result.
+    :param skip: asked as a worker takes each item; a result returned (a stop was requested,
+        ``bulk/stop.py``) is recorded instead of running the item.
     """
     results: list[R | None] = [None] * len(items)
     queue = iter(range(len(items))) if queue is None else queue
@@ -57,6 +60,9 @@ async def run_pool(
 
     async def worker() -> None:
         for index in queue:
+            if skip is not None and (skipped := skip(items[index])) is not None:
+                results[index] = skipped
+                continue
             started = loop.time()
             limiter.in_flight += 1
             limiter.peak = max(limiter.peak, limiter.in_flight)
@@ -106,6 +112,7 @@ async def run_pools(
     *,
     on_done: Callable[[R], None] | None = None,
     group: tuple[str, str] = ("POST", "lead/"),
+    skip: Callable[[W], R | None] | None = None,
 ) -> list[R]:
     """Run every item on one of several pools (one per API key) fed from one queue.
 
@@ -116,14 +123,17 @@ async def run_pools(
     :param items: what to run.
     :param on_done: called with each result as it arrives.
     :param group: the ``(method, path)`` the pools are sized from.
+    :param skip: the stop check every pool asks as it takes an item (:func:`run_pool`).
     """
     if len(lanes) == 1:
         client, limiter, work = lanes[0]
-        return await run_pool(client, limiter, items, work, on_done=on_done, group=group)
+        return await run_pool(client, limiter, items, work, on_done=on_done, group=group, skip=skip)
     queue = iter(range(len(items)))
     async with asyncio.TaskGroup() as tasks:  # one pool failing cancels the others
         parts = [
-            tasks.create_task(run_pool(c, lim, items, w, on_done=on_done, group=group, queue=queue))
+            tasks.create_task(
+                run_pool(c, lim, items, w, on_done=on_done, group=group, queue=queue, skip=skip)
+            )
             for c, lim, w in lanes
         ]
     results = [part.result() for part in parts]

@@ -39,6 +39,8 @@ RowAction = Literal[
     "failed",
     "would_create",
     "would_update",
+    "not_attempted",
+    "unknown",
 ]
 ROW_ACTIONS: tuple[RowAction, ...] = get_args(RowAction)
 
@@ -224,6 +226,16 @@ class ResultFile:
         self._handle.writelines(json.dumps(r, sort_keys=True) + "\n" for r in ordered)
         self._handle.flush()  # a killed task leaves the batches done so far on disk
         self.tally.add(ordered)
+
+    def close_with(self, record: dict[str, Any]) -> None:
+        """Append a closing line that is not a row (a stopped run's ``bulk.stop.stop_record``).
+
+        :param record: the line's JSON object (not counted in the tally).
+        """
+        if self._handle is None:
+            raise RuntimeError("ResultFile.close_with outside its with block")
+        self._handle.write(json.dumps(record, sort_keys=True) + "\n")
+        self._handle.flush()
 
 
 def write_results(target: str | Openable, results: Iterable[RowResult]) -> str:

@@ -68,6 +68,7 @@ async def run_writes(
     *,
     rate_limited: Callable[[], int],
     group: tuple[str, str] = ("POST", "lead/"),
+    skip: Callable[[W], R | None] | None = None,
 ) -> list[R]:
     """Write every item on the run's worker pools (``bulk/pool.py``, one per key); in order.
 
@@ -78,13 +79,14 @@ async def run_writes(
     :param items: what to write.
     :param rate_limited: returns the run's 429 count so far.
     :param group: the ``(method, path)`` of the writes, whose budget sizes the pools.
+    :param skip: the stop check, asked as each item is taken (``bulk/pool.py``).
     """
 
     def done(_: R) -> None:
         progress.rate_limited = rate_limited()
         progress.advance()
 
-    results = await run_pools(lanes, items, on_done=done, group=group)
+    results = await run_pools(lanes, items, on_done=done, group=group, skip=skip)
     progress.rate_limited = rate_limited()
     progress.log()
     return results

@@ -9,7 +9,7 @@ and return a small summary (XCom). See ``docs/bulk.md``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -29,11 +29,15 @@ from airflow_provider_close.operators._base import (
 )
 
 if TYPE_CHECKING:
+    from airflow.sdk import XComArg
+
+    from airflow_provider_close.bulk.approval import ApprovalDecision
     from airflow_provider_close.bulk.child_engine import ChildKind, ParentLeads
-    from airflow_provider_close.bulk.engine import UpsertOptions, UpsertRun
+    from airflow_provider_close.bulk.engine import ResultSink, UpsertOptions, UpsertRun
     from airflow_provider_close.bulk.modes import SyncMode
     from airflow_provider_close.bulk.readers import FileFormat
     from airflow_provider_close.bulk.results import Openable, ResultFile, SyncSummary
+    from airflow_provider_close.bulk.stop import StopSignal
     from airflow_provider_close.lineage import Data
 
 __all__ = ["CloseBulkCreateActivitiesOperator", "CloseUpsertLeadsOperator"]
@@ -87,17 +91,64 @@ class _CloseBulkOperator(CloseLineageMixin, CloseBaseOperator):
         self.threshold = FailureThreshold(max_failed_rows, max_failed_ratio)
         self.progress_interval = progress_interval
 
-    def _input_rows(self) -> list[Any]:
-        from airflow_provider_close.bulk.airflow_sources import load_rows
+    def _stream(self) -> Iterable[Any]:
+        """Return the input rows, read lazily (SQL and files are streamed)."""
+        from airflow_provider_close.bulk.airflow_sources import stream_rows
 
         if isinstance(self.rows, str):
             raise ValueError("rows rendered to a string; use render_template_as_native_obj=True")
-        return load_rows(
+        return stream_rows(
             rows=self.rows,
             sql=self.sql,
             sql_conn_id=self.sql_conn_id,
             file=self.file,
             file_format=self.file_format,
+        )
+
+    def _input_rows(self) -> list[Any]:
+        """Return every input row (for the engines that are not batched)."""
+        return list(self._stream())
+
+    def _stop_signal(self) -> StopSignal:
+        """Return this execution's stop signal (created here, never in ``__init__``)."""
+        from airflow_provider_close.bulk.stop import StopSignal
+
+        stop = self.__dict__["_close_stop"] = StopSignal()
+        return stop
+
+    def _requested_stop(self) -> StopSignal | None:
+        """Return this execution's stop signal, if ``execute`` made one."""
+        from airflow_provider_close.bulk.stop import StopSignal
+
+        stop = self.__dict__.get("_close_stop")
+        return stop if isinstance(stop, StopSignal) else None
+
+    def on_kill(self) -> None:
+        """Stop the bulk run cleanly: rows in flight finish, no new row is sent.
+
+        Called by Airflow (from the task's SIGTERM handler) when the task is killed. The run
+        then ends its result file (``not_attempted`` rows, lead creates left ``unknown``,
+        a last ``{"stopped": true, ...}`` line) and the task fails; a re-run resumes
+        idempotently (every key is looked up before anything is sent).
+        """
+        stop = self._requested_stop()
+        if stop is not None:
+            self.log.warning("Stop requested: rows in flight finish, no new row is sent")
+            stop.request("task killed (on_kill)")
+
+    def _fail_if_stopped(self, results: ResultFile) -> None:
+        """After a stop: end the result file with the stop line and fail the task."""
+        from airflow_provider_close.bulk.stop import stop_record
+
+        stop = self._requested_stop()
+        if stop is None or not stop.requested:
+            return
+        record = stop_record(stop, results.tally.counts)
+        results.close_with(record)
+        raise AirflowException(
+            f"bulk run stopped ({stop.reason}): {record['rows_done']} rows done, "
+            f"{record['rows_not_attempted']} not attempted, {record['rows_unknown']} "
+            f"unknown; see {results.path}"
         )
 
     def lineage_datasets(self, task_instance: Any | None) -> tuple[list[Data], list[Data]]:
@@ -129,12 +180,17 @@ class _CloseBulkOperator(CloseLineageMixin, CloseBaseOperator):
         return storage_target(path)
 
     def _finish(self, context: Context, run: UpsertRun, *, dry_run: bool) -> SyncSummary:
-        from airflow_provider_close.bulk.results import summarise, write_results
+        from airflow_provider_close.bulk.results import ResultFile
 
-        written = write_results(self._result_target(context), run.results)
-        summary = summarise(
-            run.results,
-            result_path=written,
+        with ResultFile(self._result_target(context)) as results:
+            results.add(run.results)
+            self._fail_if_stopped(results)
+        return self._summary(results, run, dry_run=dry_run)
+
+    def _summary(self, results: ResultFile, run: UpsertRun, *, dry_run: bool) -> SyncSummary:
+        """Return the XCom summary of a finished run (raises past the failure threshold)."""
+        summary = results.tally.summary(
+            result_path=results.path,
             duration_seconds=run.elapsed,
             dry_run=dry_run,
             rate_limited=run.rate_limited,
@@ -219,6 +275,7 @@ class _CloseUpsertOperator(_CloseBulkOperator):
             lost_before=retry_started(context, self.settle_clock),
             clock=self.settle_clock,
             rules=PlanRules(self.mode, fill_only),
+            stop=self._stop_signal(),
         )
 
 
@@ -253,6 +310,9 @@ class CloseUpsertLeadsOperator(_CloseUpsertOperator):
         ``skipped``).
     :param fill_only_when_empty: mapped fields written only while Close holds no value for
         them (``"description"``, ``"custom.Industry"``: custom fields by their mapping name).
+    :param approved: the approval task's decision (templated; ``approve_task.output``):
+        send only if it approved, and only if a fresh plan creates and updates no more
+        leads than it approved; else fail with nothing sent (see ``operators/approval.py``).
     :param batch_size: rows read, looked up, planned and written at a time; SQL and files
         are streamed, so memory follows this, not the input size.
     :param shard: ``(i, n)``: only the rows whose key hashes to shard ``i`` of ``n``, for
@@ -267,6 +327,7 @@ class CloseUpsertLeadsOperator(_CloseUpsertOperator):
         *_CloseUpsertOperator.template_fields,
         "shard",
         "close_conn_ids",
+        "approved",
     )
 
     def __init__(
@@ -275,6 +336,7 @@ class CloseUpsertLeadsOperator(_CloseUpsertOperator):
         batch_size: int = 1000,
         shard: tuple[int, int] | list[int] | None = None,
         close_conn_ids: Sequence[str] = (),
+        approved: ApprovalDecision | str | XComArg | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -283,29 +345,25 @@ class CloseUpsertLeadsOperator(_CloseUpsertOperator):
         self.batch_size = batch_size
         self.shard = shard
         self.close_conn_ids = close_conn_ids
+        self.approved = approved
 
     def execute(self, context: Context) -> SyncSummary:
-        """Run the upsert and return the summary (pushed to XCom)."""
-        from airflow_provider_close.bulk.airflow_sources import stream_rows
+        """Run the upsert and return the summary (pushed to XCom).
+
+        With ``approved``: refuse (fail, nothing sent) unless the change was approved and a
+        fresh plan stays within the approved counts (``operators/approval.py``).
+        """
         from airflow_provider_close.bulk.engine import upsert_leads
         from airflow_provider_close.bulk.mapping import parse_mapping
         from airflow_provider_close.bulk.resolve import custom_keys_for, match_key_for
-        from airflow_provider_close.bulk.results import ResultFile
+        from airflow_provider_close.bulk.results import ResultFile, ResultTally
         from airflow_provider_close.bulk.shards import check_shard
         from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
 
         mapping = parse_mapping(self.mapping)
         self._fill_only(list(mapping.fields), list(mapping.custom))
         shard = None if self.shard is None else check_shard(self.shard)  # before any request
-        if isinstance(self.rows, str):
-            raise ValueError("rows rendered to a string; use render_template_as_native_obj=True")
-        rows = stream_rows(
-            rows=self.rows,
-            sql=self.sql,
-            sql_conn_id=self.sql_conn_id,
-            file=self.file,
-            file_format=self.file_format,
-        )
+        rows = self._stream()
         resolver = CustomFieldResolver(self.hook.client, "lead")
         custom_keys = custom_keys_for(mapping, resolver)
         key = match_key_for(self.match_key, resolver)
@@ -319,31 +377,44 @@ class CloseUpsertLeadsOperator(_CloseUpsertOperator):
         client = self.hook.new_async_client()  # connection read before the loop starts
         more = [CloseHook(close_conn_id=c).new_async_client() for c in self.close_conn_ids]
 
+        async def upsert(chosen: UpsertOptions, stream: Any, sink: ResultSink) -> UpsertRun:
+            return await upsert_leads(
+                client,
+                stream,
+                mapping,
+                key,
+                custom_keys,
+                options=chosen,
+                check_custom=resolver.checked_value,
+                sink=sink,
+                more_clients=more,
+            )
+
         async def run(results: ResultFile) -> UpsertRun:
             async with AsyncExitStack() as stack:
                 for opened in (client, *more):
                     await stack.enter_async_context(opened)
-                return await upsert_leads(
-                    client,
-                    rows,
-                    mapping,
-                    key,
-                    custom_keys,
-                    options=options,
-                    check_custom=resolver.checked_value,
-                    sink=results.add,
-                    more_clients=more,
-                )
+                if self.approved is not None and not self.plan_only:
+                    plan = ResultTally()  # a dry run over a fresh stream of the input
+                    await upsert(replace(options, dry_run=True), self._stream(), plan.add)
+                    self._check_approved(plan.counts)
+                return await upsert(options, rows, results.add)
 
         with ResultFile(self._result_target(context)) as results:
             done = asyncio.run(run(results))
-        summary = results.tally.summary(
-            result_path=results.path,
-            duration_seconds=done.elapsed,
-            dry_run=self.plan_only,
-            rate_limited=done.rate_limited,
-        )
-        return self._conclude(summary, dry_run=self.plan_only)
+            self._fail_if_stopped(results)
+        return self._summary(results, done, dry_run=self.plan_only)
+
+    def _check_approved(self, counts: Mapping[str, int]) -> None:
+        """Raise ``AirflowFailException`` unless the fresh plan is within the approval."""
+        from airflow_provider_close._compat import AirflowFailException
+        from airflow_provider_close.bulk.approval import PlannedChanges, exceeded_approval
+
+        planned = PlannedChanges(creates=counts["would_create"], updates=counts["would_update"])
+        refusal = exceeded_approval(self.approved, planned)
+        if refusal is not None:
+            raise AirflowFailException(f"nothing sent: {refusal}")
+        self.log.info("Within the approval: %s", planned.as_dict())
 
 
 class CloseBulkCreateActivitiesOperator(_CloseBulkOperator):
@@ -384,7 +455,9 @@ class CloseBulkCreateActivitiesOperator(_CloseBulkOperator):
 
         rows = self._input_rows()
         options = ActivityOptions(
-            max_concurrency=self.max_concurrency, progress_interval=self.progress_interval
+            max_concurrency=self.max_concurrency,
+            progress_interval=self.progress_interval,
+            stop=self._stop_signal(),
         )
         self.log.info("Logging %d %s rows in Close", len(rows), self.kind)
 
