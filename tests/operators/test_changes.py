@@ -294,7 +294,7 @@ _EDITS = {
 
 
 @pytest.mark.parametrize("kind", sorted(_EDITS))
-def test_every_activity_type_writes_exactly_its_changes_in_the_interval(
+def test_every_activity_type_writes_its_changes_and_deletions_in_the_interval(
     sandbox: CloseSandbox,
     api: httpx.Client,
     close_conn: Callable[..., str],
@@ -302,7 +302,8 @@ def test_every_activity_type_writes_exactly_its_changes_in_the_interval(
     kind: str,
 ) -> None:
     """Created before and changed in the interval, created in it, created in it and changed
-    after it, untouched, changed only after it: only the first two are the interval's."""
+    after it, untouched, changed only after it: only the first two are the interval's; of two
+    deleted, only the one deleted in the interval is its tombstone."""
     state, clock = sandbox.state, sandbox.clock
     clock.set(START - DAY)
     lead = ok(api.post("lead/", json={"name": f"{kind} owner"}))["id"]
@@ -321,9 +322,13 @@ def test_every_activity_type_writes_exactly_its_changes_in_the_interval(
     ok(api.put(f"activity/{kind}/{old}/", json=_EDITS[kind]))
     clock.advance(60)
     new, new_changed_later = made(), made()
+    deleted_in, deleted_after = made(), made()
+    clock.advance(60)
+    ok(api.delete(f"activity/{kind}/{deleted_in}/"))
     clock.set(END + timedelta(hours=1))
     for late in (changed_later, new_changed_later):
         ok(api.put(f"activity/{kind}/{late}/", json=_EDITS[kind]))
+    ok(api.delete(f"activity/{kind}/{deleted_after}/"))
     clock.set(END + DAY)
 
     written = changes(tmp_path, f"activity.{kind}")
@@ -332,3 +337,6 @@ def test_every_activity_type_writes_exactly_its_changes_in_the_interval(
     assert untouched not in {row["id"] for row in written}
     for row in written:
         assert START <= datetime.fromisoformat(row["date_updated"]) < END
+    deletions = tombstones(tmp_path, f"activity.{kind}")
+    assert [s["id"] for s in deletions] == [deleted_in]  # the one after is the next interval's
+    assert tombstones(tmp_path, f"activity.{kind}") == deletions  # a re-run: the same lines
