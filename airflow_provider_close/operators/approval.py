@@ -14,8 +14,11 @@ them as a task group):
    (fails, nothing sent) unless the change was approved, then re-plans and refuses again if
    the new plan creates, updates or deletes more than was approved; only then it writes.
 
-Deletes: ``bulk.approval.delete_plan(ids)`` makes the plan of a list of ids; the approval
-gates the delete tasks mapped over those same ids.
+Deletes (``approved_deletes`` builds the group): **plan** is :class:`CloseDeletePlanOperator`
+(``bulk.approval.delete_plan(ids)``: the count of distinct ids and a sample); **approve** as
+above; **delete** is a delete operator mapped over the same ids with ``approved=``: each
+mapped delete refuses unless the change was approved and its ``map_index`` is within the
+deletes approved, so no more objects than were shown are deleted.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=r".*BranchMixIn.*")
     from airflow.providers.standard.operators.hitl import ApprovalOperator
 
+from airflow.sdk import BaseOperator
+
 from airflow_provider_close.bulk.approval import (
     ApprovalDecision,
     ApprovalThreshold,
@@ -38,9 +43,18 @@ from airflow_provider_close.bulk.approval import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from airflow.sdk import Context, TaskGroup, XComArg
 
-__all__ = ["CloseBulkApprovalOperator", "approved_lead_upsert"]
+    from airflow_provider_close.operators.deletions import CloseDeleteObjectOperator
+
+__all__ = [
+    "CloseBulkApprovalOperator",
+    "CloseDeletePlanOperator",
+    "approved_deletes",
+    "approved_lead_upsert",
+]
 
 
 class CloseBulkApprovalOperator(ApprovalOperator):
@@ -133,4 +147,72 @@ def approved_lead_upsert(
         )
         apply = CloseUpsertLeadsOperator(task_id="apply", approved=approve.output, **upsert)
         plan >> approve >> apply
+    return group
+
+
+class CloseDeletePlanOperator(BaseOperator):
+    """The plan of deleting ``ids``, for :class:`CloseBulkApprovalOperator` (no request).
+
+    Returns (XCom) ``bulk.approval.delete_plan(ids)``: ``counts.would_delete`` (distinct ids),
+    a sample of ids, ``dry_run: True``.
+
+    :param ids: the Close ids to delete (templated; a list or an upstream task's output).
+    :param sample_size: ids shown to the approver.
+    """
+
+    template_fields = ("ids",)
+
+    def __init__(
+        self, *, ids: Sequence[str] | XComArg | str, sample_size: int = 10, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.ids = ids
+        self.sample_size = sample_size
+
+    def execute(self, context: Context) -> dict[str, Any]:  # noqa: ARG002
+        """Return the plan (see the class docstring)."""
+        from airflow_provider_close.bulk.approval import delete_plan
+
+        if isinstance(self.ids, str) or not isinstance(self.ids, list | tuple):
+            raise TypeError(f"ids: got {type(self.ids).__name__}; allowed: a list of Close ids")
+        return delete_plan(list(self.ids), sample_size=self.sample_size)
+
+
+def approved_deletes(
+    *,
+    group_id: str,
+    operator: type[CloseDeleteObjectOperator],
+    ids: Sequence[str] | XComArg,
+    threshold: ApprovalThreshold | Mapping[str, int | None],
+    approval: Mapping[str, Any] | None = None,
+    **delete: Any,
+) -> TaskGroup:
+    """Return a task group ``plan >> approve >> delete``, the deletes mapped over ``ids``.
+
+    ``<group_id>.delete`` is ``operator`` mapped over ``ids`` (its id argument, e.g.
+    ``lead_id``), each with ``approved=`` the decision; their XComs are the deletes' results.
+
+    :param group_id: the group's id.
+    :param operator: a delete operator class (``CloseDeleteLeadOperator``...).
+    :param ids: the ids to delete (a list, or an upstream task's output).
+    :param threshold: above which deletes a human is asked (e.g. ``{"deletes": 100}``).
+    :param approval: more arguments of :class:`CloseBulkApprovalOperator`.
+    :param delete: more arguments of every delete (``acknowledge_cascade=True``,
+        ``missing_ok=True``, ``close_conn_id``...).
+    """
+    from airflow.sdk import TaskGroup
+
+    with TaskGroup(group_id=group_id) as group:
+        plan = CloseDeletePlanOperator(task_id="plan", ids=ids)
+        approve = CloseBulkApprovalOperator(
+            task_id="approve",
+            plan=plan.output,
+            threshold=threshold,
+            subject="Approve deletes in Close",
+            **(approval or {}),
+        )
+        deletes = operator.partial(task_id="delete", approved=approve.output, **delete).expand(
+            **{operator.id_attribute: ids}
+        )
+        plan >> approve >> deletes
     return group

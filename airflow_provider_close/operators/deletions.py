@@ -35,14 +35,32 @@ class CloseDeleteObjectOperator(CloseBaseOperator):
     Subclasses set :attr:`id_kind` and :attr:`id_attribute` and implement :meth:`delete`.
 
     :param missing_ok: succeed (with a warning) when the object no longer exists.
+    :param approved: an approval decision (``CloseBulkApprovalOperator``'s XCom; templated).
+        Given, the delete is sent only if the change was approved and this task's place among
+        the mapped deletes (``map_index``) is within the deletes approved; otherwise it fails
+        with nothing sent. See ``operators.approval.approved_deletes``.
     """
 
     id_kind: ClassVar[IdKind]
     id_attribute: ClassVar[str]
 
-    def __init__(self, *, missing_ok: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *, missing_ok: bool = False, approved: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.missing_ok = missing_ok
+        self.approved = approved
+
+    def check_approval(self, context: Context) -> None:
+        """Refuse (before any request) a delete the ``approved`` decision does not cover."""
+        if self.approved is None:
+            return
+        from airflow_provider_close.bulk.approval import PlannedChanges, exceeded_approval
+
+        ti = context.get("ti")
+        index = getattr(ti, "map_index", -1)
+        position = max(int(index if index is not None else -1), 0)
+        why = exceeded_approval(self.approved, PlannedChanges(deletes=position + 1))
+        if why is not None:
+            raise ClosePayloadError("delete.approved", why, "an approval covering this delete")
 
     def checked_id(self) -> str:
         """Return the rendered id, checked (raises ``ClosePayloadError``)."""
@@ -55,11 +73,12 @@ class CloseDeleteObjectOperator(CloseBaseOperator):
         """Delete the object. :param object_id: a checked id."""
         raise NotImplementedError
 
-    def execute(self, context: Context) -> CloseObjectResult:  # noqa: ARG002
+    def execute(self, context: Context) -> CloseObjectResult:
         """Delete the object; return ``{"id", "object": None, "action"}``."""
         from airflow_provider_close.client import CloseNotFoundError
 
         object_id = self.checked_id()
+        self.check_approval(context)
         try:
             self.delete(object_id)
         except CloseNotFoundError:
@@ -80,7 +99,7 @@ class CloseDeleteActivityOperator(CloseDeleteObjectOperator):
     :param close_conn_id: the Airflow connection to Close (templated).
     """
 
-    template_fields: Sequence[str] = ("activity_type", "activity_id", "close_conn_id")
+    template_fields: Sequence[str] = ("activity_type", "activity_id", "close_conn_id", "approved")
     id_kind: ClassVar[IdKind] = "activity"
     id_attribute: ClassVar[str] = "activity_id"
 
@@ -114,7 +133,7 @@ class CloseDeleteCallOperator(CloseDeleteActivityOperator):
     :param close_conn_id: the Airflow connection to Close (templated).
     """
 
-    template_fields: Sequence[str] = ("activity_id", "close_conn_id")
+    template_fields: Sequence[str] = ("activity_id", "close_conn_id", "approved")
 
     def __init__(self, *, activity_id: str, **kwargs: Any) -> None:
         super().__init__(activity_type="call", activity_id=activity_id, **kwargs)
@@ -129,7 +148,7 @@ class CloseDeleteTaskOperator(CloseDeleteObjectOperator):
     :param close_conn_id: the Airflow connection to Close (templated).
     """
 
-    template_fields: Sequence[str] = ("close_task_id", "close_conn_id")
+    template_fields: Sequence[str] = ("close_task_id", "close_conn_id", "approved")
     id_kind: ClassVar[IdKind] = "task"
     id_attribute: ClassVar[str] = "close_task_id"
 
@@ -155,7 +174,7 @@ class CloseDeleteLeadOperator(CloseDeleteObjectOperator):
     :param close_conn_id: the Airflow connection to Close (templated).
     """
 
-    template_fields: Sequence[str] = ("lead_id", "close_conn_id")
+    template_fields: Sequence[str] = ("lead_id", "close_conn_id", "approved")
     id_kind: ClassVar[IdKind] = "lead"
     id_attribute: ClassVar[str] = "lead_id"
 

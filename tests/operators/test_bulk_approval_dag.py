@@ -62,15 +62,17 @@ def _hitl_leads(sandbox: CloseSandbox) -> list[dict[str, Any]]:
 class Human(threading.Thread):
     """Answers the first HITL request of the DAG through the REST API."""
 
-    def __init__(self, client: Any, sandbox: CloseSandbox, option: str) -> None:
+    def __init__(
+        self, client: Any, sandbox: CloseSandbox, option: str, dag_id: str = DAG_ID
+    ) -> None:
         super().__init__(daemon=True)
-        self.client, self.sandbox, self.option = client, sandbox, option
+        self.client, self.sandbox, self.option, self.dag_id = client, sandbox, option, dag_id
         self.seen: dict[str, Any] = {}
 
     def run(self) -> None:
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
-            listed = self.client.get(f"/api/v2/dags/{DAG_ID}/dagRuns/~/hitlDetails")
+            listed = self.client.get(f"/api/v2/dags/{self.dag_id}/dagRuns/~/hitlDetails")
             details = [
                 d for d in listed.json().get("hitl_details") or [] if not d["response_received"]
             ]  # an earlier test's request, already answered, is not this one
@@ -80,7 +82,7 @@ class Human(threading.Thread):
                 self.seen["leads_while_waiting"] = len(_hitl_leads(self.sandbox))
                 ti = detail["task_instance"]
                 url = (
-                    f"/api/v2/dags/{DAG_ID}/dagRuns/{ti['dag_run_id']}/taskInstances/"
+                    f"/api/v2/dags/{self.dag_id}/dagRuns/{ti['dag_run_id']}/taskInstances/"
                     f"{ti['task_id']}/{ti['map_index']}/hitlDetails"
                 )
                 answer = self.client.patch(url, json={"chosen_options": [self.option]})
