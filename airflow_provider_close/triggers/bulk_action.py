@@ -6,29 +6,19 @@ Polls ``GET /bulk_action/edit/{id}/`` until ``status`` is ``done``, ``error`` or
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from airflow.triggers.base import BaseTrigger, TriggerEvent
-
-from airflow_provider_close.client import AsyncCloseClient
 from airflow_provider_close.client.bulk_actions import BULK_ACTION_ENDED, get_bulk_edit_async
-from airflow_provider_close.hooks.close import CloseHook
-from airflow_provider_close.watch.error_policy import TransientErrors, error_event
+from airflow_provider_close.triggers.object_poll import ObjectPollTrigger
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client import AsyncCloseClient
 
 __all__ = ["CloseBulkEditTrigger"]
 
-log = logging.getLogger(__name__)
 
-
-def _event(payload: dict[str, Any]) -> TriggerEvent:
-    """Wrap ``payload`` in a TriggerEvent (Airflow's constructor is untyped)."""
-    return TriggerEvent(payload)  # type: ignore[no-untyped-call]
-
-
-class CloseBulkEditTrigger(BaseTrigger):
+class CloseBulkEditTrigger(ObjectPollTrigger):
     """Poll a Close bulk edit until it stops.
 
     Yields ``{"status": "success", "bulk_action_id", "bulk_status": "done"}`` when Close says
@@ -42,6 +32,8 @@ class CloseBulkEditTrigger(BaseTrigger):
     :param max_transient_errors: consecutive transient errors tolerated.
     """
 
+    id_kwarg = "bulk_action_id"
+
     def __init__(
         self,
         *,
@@ -50,59 +42,22 @@ class CloseBulkEditTrigger(BaseTrigger):
         poll_interval: float = 30.0,
         max_transient_errors: int = 5,
     ) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]  # Airflow's is untyped
-        self.close_conn_id = close_conn_id
-        self.bulk_action_id = bulk_action_id
-        self.poll_interval = poll_interval
-        self.max_transient_errors = max_transient_errors
-
-    def serialize(self) -> tuple[str, dict[str, Any]]:
-        """Return the import path and the JSON-safe kwargs that rebuild this trigger."""
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            {
-                "close_conn_id": self.close_conn_id,
-                "bulk_action_id": self.bulk_action_id,
-                "poll_interval": self.poll_interval,
-                "max_transient_errors": self.max_transient_errors,
-            },
+        super().__init__(
+            close_conn_id=close_conn_id,
+            poll_interval=poll_interval,
+            max_transient_errors=max_transient_errors,
         )
+        self.bulk_action_id = bulk_action_id
 
-    async def run(self) -> AsyncIterator[TriggerEvent]:
-        """Poll until the bulk edit has stopped; yield exactly one event."""
-        try:
-            client = await CloseHook(close_conn_id=self.close_conn_id).get_async_client()
-        except Exception as err:  # the connection is broken: polling cannot fix it
-            yield _event(dict(error_event(err)))
-            return
-        async with client:
-            yield await self._poll_until_stopped(client)
+    async def fetch(self, client: AsyncCloseClient) -> Mapping[str, Any]:
+        """Return the bulk edit as Close reports it."""
+        return await get_bulk_edit_async(client, self.bulk_action_id)
 
-    async def _poll_until_stopped(self, client: AsyncCloseClient) -> TriggerEvent:
-        errors = TransientErrors(self.max_transient_errors)
-        while True:
-            try:
-                action = await get_bulk_edit_async(client, self.bulk_action_id)
-            except Exception as err:
-                ending = errors.ending(err)
-                if ending is not None:
-                    return _event(dict(ending))
-                log.warning("Transient error %d/%d: %s", errors.count, errors.limit, err)
-            else:
-                errors.clear()
-                status = action.get("status")
-                if status in BULK_ACTION_ENDED:
-                    return _event(self._ended(str(status)))
-                log.info(
-                    "Bulk edit %s is %s (%s/%s leads)",
-                    self.bulk_action_id,
-                    status,
-                    action.get("n_objects_processed"),
-                    action.get("n_objects"),
-                )
-            await asyncio.sleep(self.poll_interval)
-
-    def _ended(self, status: str) -> dict[str, Any]:
+    def outcome(self, obj: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """Return success on ``done``, an error on ``error``/``paused``, else ``None``."""
+        status = obj.get("status")
+        if status not in BULK_ACTION_ENDED:
+            return None
         if status == "done":
             return {
                 "status": "success",
@@ -116,3 +71,10 @@ class CloseBulkEditTrigger(BaseTrigger):
             "bulk_status": status,
             "message": f"Close reports bulk edit {self.bulk_action_id} {status}",
         }
+
+    def progress(self, obj: Mapping[str, Any]) -> str:
+        """Return ``Bulk edit <id> is <status> (<processed>/<total> leads)``."""
+        return (
+            f"Bulk edit {self.bulk_action_id} is {obj.get('status')} "
+            f"({obj.get('n_objects_processed')}/{obj.get('n_objects')} leads)"
+        )

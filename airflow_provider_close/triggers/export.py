@@ -7,30 +7,18 @@ no ``download_url`` (a pre-signed URL is a capability), the operator reads it ag
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import AsyncIterator
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from airflow.triggers.base import BaseTrigger, TriggerEvent
-
-from airflow_provider_close.hooks.close import CloseHook
-from airflow_provider_close.watch.error_policy import TransientErrors, error_event
+from airflow_provider_close.triggers.object_poll import ObjectPollTrigger
 
 if TYPE_CHECKING:
     from airflow_provider_close.client import AsyncCloseClient
 
 __all__ = ["CloseExportTrigger"]
 
-log = logging.getLogger(__name__)
 
-
-def _event(payload: dict[str, Any]) -> TriggerEvent:
-    """Wrap ``payload`` in a TriggerEvent (Airflow's constructor is untyped)."""
-    return TriggerEvent(payload)  # type: ignore[no-untyped-call]
-
-
-class CloseExportTrigger(BaseTrigger):
+class CloseExportTrigger(ObjectPollTrigger):
     """Poll a Close export until it is done.
 
     Yields ``{"status": "success", "export_id"}`` when Close says ``done``;
@@ -43,6 +31,8 @@ class CloseExportTrigger(BaseTrigger):
     :param max_transient_errors: consecutive transient errors tolerated.
     """
 
+    id_kwarg = "export_id"
+
     def __init__(
         self,
         *,
@@ -51,51 +41,30 @@ class CloseExportTrigger(BaseTrigger):
         poll_interval: float = 30.0,
         max_transient_errors: int = 5,
     ) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]  # Airflow's is untyped
-        self.close_conn_id = close_conn_id
-        self.export_id = export_id
-        self.poll_interval = poll_interval
-        self.max_transient_errors = max_transient_errors
-
-    def serialize(self) -> tuple[str, dict[str, Any]]:
-        """Return the import path and the JSON-safe kwargs that rebuild this trigger."""
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            {
-                "close_conn_id": self.close_conn_id,
-                "export_id": self.export_id,
-                "poll_interval": self.poll_interval,
-                "max_transient_errors": self.max_transient_errors,
-            },
+        super().__init__(
+            close_conn_id=close_conn_id,
+            poll_interval=poll_interval,
+            max_transient_errors=max_transient_errors,
         )
+        self.export_id = export_id
 
-    async def run(self) -> AsyncIterator[TriggerEvent]:
-        """Poll until the export is done or failed; yield exactly one event."""
-        try:
-            client = await CloseHook(close_conn_id=self.close_conn_id).get_async_client()
-        except Exception as err:  # the connection is broken: polling cannot fix it
-            yield _event(dict(error_event(err)))
-            return
-        async with client:
-            yield await self._poll_until_done(client)
+    async def fetch(self, client: AsyncCloseClient) -> Mapping[str, Any]:
+        """Return the export's id and status."""
+        export: Mapping[str, Any] = await client.get(
+            f"export/{self.export_id}/", fields=["id", "status"]
+        )
+        return export
 
-    async def _poll_until_done(self, client: AsyncCloseClient) -> TriggerEvent:
-        errors = TransientErrors(self.max_transient_errors)
-        while True:
-            try:
-                export = await client.get(f"export/{self.export_id}/", fields=["id", "status"])
-            except Exception as err:
-                ending = errors.ending(err)
-                if ending is not None:
-                    return _event(dict(ending))
-                log.warning("Transient error %d/%d: %s", errors.count, errors.limit, err)
-            else:
-                errors.clear()
-                status = export.get("status")
-                if status == "done":
-                    return _event({"status": "success", "export_id": self.export_id})
-                if status == "error":
-                    message = f"Close reports export {self.export_id} failed"
-                    return _event({"status": "error", "error_type": "export", "message": message})
-                log.info("Export %s is %s", self.export_id, status)
-            await asyncio.sleep(self.poll_interval)
+    def outcome(self, obj: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """Return success on ``done``, an error on ``error``, else ``None``."""
+        status = obj.get("status")
+        if status == "done":
+            return {"status": "success", "export_id": self.export_id}
+        if status == "error":
+            message = f"Close reports export {self.export_id} failed"
+            return {"status": "error", "error_type": "export", "message": message}
+        return None
+
+    def progress(self, obj: Mapping[str, Any]) -> str:
+        """Return ``Export <id> is <status>``."""
+        return f"Export {self.export_id} is {obj.get('status')}"
