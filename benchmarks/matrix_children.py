@@ -20,35 +20,25 @@ __all__ = ["child_input_file", "child_worker"]
 _DEAL_FIELD = "cf_" + "D" * 43
 
 
-class _Stats:
-    requests = 0
-    rate_limited = 0
+def _stub_client() -> Any:
+    """Return a stub that finds the lead of every lead key searched, no contact or opportunity."""
+    from bench_upsert_matrix import _StubClient  # the lead memory rows' stub
 
+    class _LeadsStub(_StubClient):
+        async def iter_search(self, body: Any, **_: Any) -> AsyncIterator[dict[str, Any]]:
+            self.stats.requests += 1
+            kind, node = body["query"]["queries"][0]["object_type"], body["query"]["queries"][1]
+            if kind == "lead":
+                field = node["field"]["custom_field_id"]
+                for value in node["condition"]["values"]:
+                    yield {"id": f"lead_{value}", f"custom.{field}": value}
 
-class _StubClient:
-    """Finds the lead of every lead key searched (instantly); no contact, no opportunity."""
+        async def iter_items(self, _path: str, _params: Any, **_: Any) -> AsyncIterator[Any]:
+            self.stats.requests += 1
+            for item in ():
+                yield item
 
-    stats = _Stats()
-    last_rate_limit = None
-
-    def rate_limit_for(self, _method: str, _path: str) -> None:
-        return None
-
-    async def iter_search(self, body: dict[str, Any], **_: Any) -> AsyncIterator[dict[str, Any]]:
-        self.stats.requests += 1
-        kind, node = body["query"]["queries"][0]["object_type"], body["query"]["queries"][1]
-        if kind == "lead":
-            field = node["field"]["custom_field_id"]
-            for value in node["condition"]["values"]:
-                yield {"id": f"lead_{value}", f"custom.{field}": value}
-
-    async def iter_items(self, _path: str, _params: Any, **_: Any) -> AsyncIterator[dict[str, Any]]:
-        self.stats.requests += 1
-        for item in ():
-            yield item
-
-    async def close(self) -> None:
-        pass
+    return _LeadsStub()
 
 
 def child_input_file(folder: Path, rows: int) -> Path:
@@ -99,7 +89,7 @@ async def child_worker(spec: dict[str, Any]) -> dict[str, Any]:
         {"External ID": f"custom.{field_id}"},
     )
     options = UpsertOptions(max_concurrency=64, progress_interval=600.0, dry_run=True)
-    client: Any = _StubClient()
+    client = _stub_client()
     started = time.perf_counter()
     with ResultFile(spec["result_path"]) as results:
         run = await upsert_children(
