@@ -18,11 +18,17 @@ from airflow_provider_close.operators.bulk_contacts import CloseUpsertContactsOp
 from airflow_provider_close.operators.bulk_opportunities import CloseUpsertOpportunitiesOperator
 from airflow_provider_close.sandbox import CloseSandbox, Fault
 from tests.operators.bulk_sandbox import result_lines, writes
-from tests.operators.test_bulk_contacts import LEAD_MAPPING
+from tests.operators.test_bulk_contacts import LEAD_MAPPING, _contacts_with_email, _existing
 from tests.operators.test_bulk_contacts import MAPPING as CONTACT_MAPPING
-from tests.operators.test_bulk_contacts import _contacts_with_email, _existing
 from tests.operators.test_bulk_opportunities import MAPPING as OPPORTUNITY_MAPPING
 from tests.operators.test_bulk_opportunities import _opps, _row
+from tests.operators.test_bulk_stop import (
+    CONCURRENCY,
+    ROWS,
+    _check_stopped_file,
+    _kill_mid_run,
+    _lines,
+)
 
 Run = Callable[..., dict[str, Any]]
 
@@ -270,3 +276,21 @@ def test_the_input_is_read_a_batch_at_a_time_and_results_appended_per_batch(
     summary = op.execute({"ti": MagicMock(), "run_id": "test"})  # type: ignore[arg-type]
     assert appended == [(3, 3), (3, 6), (2, 8)]  # each batch written before the next is read
     assert summary["counts"]["created"] == 8
+
+
+def test_on_kill_mid_batched_contact_upsert_reads_no_batch_after_the_stop(
+    seeded_sandbox: CloseSandbox, close_conn: Callable[..., str], tmp_path: Path
+) -> None:
+    rows = [_contact(f"Stop {i}", f"stop{i}@batches.example", "", "EXT-1000") for i in range(ROWS)]
+    seeded_sandbox.set_latency(100)
+    result = tmp_path / "stopped.jsonl"
+    op = _contacts_op(tmp_path, rows=rows, result_path=str(result), batch_size=10)
+    op.max_concurrency = CONCURRENCY
+    _kill_mid_run(seeded_sandbox, op, "/contact/", 3)
+
+    in_file = len(_lines(result)) - 1
+    assert in_file < ROWS  # not the whole input
+    assert in_file % 10 == 0  # whole batches
+    posts = [r for r in seeded_sandbox.requests if r.method == "POST" and r.path == "/contact/"]
+    skipped = _check_stopped_file(result, total=in_file, posts=posts, rest_read=False)
+    assert {r["row"] for r in skipped} >= set(range(in_file - 10, in_file))  # the batch read last
