@@ -39,6 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(Path(__file__).resolve().parent))
 
+import matrix_children  # noqa: E402  (benchmarks/ is on the path just above)
+
 __all__ = ["run"]
 
 KEYS = ["bench-key-1-" + "x" * 20, "bench-key-2-" + "x" * 20, "bench-key-3-" + "x" * 20]
@@ -59,6 +61,18 @@ CASES: list[dict[str, Any]] = [
     {"case": "1 task, 3 keys", "rows": 1800, "limit": 10, "latency_ms": 50, "keys": 3},
     *(
         {"case": "memory (dry run, stub)", "rows": n, "limit": 0, "latency_ms": 0, "memory": True}
+        for n in (10_000, 100_000, 1_000_000)
+    ),
+    *(  # contacts and opportunities: benchmarks/matrix_children.py
+        {
+            "case": f"memory: {plural} (dry run, stub)",
+            "rows": n,
+            "limit": 0,
+            "latency_ms": 0,
+            "memory": True,
+            "kind": kind,
+        }
+        for kind, plural in (("contact", "contacts"), ("opportunity", "opportunities"))
         for n in (10_000, 100_000, 1_000_000)
     ),
 ]
@@ -110,6 +124,8 @@ async def _worker(spec: dict[str, Any]) -> dict[str, Any]:
     from airflow_provider_close.client.retry import RetryPolicy
     from airflow_provider_close.lookups.leads import LeadMatchKey
 
+    if spec.get("kind"):
+        return await matrix_children.child_worker(spec)
     field_id = spec["field_id"]
     options = UpsertOptions(
         max_concurrency=CONCURRENCY,
@@ -214,7 +230,9 @@ def _case(case: dict[str, Any], folder: Path) -> dict[str, object]:
     sandbox, api_url = _start_sandbox(max(1, case["limit"]), case["latency_ms"])
     try:
         field_id = "cf_" + "S" * 43 if memory else _custom_field(api_url)
-        source = _input_file(folder, case["rows"])
+        source = (matrix_children.child_input_file if case.get("kind") else _input_file)(
+            folder, case["rows"]
+        )
         specs = [
             {
                 "api_url": api_url,
@@ -225,6 +243,7 @@ def _case(case: dict[str, Any], folder: Path) -> dict[str, object]:
                 "dry_run": dry_run,
                 "memory": memory,
                 "shard": [i, workers] if workers > 1 else None,
+                "kind": case.get("kind"),
             }
             for i in range(workers)
         ]

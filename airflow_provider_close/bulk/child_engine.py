@@ -1,8 +1,10 @@
 """The bulk upsert of objects that belong to a lead: contacts and opportunities.
 
 The lead upsert's pieces, driven by a :class:`ChildKind` (how the kind is matched, planned
-and sent): rows are mapped and checked (``plan.prepare_kind_rows``), their leads looked up
-by the lead key (search, ``engine.lookup_in_chunks``), the existing objects found by the
+and sent), a batch at a time as in the lead upsert (``bulk/batches.py``: rows read lazily,
+keys of earlier batches on disk, results to a sink per batch): rows are mapped and checked
+(``plan.prepare_kind_rows``), their leads looked up by the lead key once per run
+(``bulk/parent_leads.py``: search, then a cache on disk), the existing objects found by the
 kind's ``find``, every row planned by ``plan.plan_rows`` with the kind's planner and the
 sync mode, and the writes run on the same worker pool (``engine.run_writes``) through
 ``writes.apply_plan``. A lost create is looked for at once in its lead's list
@@ -14,17 +16,26 @@ is missing get it from the lead upsert itself in ``create_only`` mode, once per 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence, Sized
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from airflow_provider_close.bulk.batches import (
+    batched_rows,
+    keys_of_earlier_batches,
+    unless_earlier,
+)
 from airflow_provider_close.bulk.concurrency import AdaptiveLimiter
-from airflow_provider_close.bulk.engine import UpsertOptions, _settle_earlier_try, upsert_leads
-from airflow_provider_close.bulk.mapping import LeadMapping
-from airflow_provider_close.bulk.modes import PlanRules
+from airflow_provider_close.bulk.engine import ResultSink, UpsertOptions, _settle_earlier_try
+from airflow_provider_close.bulk.parent_leads import (
+    BatchLeads,
+    LeadCache,
+    ParentLeads,
+    create_missing_leads,
+    leads_of,
+)
 from airflow_provider_close.bulk.plan import (
-    CustomCheck,
     MakeDesired,
     Normalise,
     ObjectPlanner,
@@ -35,11 +46,11 @@ from airflow_provider_close.bulk.plan import (
 )
 from airflow_provider_close.bulk.ports import AsyncCloseAPI
 from airflow_provider_close.bulk.progress import Progress
-from airflow_provider_close.bulk.results import RowAction, RowResult
-from airflow_provider_close.bulk.runs import UpsertRun, finished_run, lookup_in_chunks, run_writes
+from airflow_provider_close.bulk.results import RowResult
+from airflow_provider_close.bulk.runs import UpsertRun, finished_run, run_writes
+from airflow_provider_close.bulk.seen_keys import SeenKeys
 from airflow_provider_close.bulk.writes import WriteSettings, apply_plan, row_result, unwritten
 from airflow_provider_close.idempotency.children import find_child_by_key
-from airflow_provider_close.lookups.leads import LeadMatchKey, normalise_key_value
 
 __all__ = ["ChildKind", "FindChildren", "ParentLeads", "upsert_children"]
 
@@ -48,9 +59,6 @@ FindChildren = Callable[
     [AsyncCloseAPI, Sequence[PreparedRow], Mapping[str, str], AdaptiveLimiter],
     Awaitable[dict[str, list[dict[str, Any]]]],
 ]
-
-#: Why rows naming a lead are not written: the action they get and the reason.
-Refusal = tuple[RowAction, str]
 
 
 @dataclass(frozen=True)
@@ -79,108 +87,28 @@ class ChildKind:
     creates_leads: bool
 
 
-@dataclass(frozen=True)
-class ParentLeads:
-    """How a row names its lead.
-
-    :param key: the lead match key.
-    :param column: the row column holding the lead's key value.
-    :param mapping: the lead mapping used to create a missing lead (contacts only).
-    :param custom_keys: the lead mapping's custom field name -> ``custom.cf_…`` key.
-    :param check: checks a new lead's custom values against their fields.
-    """
-
-    key: LeadMatchKey
-    column: str
-    mapping: LeadMapping | None = None
-    custom_keys: Mapping[str, str] | None = None
-    check: CustomCheck | None = None
-
-
-async def _lead_ids(
-    client: AsyncCloseAPI,
-    parent: ParentLeads,
-    prepared: Sequence[PreparedRow],
-    options: UpsertOptions,
-) -> tuple[dict[str, str], dict[str, Refusal]]:
-    """Return lead key -> lead id (exactly one lead holds it), and lead key -> why not."""
-    values = list(dict.fromkeys(p.parent_key for p in prepared if p.desired and p.parent_key))
-    found = await lookup_in_chunks(
-        client,
-        parent.key,
-        values,
-        [],
-        chunk_size=options.lookup_chunk_size,
-        limiter=AdaptiveLimiter(options.max_concurrency),
-    )
-    ids: dict[str, str] = {}
-    problems: dict[str, Refusal] = {}
-    for value, leads in found.items():
-        if len(leads) == 1:
-            ids[value] = str(leads[0]["id"])
-        elif leads:
-            held = ", ".join(sorted(str(lead["id"]) for lead in leads))
-            reason = f"{len(leads)} leads in Close hold lead key {value!r}: {held}"
-            problems[value] = ("duplicate_key", reason)
-    return ids, problems
-
-
-async def _create_missing_leads(
-    client: AsyncCloseAPI,
-    rows: Sequence[Mapping[str, Any]],
-    plans: Sequence[RowPlan],
-    parent: ParentLeads,
-    options: UpsertOptions,
-) -> tuple[dict[str, str], dict[str, Refusal]]:
-    """Find-or-create the leads of ``plans`` with the lead upsert (``create_only``)."""
-    if parent.mapping is None or parent.custom_keys is None:
-        raise ValueError("creating leads needs the lead mapping")
-    firsts: dict[str, Mapping[str, Any]] = {}
-    for plan in plans:
-        firsts.setdefault(str(plan.parent_key), rows[plan.index])
-    lead_options = replace(options, rules=PlanRules("create_only"), lost_before=None)
-    run = await upsert_leads(
-        client,
-        list(firsts.values()),
-        parent.mapping,
-        parent.key,
-        parent.custom_keys,
-        options=lead_options,
-        check_custom=parent.check,
-    )
-    ids: dict[str, str] = {}
-    problems: dict[str, Refusal] = {}
-    for value, result in zip(firsts, run.results, strict=True):
-        if result["action"] in ("created", "skipped") and result["close_id"]:
-            ids[value] = str(result["close_id"])
-        else:
-            held_back = ("failed", "not_attempted", "unknown")  # not attempted: a stopped run
-            action: RowAction = result["action"] if result["action"] in held_back else "invalid"
-            problems[value] = (action, f"its lead was not written: {result['error']}")
-    return ids, problems
-
-
 async def _attach_leads(
     client: AsyncCloseAPI,
-    rows: Sequence[Mapping[str, Any]],
+    rows: Mapping[int, Mapping[str, Any]],
     plans: list[RowPlan],
     *,
     kind: ChildKind,
     parent: ParentLeads,
-    found: tuple[dict[str, str], dict[str, Refusal]],
-    options: UpsertOptions,
+    found: BatchLeads,
+    run: _Run,
 ) -> tuple[list[RowPlan], list[RowResult]]:
     """Give every ``create`` plan its lead; return the plans left and the rows refused."""
-    norm = partial(normalise_key_value, parent.key)
-    ids = {norm(k): v for k, v in found[0].items()}
-    problems = {norm(k): v for k, v in found[1].items()}
+    options, norm = run.options, parent.normalise
+    ids, problems = found.ids, found.problems
     creates = [p for p in plans if p.action == "create"]
     missing = [p for p in creates if p.parent_key and norm(p.parent_key) not in ids]
     missing = [p for p in missing if norm(str(p.parent_key)) not in problems]
     if missing and kind.creates_leads and not options.dry_run:
-        made, failed = await _create_missing_leads(client, rows, missing, parent, options)
-        ids.update({norm(k): v for k, v in made.items()})
-        problems.update({norm(k): v for k, v in failed.items()})
+        made = await create_missing_leads(
+            client, rows, missing, parent, options=options, cache=run.leads
+        )
+        ids.update(made.ids)
+        problems.update(made.problems)
     kept: list[RowPlan] = []
     refused: list[RowResult] = []
     for plan in plans:
@@ -213,36 +141,110 @@ async def _recover(kind: ChildKind, client: AsyncCloseAPI, plan: RowPlan) -> dic
     return await find_child_by_key(client, kind.path, str(plan.parent_id), holds, kind.key_fields)
 
 
+@dataclass
+class _Run:
+    """What a child run keeps between batches: bounded by the batch (keys and leads on disk)."""
+
+    options: UpsertOptions
+    sink: ResultSink
+    progress: Progress
+    limiter: AdaptiveLimiter
+    seen: SeenKeys
+    leads: LeadCache
+    rate_limited: Callable[[], int]
+
+
 async def upsert_children(
     client: AsyncCloseAPI,
-    rows: Sequence[Mapping[str, Any]],
+    rows: Iterable[Mapping[str, Any]],
     kind: ChildKind,
     parent: ParentLeads,
     *,
     options: UpsertOptions,
+    sink: ResultSink | None = None,
 ) -> UpsertRun:
-    """Upsert ``rows`` as objects of ``kind``; return one result per row (never raises for one).
+    """Upsert ``rows`` as objects of ``kind``, a batch at a time; one result per row.
+
+    Each batch of ``options.batch_size`` rows is mapped, its leads found (each lead key
+    searched once per run: ``bulk/parent_leads.py``), its objects found, planned and written,
+    and its results go to ``sink`` before the next batch is read. A key already held by a
+    row of an earlier batch makes the later row ``duplicate_key`` (as in the lead upsert).
+    Never raises for a row.
 
     :param client: an ``AsyncCloseClient``.
-    :param rows: the input rows.
+    :param rows: the input rows (any iterable: read lazily, ``batch_size`` at a time).
     :param kind: contacts or opportunities (``bulk/contact_kind.py``, ``opportunity_kind.py``).
     :param parent: how a row names its lead.
     :param options: tuning, the sync mode and the fields filled only when empty.
+    :param sink: receives each batch of results (e.g. ``ResultFile.add``); without one they
+        are collected into :attr:`UpsertRun.results`.
     """
-    progress = Progress(total=len(rows), interval=options.progress_interval)
+    collected: list[RowResult] = []
+    total = len(rows) if isinstance(rows, Sized) else None
+    progress = Progress(total=total, interval=options.progress_interval)
     progress.start()
     rate_limited_before = client.stats.rate_limited
-    limiter = AdaptiveLimiter(options.max_concurrency)
-    prepared = prepare_kind_rows(rows, kind.make, kind.key_column, parent.column)
+    run = _Run(
+        options,
+        sink or collected.extend,
+        progress,
+        AdaptiveLimiter(options.max_concurrency),
+        SeenKeys(),
+        LeadCache(),
+        lambda: client.stats.rate_limited - rate_limited_before,
+    )
     await _settle_earlier_try(options)
-    leads = await _lead_ids(client, parent, prepared, options)
-    found = await kind.find(client, prepared, leads[0], limiter)
-    plans = plan_rows(kind.normalise, prepared, found, planner=kind.planner, rules=options.rules)
+    try:
+        for start, batch in batched_rows(rows, size=options.batch_size):
+            prepared = prepare_kind_rows(batch, kind.make, kind.key_column, parent.column)
+            for offset, row in zip(start, prepared, strict=True):
+                row.index = offset
+            if (stop := options.stop) is not None and stop.requested:  # one-way: read no more
+                run.sink(stop.unread_batch([(p.index, p.key) for p in prepared]))
+                break
+            by_index = dict(zip(start, batch, strict=True))
+            await _upsert_batch(client, run, (kind, parent), by_index, prepared)
+    finally:
+        run.seen.close()
+        run.leads.close()
+    progress.rate_limited = run.rate_limited()
+    return finished_run(collected, progress, run.limiter)
+
+
+async def _upsert_batch(
+    client: AsyncCloseAPI,
+    run: _Run,
+    what: tuple[ChildKind, ParentLeads],
+    rows: Mapping[int, Mapping[str, Any]],
+    prepared: list[PreparedRow],
+) -> None:
+    """Find the leads and objects of one batch, plan and write it; results to the sink.
+
+    :param what: the kind, and how a row names its lead.
+    :param rows: the batch's input rows by index (a missing lead is made from its first row).
+    :param prepared: the batch's prepared rows.
+    """
+    options, (kind, parent) = run.options, what
+    earlier = keys_of_earlier_batches(run.seen, kind.normalise, prepared)
+    leads = await leads_of(client, parent, prepared, options, run.leads)
+    by_value = {
+        str(p.parent_key): leads.ids[parent.normalise(p.parent_key)]
+        for p in prepared
+        if p.parent_key and parent.normalise(p.parent_key) in leads.ids
+    }
+    fresh = [p for p in prepared if not (p.key and kind.normalise(p.key) in earlier)]
+    found = await kind.find(client, fresh, by_value, run.limiter)
+    plans = [
+        unless_earlier(p, kind.normalise, earlier)
+        for p in plan_rows(
+            kind.normalise, prepared, found, planner=kind.planner, rules=options.rules
+        )
+    ]
     plans, refused = await _attach_leads(
-        client, rows, plans, kind=kind, parent=parent, found=leads, options=options
+        client, rows, plans, kind=kind, parent=parent, found=leads, run=run
     )
     results = [*refused, *unwritten(plans, options.dry_run)]
-    progress.advance(len(results))
+    run.progress.advance(len(results))
     settings = WriteSettings(
         None, options.write_attempts, options.clock, kind.path, partial(_recover, kind)
     )
@@ -255,11 +257,11 @@ async def upsert_children(
         return result
 
     written = await run_writes(
-        [(client, limiter, write)],
-        progress,
+        [(client, run.limiter, write)],
+        run.progress,
         to_write,
-        rate_limited=lambda: client.stats.rate_limited - rate_limited_before,
+        rate_limited=run.rate_limited,
         group=("POST", kind.path),
         skip=None if (stop := options.stop) is None else lambda p: stop.result_for(p.index, p.key),
     )
-    return finished_run([*results, *written], progress, limiter)
+    run.sink([*results, *written])

@@ -11,11 +11,27 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping
+from typing import Any
 
-__all__ = ["SeenKeys"]
+__all__ = ["SeenKeys", "rows_by_key"]
 
 #: Values per ``IN (...)`` query: under SQLite's oldest variable limit (999).
 _CHUNK = 500
+
+
+def rows_by_key(db: sqlite3.Connection, select: str, keys: Iterable[str]) -> list[tuple[Any, ...]]:
+    """Return the rows of ``select`` (``... WHERE key IN ({marks})``) for ``keys``, in chunks.
+
+    :param db: the database.
+    :param select: the query, with ``{marks}`` where the placeholders go.
+    :param keys: the keys wanted (repeats are asked once).
+    """
+    wanted = list(dict.fromkeys(keys))
+    found: list[tuple[Any, ...]] = []
+    for start in range(0, len(wanted), _CHUNK):
+        part = wanted[start : start + _CHUNK]
+        found += db.execute(select.format(marks=",".join("?" * len(part))), part).fetchall()
+    return found
 
 
 class SeenKeys:
@@ -30,14 +46,8 @@ class SeenKeys:
 
         :param keys: normalised keys.
         """
-        wanted = list(dict.fromkeys(keys))
-        found: dict[str, int] = {}
-        for start in range(0, len(wanted), _CHUNK):
-            part = wanted[start : start + _CHUNK]
-            marks = ",".join("?" * len(part))
-            query = f"SELECT key, row FROM seen WHERE key IN ({marks})"
-            found.update(self._db.execute(query, part).fetchall())
-        return found
+        query = "SELECT key, row FROM seen WHERE key IN ({marks})"
+        return {key: row for key, row in rows_by_key(self._db, query, keys)}
 
     def add(self, first_rows: Mapping[str, int]) -> None:
         """Record keys with their first row (a key already present keeps its row).

@@ -1,8 +1,9 @@
 """Bulk contact upsert: warehouse rows to Close contacts, each under its lead (found or made).
 
-Thin: reads the input, resolves custom field names, hands the rows to
+Thin: streams the input, resolves custom field names, hands the rows to
 ``bulk.child_engine.upsert_children`` with contacts as the kind (``bulk/contact_kind.py``),
-then writes the result file and returns the summary. See docs/bulk.md.
+a batch at a time (``operators/bulk_children.py``), appending each batch's results to the
+result file, and returns the summary. See docs/bulk.md.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from airflow_provider_close.bulk.resolve import custom_keys_for, match_key_for
 from airflow_provider_close.bulk.results import SyncSummary
 from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
 from airflow_provider_close.operators.bulk import _CloseUpsertOperator
+from airflow_provider_close.operators.bulk_children import _CloseUpsertChildrenOperator
 
 __all__ = ["CloseUpsertContactsOperator"]
 
 
-class CloseUpsertContactsOperator(_CloseUpsertOperator):
+class CloseUpsertContactsOperator(_CloseUpsertChildrenOperator):
     """Create or update Close contacts from warehouse rows; a missing lead is created first.
 
     Exactly one input: ``rows``, ``sql`` (with ``sql_conn_id``) or ``file``. Returns (XCom)
@@ -47,6 +49,8 @@ class CloseUpsertContactsOperator(_CloseUpsertOperator):
     :param dry_run: look up and plan only.
     :param settle_seconds: on a retry, how long after this try started a search finding
         nothing is believed (the search index trails writes).
+    :param batch_size: rows read, looked up, planned and written at a time (default 1000);
+        SQL and files are streamed, so memory follows this, not the input size.
 
     The input, result file, threshold and concurrency arguments are those of
     ``CloseUpsertLeadsOperator``.
@@ -71,7 +75,6 @@ class CloseUpsertContactsOperator(_CloseUpsertOperator):
         if lead_mapping.contacts:
             raise MappingError("lead_mapping must not map contacts: the rows are the contacts")
         self._fill_only(mapping.standard, list(mapping.custom))
-        rows = self._input_rows()
         resolver = CustomFieldResolver(self.hook.client, "contact")
         custom_keys = custom_keys_for(mapping, resolver)
         lead_resolver = CustomFieldResolver(self.hook.client, "lead")
@@ -95,7 +98,5 @@ class CloseUpsertContactsOperator(_CloseUpsertOperator):
             lead_custom,
             check=lead_resolver.checked_value,
         )
-        self.log.info(
-            "Upserting %d rows into Close contacts (match on %s)", len(rows), self.match_key
-        )
-        return self._upsert_children(context, rows, kind, parent, options)
+        self.log.info("Upserting rows into Close contacts (match on %s)", self.match_key)
+        return self._run_children(context, kind, parent, options)

@@ -1,9 +1,9 @@
 """Bulk opportunity upsert: warehouse rows to Close opportunities of existing leads.
 
-Thin: reads the input, resolves custom field names and status labels, hands the rows to
+Thin: streams the input, resolves custom field names and status labels, hands the rows to
 ``bulk.child_engine.upsert_children`` with opportunities as the kind
-(``bulk/opportunity_kind.py``), then writes the result file and returns the summary.
-See docs/bulk.md.
+(``bulk/opportunity_kind.py``), a batch at a time (``operators/bulk_children.py``),
+appending each batch's results to the result file, and returns the summary. See docs/bulk.md.
 """
 
 from __future__ import annotations
@@ -25,11 +25,12 @@ from airflow_provider_close.client.payloads.enums import VALUE_UNITS
 from airflow_provider_close.lookups.custom_fields import CustomFieldResolver
 from airflow_provider_close.lookups.statuses import StatusResolver
 from airflow_provider_close.operators.bulk import _CloseUpsertOperator
+from airflow_provider_close.operators.bulk_children import _CloseUpsertChildrenOperator
 
 __all__ = ["CloseUpsertOpportunitiesOperator"]
 
 
-class CloseUpsertOpportunitiesOperator(_CloseUpsertOperator):
+class CloseUpsertOpportunitiesOperator(_CloseUpsertChildrenOperator):
     """Create or update Close opportunities from warehouse rows, under leads found by key.
 
     Exactly one input: ``rows``, ``sql`` (with ``sql_conn_id``) or ``file``. Returns (XCom)
@@ -52,6 +53,8 @@ class CloseUpsertOpportunitiesOperator(_CloseUpsertOperator):
     :param dry_run: look up and plan only.
     :param settle_seconds: on a retry, how long after this try started a lead search
         finding nothing is believed.
+    :param batch_size: rows read, looked up, planned and written at a time (default 1000);
+        SQL and files are streamed, so memory follows this, not the input size.
 
     The input, result file, threshold and concurrency arguments are those of
     ``CloseUpsertLeadsOperator``.
@@ -88,7 +91,6 @@ class CloseUpsertOpportunitiesOperator(_CloseUpsertOperator):
         self._fill_only(list(mapping.fields), list(mapping.custom))
         if "value" in mapping.fields and self.value_unit is None:
             raise MappingError("value_unit ('units' or 'cents') is required when value is mapped")
-        rows = self._input_rows()
         resolver = CustomFieldResolver(self.hook.client, "opportunity")
         custom_keys = custom_keys_for(mapping, resolver)
         statuses = StatusResolver(self.hook.client, "opportunity", pipeline_id=self.pipeline_id)
@@ -105,7 +107,5 @@ class CloseUpsertOpportunitiesOperator(_CloseUpsertOperator):
             check=resolver.checked_value,
         )
         parent = ParentLeads(lead_key, self.lead_key_column)
-        self.log.info(
-            "Upserting %d rows into Close opportunities (match on %s)", len(rows), self.match_key
-        )
-        return self._upsert_children(context, rows, kind, parent, options)
+        self.log.info("Upserting rows into Close opportunities (match on %s)", self.match_key)
+        return self._run_children(context, kind, parent, options)
