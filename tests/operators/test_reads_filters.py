@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_close.client import ClosePayloadError
-from airflow_provider_close.extraction.resources import RESOURCES
+from airflow_provider_close.client.resources import RESOURCES
 from airflow_provider_close.operators.reads_filters import (
     LIST_RESOURCES,
     list_query,
