@@ -317,14 +317,15 @@ def first_segment(path: str) -> str:
 def max_page_size(path: str) -> int:
     """Return the largest page Close allows for the list at ``path``.
 
-    The row whose path is the longest prefix of ``path`` says; any other list (``data/search/``
+    A row whose path is a prefix of ``path`` says (rows nested in another's path, such as
+    ``activity/call/`` in ``activity/``, share its limit); any other list (``data/search/``
     included) has Close's default.
 
     :param path: a list path relative to the base URL.
     """
     wanted = normalize_path(path)
-    rows = [spec for spec in _TABLE if wanted.startswith(spec.path)]
-    return max(rows, key=lambda spec: len(spec.path)).max_limit if rows else DEFAULT_MAX_PAGE_SIZE
+    limits = (spec.max_limit for spec in _TABLE if wanted.startswith(spec.path))
+    return next(limits, DEFAULT_MAX_PAGE_SIZE)
 
 
 def keyset_fields(path: str) -> tuple[str, ...]:
