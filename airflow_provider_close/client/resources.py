@@ -56,15 +56,7 @@ Pagination = Literal["offset", "cursor", "search"]
 #: the values in ``of``, a boolean, text, a lower-case slug, an ``/activity/`` ``_type`` or an
 #: opportunity ``value_period``. Date filters are declared by ``ResourceSpec.date_filters``.
 FilterKind = Literal[
-    "id",
-    "ids",
-    "choice",
-    "choices",
-    "flag",
-    "text",
-    "slug",
-    "activity_type",
-    "value_period",
+    "id", "ids", "choice", "choices", "flag", "text", "slug", "activity_type", "value_period"
 ]
 
 
@@ -213,6 +205,13 @@ _TABLE: tuple[ResourceSpec, ...] = (
         listed=True,
         event_types=("opportunity",),
     ),
+    ResourceSpec(
+        "activity",
+        "activity/",
+        **{**_ACTIVITY, "order_fields": ("date_created", "activity_at")},
+        filters={**_PEOPLE, "_type": ListFilter("activity_type")},
+        listed=True,
+    ),
     *(
         ResourceSpec(
             f"activity.{kind}",
@@ -230,13 +229,6 @@ _TABLE: tuple[ResourceSpec, ...] = (
         "activity/custom/",
         **_ACTIVITY,
         event_types=("activity.custom_activity",),
-    ),
-    ResourceSpec(
-        "activity",
-        "activity/",
-        **{**_ACTIVITY, "order_fields": ("date_created", "activity_at")},
-        filters={**_PEOPLE, "_type": ListFilter("activity_type")},
-        listed=True,
     ),
     ResourceSpec("user", "user/", id_kind="user", max_limit=1000, listed=True),
     ResourceSpec("lead_status", "status/lead/", id_kind="status", unpaged=True, listed=True),
