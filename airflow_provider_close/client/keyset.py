@@ -32,7 +32,7 @@ from typing import Any
 
 from airflow_provider_close.client.bodies import JSONObject
 from airflow_provider_close.client.errors import CloseError
-from airflow_provider_close.client.resources import KEYSET_FIELDS, normalize_path
+from airflow_provider_close.client.resources import keyset_fields, normalize_path
 from airflow_provider_close.client.timestamps import parse_moment
 
 __all__ = [
@@ -78,7 +78,7 @@ def keyset_order(path: str, params: Mapping[str, Any]) -> KeysetOrder | None:
     :param path: the list path.
     :param params: the caller's query (its ``_order_by`` is honoured).
     """
-    fields = KEYSET_FIELDS.get(normalize_path(path))
+    fields = keyset_fields(path)
     if not fields:
         return None
     order = str(params.get("_order_by") or fields[0])

@@ -5,9 +5,9 @@ order (activities, tasks, opportunities) are walked by keyset instead (:mod:`.ke
 stay exact while Close changes between pages. ``/event/`` uses the ``_cursor`` query parameter
 and ``cursor_next``; ``/data/search/`` puts ``cursor`` and ``_limit`` in the POST body and
 answers ``cursor`` (one-type searches without a ``sort`` are keyset-walked too). Every walk
-drops an object it already yielded. The configuration lists of ``UNPAGED_LISTS`` are read in
-one request without ``_limit``. The :class:`Paginator` tells the sync and async clients which
-request to send next; it never sends anything itself.
+drops an object it already yielded. The unpaged configuration lists (``client.resources``) are
+read in one request without ``_limit``. The :class:`Paginator` tells the sync and async clients
+which request to send next; it never sends anything itself.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from airflow_provider_close.client.pagination import (
     next_offset_params,
     next_search_body,
 )
-from airflow_provider_close.client.resources import UNPAGED_LISTS, max_page_size, normalize_path
+from airflow_provider_close.client.resources import is_unpaged, max_page_size, normalize_path
 from airflow_provider_close.client.search_keyset import SearchKeyset, search_keyset_type
 
 __all__ = [
@@ -47,7 +47,8 @@ def first_list_params(
 ) -> dict[str, Any]:
     """Return the first page's query for an offset list: ``_limit`` and its keyset order.
 
-    Lists of ``UNPAGED_LISTS`` get neither (Close documents no paging for them).
+    Unpaged lists (:func:`~airflow_provider_close.client.resources.is_unpaged`) get neither
+    (Close documents no paging for them).
 
     :param path: list path.
     :param params: the caller's filters (a caller's ``_limit``/``_order_by`` is kept).
@@ -55,7 +56,7 @@ def first_list_params(
     :param max_items: the caller's bound; the first page need not be larger than it + 1.
     """
     query = dict(params or {})
-    if normalize_path(path) in UNPAGED_LISTS:
+    if is_unpaged(path):
         return query
     size = page_size or int(query.get("_limit") or max_page_size(path))
     query["_limit"] = bounded_size(size, max_items)
@@ -81,7 +82,7 @@ def offset_paginator(
     """
     query = first_list_params(path, params, page_size, max_items)
     first = PageRequest("GET", normalize_path(path), params=query)
-    if first.path in UNPAGED_LISTS:
+    if is_unpaged(first.path):
         return Paginator(first, _advance_unpaged, max_items=max_items)
     order = keyset_order(path, query)
     lead_query = legacy_lead_query(path, query)

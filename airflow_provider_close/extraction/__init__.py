@@ -10,6 +10,12 @@ from typing import TYPE_CHECKING
 from airflow_provider_close.client.lazy_exports import exports_on_first_use
 
 if TYPE_CHECKING:
+    from airflow_provider_close.client.resources import (
+        RESOURCES,
+        ResourceSpec,
+        activity_spec,
+        resource_spec,
+    )
     from airflow_provider_close.extraction.engine import (
         ListClient,
         iter_extract,
@@ -23,12 +29,6 @@ if TYPE_CHECKING:
         WindowTooDenseError,
     )
     from airflow_provider_close.extraction.ndjson import ExtractResult, extract_to_stream, json_line
-    from airflow_provider_close.extraction.resources import (
-        RESOURCES,
-        ResourceSpec,
-        activity_spec,
-        resource_spec,
-    )
     from airflow_provider_close.extraction.walk import PageData, PageReader, WalkStats
     from airflow_provider_close.extraction.windows import Window
 
@@ -61,19 +61,19 @@ _HOMES: dict[str, str] = {
     "ListClient": "airflow_provider_close.extraction.engine",
     "PageData": "airflow_provider_close.extraction.walk",
     "PageReader": "airflow_provider_close.extraction.walk",
-    "RESOURCES": "airflow_provider_close.extraction.resources",
-    "ResourceSpec": "airflow_provider_close.extraction.resources",
+    "RESOURCES": "airflow_provider_close.client.resources",
+    "ResourceSpec": "airflow_provider_close.client.resources",
     "UnexpectedOrderError": "airflow_provider_close.extraction.errors",
     "UnwindowedLimitError": "airflow_provider_close.extraction.errors",
     "WalkStats": "airflow_provider_close.extraction.walk",
     "Window": "airflow_provider_close.extraction.windows",
     "WindowTooDenseError": "airflow_provider_close.extraction.errors",
-    "activity_spec": "airflow_provider_close.extraction.resources",
+    "activity_spec": "airflow_provider_close.client.resources",
     "extract_to_stream": "airflow_provider_close.extraction.ndjson",
     "iter_extract": "airflow_provider_close.extraction.engine",
     "json_line": "airflow_provider_close.extraction.ndjson",
     "page_reader": "airflow_provider_close.extraction.engine",
-    "resource_spec": "airflow_provider_close.extraction.resources",
+    "resource_spec": "airflow_provider_close.client.resources",
     "search_reader": "airflow_provider_close.extraction.engine",
 }
 

@@ -28,7 +28,7 @@ from types import MappingProxyType
 from typing import Any
 
 from airflow_provider_close.client.pagination import Page
-from airflow_provider_close.client.resources import ACTIVITY_TYPES
+from airflow_provider_close.client.resources import ACTIVITY_TYPES, resource_spec
 from airflow_provider_close.client.timestamps import parse_moment
 from airflow_provider_close.extraction.change_queries import (
     ChangesClient,
@@ -40,7 +40,6 @@ from airflow_provider_close.extraction.change_queries import (
 from airflow_provider_close.extraction.custom_objects import iter_custom_object_changes
 from airflow_provider_close.extraction.engine import iter_extract
 from airflow_provider_close.extraction.keyset import KeysetStats
-from airflow_provider_close.extraction.resources import resource_spec
 from airflow_provider_close.extraction.retention import LATE_EVENTS, check_retention
 from airflow_provider_close.extraction.walk import WalkStats
 from airflow_provider_close.extraction.windows import Window
@@ -60,8 +59,6 @@ _ACTIVITY_CHANGE_ACTIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "custom": ("updated",),
     }
 )
-#: The event ``object_type`` of custom activities (close-api.md §7).
-_CUSTOM_ACTIVITY_EVENT_TYPE = "activity.custom_activity"
 #: Ids per ``GET /activity/?id__in=`` request (keeps the URL under ~2000 characters, §0).
 _IDS_PER_REQUEST = 30
 
@@ -179,7 +176,7 @@ def _iter_activity_changes(
 
 def _older_changed_ids(client: ChangesClient, kind: str, window: Window) -> set[str]:
     scan = Window(window.start, window.end + LATE_EVENTS if window.end else None)
-    event_type = _CUSTOM_ACTIVITY_EVENT_TYPE if kind == "custom" else f"activity.{kind}"
+    (event_type,) = resource_spec(f"activity.{kind}").event_types
     params = {"object_type": event_type, **date_bounds("date_updated", scan)}
     ids: set[str] = set()
     for action in _ACTIVITY_CHANGE_ACTIONS[kind]:

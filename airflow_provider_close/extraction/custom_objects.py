@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from airflow_provider_close.client.resources import RESOURCES
 from airflow_provider_close.client.timestamps import format_moment, parse_moment
 from airflow_provider_close.extraction.change_queries import ChangesClient
 from airflow_provider_close.extraction.keyset import KeysetStats
@@ -25,7 +26,7 @@ __all__ = ["CUSTOM_OBJECT_EVENT_TYPE", "iter_custom_object_changes"]
 JSONObject = dict[str, Any]
 
 #: The event ``object_type`` of custom object instances (assumed; see COVERAGE.md).
-CUSTOM_OBJECT_EVENT_TYPE = "custom_object"
+(CUSTOM_OBJECT_EVENT_TYPE,) = RESOURCES["custom_object"].event_types
 _CHANGE_ACTIONS = ("created", "updated")
 
 

@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from airflow_provider_close.client import CloseMaxSkipError
+from airflow_provider_close.client.resources import ResourceSpec
 from airflow_provider_close.extraction.errors import UnwindowedLimitError
 from airflow_provider_close.extraction.ordering import row_id, row_moment
-from airflow_provider_close.extraction.resources import ResourceSpec
 from airflow_provider_close.extraction.search import search_body, search_row
 from airflow_provider_close.extraction.walk import PageData, PageReader, WalkStats, iter_windowed
 from airflow_provider_close.extraction.windows import Window, window_params

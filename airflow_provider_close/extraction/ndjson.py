@@ -6,8 +6,8 @@ import json
 from datetime import datetime
 from typing import Any, TextIO, TypedDict
 
+from airflow_provider_close.client.resources import ResourceSpec
 from airflow_provider_close.extraction.engine import ListClient, iter_extract
-from airflow_provider_close.extraction.resources import ResourceSpec
 from airflow_provider_close.extraction.walk import WalkStats
 
 __all__ = ["ExtractResult", "extract_to_stream", "json_line"]

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from airflow_provider_close.client.resources import ResourceSpec
 from airflow_provider_close.client.timestamps import format_moment
-from airflow_provider_close.extraction.resources import ResourceSpec
 from airflow_provider_close.extraction.windows import Window
 
 __all__ = ["SEARCH_FIELDS", "search_body", "search_row"]

@@ -16,37 +16,16 @@ from typing import TYPE_CHECKING, Any, TypedDict
 if TYPE_CHECKING:
     from airflow_provider_close.client import CloseClient
 
-from airflow_provider_close.client.resources import ACTIVITY_TYPES
+from airflow_provider_close.client.resources import RESOURCES
 from airflow_provider_close.client.timestamps import format_moment, parse_moment
-from airflow_provider_close.extraction.custom_objects import CUSTOM_OBJECT_EVENT_TYPE
 from airflow_provider_close.extraction.retention import check_retention
 from airflow_provider_close.extraction.windows import Window
 
 __all__ = ["TOMBSTONE_TYPES", "Tombstone", "tombstones"]
 
-#: Task ``_type`` values Close logs as ``task.<type>`` (close-api.md §2, §7).
-_TASK_TYPES = (
-    "lead",
-    "outgoing_call",
-    "incoming_email",
-    "email_followup",
-    "missed_call",
-    "answered_detached_call",
-    "voicemail",
-    "opportunity_due",
-    "incoming_sms",
-)
 #: Object type asked for -> the event ``object_type`` values that hold its deletions.
 TOMBSTONE_TYPES: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "lead": ("lead",),
-        "contact": ("contact",),
-        "opportunity": ("opportunity",),
-        "task": tuple(f"task.{kind}" for kind in _TASK_TYPES),
-        **{f"activity.{kind}": (f"activity.{kind}",) for kind in ACTIVITY_TYPES},
-        "activity.custom": ("activity.custom_activity",),
-        "custom_object": (CUSTOM_OBJECT_EVENT_TYPE,),
-    }
+    {spec.name: spec.event_types for spec in RESOURCES.values() if spec.event_types}
 )
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_close.client import CloseMaxSkipError
+from airflow_provider_close.client.resources import ResourceSpec
 from airflow_provider_close.extraction.errors import WindowTooDenseError
 from airflow_provider_close.extraction.ordering import TieGroup
-from airflow_provider_close.extraction.resources import ResourceSpec
 from airflow_provider_close.extraction.windows import Window
 
 __all__ = ["PageData", "PageReader", "WalkStats", "iter_windowed"]

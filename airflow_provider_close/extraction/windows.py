@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from airflow_provider_close.client.timestamps import format_moment, parse_moment, to_moment
 
 if TYPE_CHECKING:
-    from airflow_provider_close.extraction.resources import ResourceSpec
+    from airflow_provider_close.client.resources import ResourceSpec
 
 __all__ = [
     "Window",

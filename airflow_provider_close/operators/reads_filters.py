@@ -1,12 +1,13 @@
 """Which filters each Close list accepts, checked before any request (pure: no Airflow, no I/O).
 
-A list query is a resource of the extraction engine's table (``lead``, ``activity.call``,
-``task``...) plus filters (close-api.md §6) plus an optional ``[start, end)`` window on the
-resource's date field. Filter values are checked with the payload helpers (ids, dates, enums)
-and turned into the query text Close expects. Close's rule that ``user_id``, ``contact_id`` and
-``_type`` only work on ``/activity/`` together with ``lead_id`` (§6.3) is enforced here: a
-single ``_type`` of call, sms, note, email or meeting is routed to ``/activity/<type>/``, which
-accepts them; anything else is refused with the way out in the message.
+A list query is a ``listed`` resource of the one registry, ``client/resources.py`` (``lead``,
+``activity.call``, ``task``...), plus the filters it declares (close-api.md §6), plus an optional
+``[start, end)`` window on the resource's date field. Filter values are checked with the payload
+helpers (ids, dates, enums) and turned into the query text Close expects. Close's rule that
+``user_id``, ``contact_id`` and ``_type`` only work on ``/activity/`` together with ``lead_id``
+(§6.3) is enforced here: a single ``_type`` of call, sms, note, email or meeting is routed to
+``/activity/<type>/``, which accepts them; anything else is refused with the way out in the
+message.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
 from airflow_provider_close.client.errors import ClosePayloadError
 from airflow_provider_close.client.payloads.enums import VALUE_PERIODS
+from airflow_provider_close.client.resources import RESOURCES, ListFilter, ResourceSpec
 
 if TYPE_CHECKING:
     from airflow_provider_close.client.payloads.ids import IdKind
-    from airflow_provider_close.extraction.resources import ResourceSpec
 
 __all__ = [
     "LIST_RESOURCES",
@@ -118,15 +119,11 @@ def _dates(*names: str) -> dict[str, Checker]:
     return {f"{name}__{op}": iso_date_or_datetime for name in names for op in _OPS}
 
 
-_LEAD: Final[dict[str, Checker]] = {"lead_id": _id("lead")}
-_PEOPLE: Final[dict[str, Checker]] = {"user_id": _id("user"), "contact_id": _id("contact")}
-
-
 @dataclass(frozen=True)
 class ListResource:
-    """A list resource: its extraction spec and the filters Close accepts on it.
+    """A list resource: its registry row's name and the filters Close accepts on it.
 
-    :param spec_name: the extraction engine's spec, e.g. ``activity.call``.
+    :param spec_name: the registry's resource, e.g. ``activity.call``.
     :param filters: filter name -> checker of its value.
     """
 
@@ -134,52 +131,33 @@ class ListResource:
     filters: Mapping[str, Checker]
 
 
-def _resource(spec_name: str, **filters: Checker) -> ListResource:
-    return ListResource(spec_name, MappingProxyType(filters))
-
-
-_OPPORTUNITY_FILTERS: Final[dict[str, Checker]] = {
-    **_LEAD,
-    "user_id": _id("user"),
-    "user_id__in": _many(_id("user")),
-    "status_id": _id("status"),
-    "status_id__in": _many(_id("status")),
-    "status_type": _choice(("active", "won", "lost")),
-    "status_type__in": _many(_choice(("active", "won", "lost"))),
-    "status_label": _text,
-    "value_period": _choice(VALUE_PERIODS),
-    "is_stalled": _flag,
-    **_dates("date_won", "date_updated"),
-}
-_TASK_FILTERS: Final[dict[str, Checker]] = {
-    **_LEAD,
-    "assigned_to": _id("user"),
-    "is_complete": _flag,
-    "_type": _slug,
-    "view": _choice(("inbox", "future", "archive")),
-    **_dates("date", "due_date", "date_updated"),
-}
-
-#: Every list the operators offer, by name.
-LIST_RESOURCES: Final[Mapping[str, ListResource]] = MappingProxyType(
-    {
-        "lead": _resource("lead", query=_text),
-        "contact": _resource("contact", **_LEAD),
-        "opportunity": _resource("opportunity", **_OPPORTUNITY_FILTERS),
-        "task": _resource("task", **_TASK_FILTERS),
-        "activity": _resource("activity", **_LEAD, **_PEOPLE, _type=_activity_type),
-        **{
-            f"activity.{kind}": _resource(f"activity.{kind}", **_LEAD, **_PEOPLE)
-            for kind in _ACTIVITY_TYPE_NAMES.values()
-        },
-        "user": _resource("user"),
-        "lead_status": _resource("lead_status"),
-        "opportunity_status": _resource("opportunity_status"),
-        **{
-            f"custom_field.{kind}": _resource(f"custom_field.{kind}")
-            for kind in ("lead", "contact", "opportunity", "activity")
-        },
+def _checker(declared: ListFilter) -> Checker:
+    """Return the checker of one filter the registry declares."""
+    of = declared.of
+    if declared.kind in ("id", "ids"):
+        one = _id(cast("IdKind", of))
+        return one if declared.kind == "id" else _many(one)
+    if declared.kind in ("choice", "choices"):
+        choice = _choice(tuple(of))
+        return choice if declared.kind == "choice" else _many(choice)
+    named: dict[str, Checker] = {
+        "flag": _flag,
+        "text": _text,
+        "slug": _slug,
+        "activity_type": _activity_type,
+        "value_period": _choice(VALUE_PERIODS),
     }
+    return named[declared.kind]
+
+
+def _list_resource(spec: ResourceSpec) -> ListResource:
+    checkers = {name: _checker(declared) for name, declared in spec.filters.items()}
+    return ListResource(spec.name, MappingProxyType({**checkers, **_dates(*spec.date_filters)}))
+
+
+#: Every list the operators offer, by name (the registry's ``listed`` resources).
+LIST_RESOURCES: Final[Mapping[str, ListResource]] = MappingProxyType(
+    {spec.name: _list_resource(spec) for spec in RESOURCES.values() if spec.listed}
 )
 
 
@@ -230,10 +208,9 @@ def _checked_filters(name: str, resource: ListResource, filters: object) -> dict
 
 def _allowed_filters(resource: ListResource) -> str:
     from airflow_provider_close.client.payloads.enums import allowed_text
-    from airflow_provider_close.extraction.resources import resource_spec
 
     names = tuple(sorted(resource.filters))
-    window = resource_spec(resource.spec_name).window_field
+    window = RESOURCES[resource.spec_name].window_field
     hint = f"; filter {window} with start/end" if window else ""
     return (allowed_text(names) if names else "no filters") + hint
 
@@ -297,13 +274,12 @@ def list_query(
     :param fields: return only these fields (plus ``id`` and the window field).
     """
     from airflow_provider_close.client.payloads.enums import allowed_text
-    from airflow_provider_close.extraction.resources import resource_spec
 
     if not isinstance(resource, str) or resource not in LIST_RESOURCES:
         raise ClosePayloadError("resource", resource, allowed_text(tuple(LIST_RESOURCES)))
     checked = _checked_filters(resource, LIST_RESOURCES[resource], filters)
     name, params = _routed(resource, checked)
-    base = resource_spec(LIST_RESOURCES[name].spec_name)
+    base = RESOURCES[LIST_RESOURCES[name].spec_name]
     lower, upper = _window(name, base, start, end)
     if "query" in params and (lower is not None or upper is not None):
         field, value = ("start", start) if lower is not None else ("end", end)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_close.client import ClosePayloadError
-from airflow_provider_close.extraction.resources import RESOURCES
+from airflow_provider_close.client.resources import RESOURCES
 from airflow_provider_close.operators.reads_filters import (
     LIST_RESOURCES,
     list_query,
@@ -169,3 +169,22 @@ def test_bad_fields_refused(fields: Any) -> None:
     with pytest.raises(ClosePayloadError) as caught:
         list_query("contact", fields=fields)
     assert caught.value.field.startswith("contact.fields")
+
+
+def test_every_declared_filter_kind_is_checked() -> None:
+    """Each kind the registry declares (id, ids, choice, choices, flag, text...) is checked."""
+    query = list_query(
+        "opportunity",
+        {"status_type__in": ["won", "lost"], "status_type": "active", "value_period": "monthly"},
+    )
+    assert dict(query.spec.params) == {
+        "status_type__in": "won,lost",
+        "status_type": "active",
+        "value_period": "monthly",
+    }
+    with pytest.raises(ClosePayloadError, match=r"status_type__in\[1\]"):
+        list_query("opportunity", {"status_type__in": ["won", "sideways"]})
+    with pytest.raises(ClosePayloadError, match="value_period"):
+        list_query("opportunity", {"value_period": "weekly"})
+    with pytest.raises(ClosePayloadError, match="view"):
+        list_query("task", {"view": "later"})
