@@ -114,17 +114,19 @@ def exclusive_pair(
 ) -> tuple[str, object] | None:
     """Return the one option given out of two exclusive ones, ``None`` if neither, or raise.
 
-    :param obj: the object name used in the error, e.g. ``"call"``.
+    :param obj: the object name used in the error, e.g. ``"call"`` (``""`` in a model
+        validator: the adapter adds it).
     :param first: ``(name, value)`` of the first option; ``None`` means not given.
     :param second: ``(name, value)`` of the second option.
     :param required: raise when neither option is given.
     """
     given = [option for option in (first, second) if option[1] is not None]
     names = f"{first[0]} or {second[0]}"
+    where = f"{obj}." if obj else ""
     if len(given) == 2:
-        raise ClosePayloadError(f"{obj}.{second[0]}", second[1], f"either {names}, not both")
+        raise ClosePayloadError(f"{where}{second[0]}", second[1], f"either {names}, not both")
     if not given and required:
-        raise ClosePayloadError(f"{obj}.{first[0]}", None, f"exactly one of {names}")
+        raise ClosePayloadError(f"{where}{first[0]}", None, f"exactly one of {names}")
     return given[0] if given else None
 
 
