@@ -100,7 +100,6 @@ def _path(joiner: str, location: list[Any]) -> str:
     for part in location:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif part:
-            text = str(part)
+        elif text := str(part).lstrip("."):  # a check's own path may start with "."
             path += text if text.startswith("[") else (joiner if not path else ".") + text
     return path

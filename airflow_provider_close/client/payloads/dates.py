@@ -25,9 +25,6 @@ __all__ = [
     "iso_date",
     "iso_date_or_datetime",
     "iso_datetime",
-    "optional_iso_date",
-    "optional_iso_date_or_datetime",
-    "optional_iso_datetime",
 ]
 
 DATETIME_ALLOWED: Final = "an ISO 8601 datetime with a UTC offset, e.g. '2026-03-10T15:00:00+00:00'"
@@ -78,30 +75,3 @@ def iso_date_or_datetime(field: str, value: object) -> str:
         return iso_datetime(field, value)
     except ClosePayloadError:
         raise ClosePayloadError(field, value, DATE_OR_DATETIME_ALLOWED) from None
-
-
-def optional_iso_datetime(field: str, value: object) -> str | None:
-    """Return ``None`` for ``None``, else :func:`iso_datetime`.
-
-    :param field: the field name used in the error.
-    :param value: the candidate or ``None``.
-    """
-    return None if value is None else iso_datetime(field, value)
-
-
-def optional_iso_date(field: str, value: object) -> str | None:
-    """Return ``None`` for ``None``, else :func:`iso_date`.
-
-    :param field: the field name used in the error.
-    :param value: the candidate or ``None``.
-    """
-    return None if value is None else iso_date(field, value)
-
-
-def optional_iso_date_or_datetime(field: str, value: object) -> str | None:
-    """Return ``None`` for ``None``, else :func:`iso_date_or_datetime`.
-
-    :param field: the field name used in the error.
-    :param value: the candidate or ``None``.
-    """
-    return None if value is None else iso_date_or_datetime(field, value)

@@ -30,7 +30,6 @@ __all__ = [
     "checked_content",
     "exclusive_pair",
     "note_or_html",
-    "optional_line",
     "optional_text",
     "required_line",
     "required_text",
@@ -98,15 +97,6 @@ def required_line(field: str, value: object) -> str:
     """
     text = required_text(field, value, max_length=SINGLE_LINE_MAX)
     return checked_content(field, text, single_line=True, max_length=SINGLE_LINE_MAX)
-
-
-def optional_line(field: str, value: object) -> str | None:
-    """Return ``None`` for ``None``, else :func:`required_line`.
-
-    :param field: the field name used in the error.
-    :param value: the candidate or ``None``.
-    """
-    return None if value is None else required_line(field, value)
 
 
 def exclusive_pair(

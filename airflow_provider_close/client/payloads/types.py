@@ -13,10 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, ClassVar, Final, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, Field, model_validator
 
 from airflow_provider_close.client.errors import ClosePayloadError
-from airflow_provider_close.client.payloads.contact_points import e164_phone
+from airflow_provider_close.client.payloads.contact_points import (
+    e164_phone,
+    email_entries,
+    phone_entries,
+    url_entries,
+)
+from airflow_provider_close.client.payloads.custom import custom_field_values
 from airflow_provider_close.client.payloads.dates import (
     iso_date,
     iso_date_or_datetime,
@@ -50,12 +56,14 @@ __all__ = [
     "Percent",
     "Phone",
     "PipelineId",
+    "SendIn",
     "SmsTemplateId",
     "SmsText",
     "StatusId",
     "Text",
     "Url",
     "UserId",
+    "a_list",
     "checked",
     "nothing_to_update",
 ]
@@ -103,15 +111,20 @@ Moment = Annotated[str, checked(iso_datetime)]
 Day = Annotated[str, checked(iso_date)]
 DayOrMoment = Annotated[str, checked(iso_date_or_datetime)]
 Flag = Annotated[bool, checked(check_bool)]
+#: A contact's typed lists, from strings or ``{"email"|"phone"|"url", "type"}`` dicts.
+Emails = Annotated[list[dict[str, str]], checked(email_entries)]
+Phones = Annotated[list[dict[str, str]], checked(phone_entries)]
+Urls = Annotated[list[dict[str, str]], checked(url_entries)]
 CallDuration = Annotated[int, _int(0, MAX_CALL_DURATION)]
 Percent = Annotated[int, _int(0, 100)]
+#: Seconds Close waits before sending an email (to allow undo).
+SendIn = Annotated[int, _int(0, 59)]
 Cents = Annotated[int, _int(0)]
 
 
 class Payload(BaseModel):
     """Base of the payload models: every field is one builder argument."""
 
-    model_config = ConfigDict(extra="forbid")
     #: Fields that steer the builder but are not sent (e.g. ``mode``).
     not_sent: ClassVar[frozenset[str]] = frozenset()
 
@@ -120,10 +133,53 @@ class Payload(BaseModel):
         """Return the body Close gets from ``given`` (fields not given are left out), or raise.
 
         :param obj: the object name errors start with, e.g. ``"call"``.
-        :param given: builder argument -> value (``None`` = not given).
+        :param given: builder argument -> value (``None`` = not given); arguments that are
+            not fields (``custom``, ``allow_empty``) are left to the builder.
         """
-        model = validated(cls, given, prefix=obj)
+        fields = {name: value for name, value in given.items() if name in cls.model_fields}
+        model = validated(cls, fields, prefix=obj)
         return model.model_dump(exclude_none=True, by_alias=True, exclude=set(cls.not_sent))
+
+
+class Entry(Payload):
+    """A dict nested in a payload (a lead's address or contact): only its own keys."""
+
+    #: Whether ``{}`` passes this check (a later rule may still refuse it).
+    empty_ok: ClassVar[bool] = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _a_dict_of_own_keys(cls, data: object) -> object:
+        own_keys = isinstance(data, Mapping) and not set(data) - set(cls.model_fields)
+        if own_keys and (data or cls.empty_ok):
+            return data
+        raise ClosePayloadError("", data, "a dict with keys " + ", ".join(sorted(cls.model_fields)))
+
+
+def a_list() -> Any:
+    """Return the default of an optional list field whose error says ``allowed: a list``."""
+    return Field(None, json_schema_extra={"allowed": "a list"})
+
+
+def with_custom(
+    obj: str,
+    fields: Mapping[str, object],
+    custom: Mapping[str, object] | None,
+    *,
+    update: bool = False,
+    allow_empty: bool = False,
+) -> dict[str, object]:
+    """Return ``fields`` plus the checked ``custom.cf_…`` values; refuse an empty update.
+
+    :param obj: the object name, e.g. ``"lead"``.
+    :param fields: the model's body.
+    :param custom: custom field values keyed ``custom.cf_…``, or ``None``.
+    :param update: the body is an update: it must change something.
+    :param allow_empty: accept an empty update (checking before custom names are resolved).
+    """
+    payload = {**fields, **custom_field_values(obj, custom)}
+    nothing_to_update(obj, payload, allow_empty=allow_empty or not update)
+    return payload
 
 
 def nothing_to_update(obj: str, payload: Mapping[str, object], *, allow_empty: bool) -> None:
