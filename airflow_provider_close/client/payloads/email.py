@@ -69,6 +69,8 @@ EMAIL_LOG_STATUSES: Final[tuple[EmailStatus, ...]] = ("inbox", "sent", "draft")
 _SENDER_REQUIRED: Final[tuple[EmailStatus, ...]] = ("inbox", "scheduled", "outbox")
 _FOLLOWUP_STATUSES: Final[tuple[EmailStatus, ...]] = ("scheduled", "outbox", "sent")
 _MAILBOX_ALLOWED: Final = f"{EMAIL_ALLOWED}, or '\"Name\" <ada@example.com>'"
+_CONTENT_ALLOWED: Final = "a subject, body_text, body_html or template_id"
+_FOLLOWUP_ALLOWED: Final = f"None unless status is {allowed_text(_FOLLOWUP_STATUSES)}"
 _NAME_ADDR = re.compile(r"(?P<name>[^<>]*)<(?P<addr>[^<>]+)>")
 
 
@@ -139,13 +141,6 @@ Mailbox = Annotated[str, checked(check_mailbox)]
 Mailboxes = Annotated[list[str] | None, checked(_mailboxes)]
 
 
-def _refuse(rules: list[tuple[bool, str, object, str]]) -> None:
-    """Raise for the first ``(broken, field, value, allowed)`` rule that is broken."""
-    for broken, field, value, allowed in rules:
-        if broken:
-            raise ClosePayloadError(field, value, allowed)
-
-
 class _Email(Payload):
     not_sent: ClassVar[frozenset[str]] = frozenset({"mode"})
     mode: EmailMode
@@ -173,71 +168,23 @@ class _Email(Payload):
         self.status = status = _status_for(self.mode, self.status, self.date_scheduled)
         expected: EmailDirection = "incoming" if status == "inbox" else "outgoing"
         has_body = self.body_text is not None or self.body_html is not None
-        followup = f"None unless status is {allowed_text(_FOLLOWUP_STATUSES)}"
-        _refuse(
-            [
-                (
-                    self.mode == "send" and self.activity_at is not None,
-                    "activity_at",
-                    self.activity_at,
-                    "None when sending (mode='send')",
-                ),
-                (
-                    self.direction not in (None, expected),
-                    "direction",
-                    self.direction,
-                    f"{expected!r} for status={status!r}",
-                ),
-                (
-                    self.sender is None and status in _SENDER_REQUIRED,
-                    "sender",
-                    None,
-                    f"{_MAILBOX_ALLOWED} (status={status!r})",
-                ),
-                (
-                    self.to is None and status in EMAIL_SEND_STATUSES,
-                    "to",
-                    self.to,
-                    f"at least one address (status={status!r})",
-                ),
-                (
-                    self.template_id is not None and has_body,
-                    "template_id",
-                    self.template_id,
-                    "None when body_text or body_html is given",
-                ),
-                (
-                    self.subject is None and not has_body and self.template_id is None,
-                    "subject",
-                    None,
-                    "a subject, body_text, body_html or template_id",
-                ),
-                (
-                    status == "scheduled" and self.date_scheduled is None,
-                    "date_scheduled",
-                    None,
-                    "a datetime (status='scheduled')",
-                ),
-                (
-                    status != "scheduled" and self.date_scheduled is not None,
-                    "date_scheduled",
-                    self.date_scheduled,
-                    "None unless status='scheduled'",
-                ),
-                (
-                    status != "outbox" and self.send_in is not None,
-                    "send_in",
-                    self.send_in,
-                    "None unless status='outbox'",
-                ),
-                (
-                    status not in _FOLLOWUP_STATUSES and self.followup_date is not None,
-                    "followup_date",
-                    self.followup_date,
-                    followup,
-                ),
-            ]
-        )
+        sending, scheduled = self.mode == "send", status == "scheduled"
+        on = f"(status={status!r})"
+        for field, required, refused, allowed in (  # (field, required, refused, allowed)
+            ("activity_at", False, sending, "None when sending (mode='send')"),
+            ("direction", False, self.direction != expected, f"{expected!r} for status={status!r}"),
+            ("sender", status in _SENDER_REQUIRED, False, f"{_MAILBOX_ALLOWED} {on}"),
+            ("to", status in EMAIL_SEND_STATUSES, False, f"at least one address {on}"),
+            ("template_id", False, has_body, "None when body_text or body_html is given"),
+            ("subject", not has_body and self.template_id is None, False, _CONTENT_ALLOWED),
+            ("date_scheduled", scheduled, False, "a datetime (status='scheduled')"),
+            ("date_scheduled", False, not scheduled, "None unless status='scheduled'"),
+            ("send_in", False, status != "outbox", "None unless status='outbox'"),
+            ("followup_date", False, status not in _FOLLOWUP_STATUSES, _FOLLOWUP_ALLOWED),
+        ):
+            value = getattr(self, field)
+            if (value is None and required) or (value is not None and refused):
+                raise ClosePayloadError(field, value, allowed)
         return self
 
 
