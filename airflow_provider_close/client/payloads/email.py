@@ -31,7 +31,7 @@ from airflow_provider_close.client.payloads.enums import (
     EMAIL_SEND_STATUSES,
     EmailStatus,
     allowed_text,
-    check_choice,
+    mode_status,
 )
 from airflow_provider_close.client.payloads.types import (
     ContactId,
@@ -126,17 +126,6 @@ def _mailboxes(field: str, values: object) -> list[str] | None:
     return checked or None
 
 
-def _status_for(mode: EmailMode, status: object, date_scheduled: object) -> EmailStatus:
-    if mode == "log":
-        if status is None:
-            allowed = allowed_text(EMAIL_LOG_STATUSES) + " (mode='log')"
-            raise ClosePayloadError("status", None, allowed)
-        return check_choice("status", status, EMAIL_LOG_STATUSES)
-    if status is None:
-        return "outbox" if date_scheduled is None else "scheduled"
-    return check_choice("status", status, EMAIL_SEND_STATUSES)
-
-
 Mailbox = Annotated[str, checked(check_mailbox)]
 Mailboxes = Annotated[list[str] | None, checked(_mailboxes)]
 
@@ -165,7 +154,13 @@ class _Email(Payload):
 
     @model_validator(mode="after")
     def _status_rules(self) -> Self:
-        self.status = status = _status_for(self.mode, self.status, self.date_scheduled)
+        self.status = status = mode_status(
+            self.mode,
+            self.status,
+            self.date_scheduled,
+            log=EMAIL_LOG_STATUSES,
+            send=EMAIL_SEND_STATUSES,
+        )
         expected: EmailDirection = "incoming" if status == "inbox" else "outgoing"
         has_body = self.body_text is not None or self.body_html is not None
         sending, scheduled = self.mode == "send", status == "scheduled"

@@ -17,8 +17,7 @@ from airflow_provider_close.client.payloads.enums import (
     SMS_SEND_STATUSES,
     SmsMode,
     SmsStatus,
-    allowed_text,
-    check_choice,
+    mode_status,
 )
 from airflow_provider_close.client.payloads.text import exclusive_pair
 from airflow_provider_close.client.payloads.types import (
@@ -48,18 +47,6 @@ class SmsPayload(TypedDict):
     activity_at: NotRequired[str]
 
 
-def _status_for(mode: SmsMode, status: object, date_scheduled: object) -> SmsStatus:
-    if mode == "log":
-        if status is None:
-            raise ClosePayloadError(
-                "status", None, allowed_text(SMS_LOG_STATUSES) + " (mode='log')"
-            )
-        return check_choice("status", status, SMS_LOG_STATUSES)
-    if status is None:
-        return "outbox" if date_scheduled is None else "scheduled"
-    return check_choice("status", status, SMS_SEND_STATUSES)
-
-
 class _Sms(Payload):
     not_sent: ClassVar[frozenset[str]] = frozenset({"mode"})
     mode: SmsMode
@@ -76,7 +63,13 @@ class _Sms(Payload):
 
     @model_validator(mode="after")
     def _mode_rules(self) -> Self:
-        self.status = status = _status_for(self.mode, self.status, self.date_scheduled)
+        self.status = status = mode_status(
+            self.mode,
+            self.status,
+            self.date_scheduled,
+            log=SMS_LOG_STATUSES,
+            send=SMS_SEND_STATUSES,
+        )
         if self.mode == "send" and self.local_phone is None:
             raise ClosePayloadError("local_phone", None, "your Close number in E.164 (mode='send')")
         exclusive_pair("", ("text", self.text), ("template_id", self.template_id), required=True)
