@@ -29,6 +29,7 @@ BENCHMARKS = {
     "upsert_matrix": "bench_upsert_matrix",
     "sensor": "bench_sensor",
     "dag_parse": "bench_dag_parse",
+    "payloads": "bench_payloads",
 }
 
 

@@ -7,7 +7,11 @@ the value given and what is allowed::
     call.direction: got 'sideways'; allowed: 'inbound' | 'outbound'
 
 What is allowed comes from the model: a field's ``json_schema_extra={"allowed": "..."}`` when
-given, else its ``Literal`` choices, else its bounds (``ge``/``gt``). Each layer passes its own
+given, else its ``Literal`` choices, else its bounds (``ge``/``gt``). A validator may word the
+error itself: a :class:`ClosePayloadError` it raises (field validators: the path below the
+field, ``""`` or ``"[0].email"``; model validators: the field's name) keeps its value and
+allowed text, and so does a ``PydanticCustomError`` whose context holds ``allowed`` (and
+optionally ``value``). List indices read ``contacts[0]``. Each layer passes its own
 error type: :class:`ClosePayloadError` for payloads and filters, ``CloseConfigError`` (with a
 prefix) for connection fields. Import this module where validation runs, not at DAG parse.
 """
@@ -15,7 +19,8 @@ prefix) for connection fields. Import this module where validation runs, not at 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, TypeVar, get_args, get_origin
+from types import NoneType, UnionType
+from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
@@ -43,6 +48,8 @@ def allowed_text(info: FieldInfo) -> str:
     if isinstance(extra, Mapping) and isinstance(extra.get("allowed"), str):
         return str(extra["allowed"])
     annotation = info.annotation
+    if get_origin(annotation) in (Union, UnionType):  # ``X | None``: what X allows
+        annotation = next(arg for arg in get_args(annotation) if arg is not NoneType)
     if get_origin(annotation) is Literal:
         return " | ".join(repr(choice) for choice in get_args(annotation))
     kind = "an integer" if annotation is int else "a number"
@@ -72,9 +79,27 @@ def validated(
         return model.model_validate(dict(data))
     except ValidationError as err:
         first = err.errors()[0]
-        location = [str(part) for part in first["loc"]]
-        info = model.model_fields.get(location[0]) if location else None
+        location = list(first["loc"])
+        info = model.model_fields.get(str(location[0])) if location else None
         allowed = allowed_text(info) if info is not None else "a known field"
         value = None if first["type"] == "missing" else first.get("input")
+        context = first.get("ctx") or {}
+        cause = context.get("error")
+        if isinstance(cause, ClosePayloadError):
+            location.append(cause.field)
+            value, allowed = cause.value, cause.allowed
+        elif isinstance(context.get("allowed"), str):
+            value, allowed = context.get("value", value), context["allowed"]
         joiner = "" if prefix.endswith(" ") else "."
-        raise error(f"{prefix}{joiner}{'.'.join(location)}", value, allowed) from None
+        raise error(f"{prefix}{_path(joiner, location)}", value, allowed) from None
+
+
+def _path(joiner: str, location: list[Any]) -> str:
+    """Return ``location`` as ``.contacts[0].emails`` (``joiner`` before the first name)."""
+    path = ""
+    for part in location:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif text := str(part).lstrip("."):  # a check's own path may start with "."
+            path += text if text.startswith("[") else (joiner if not path else ".") + text
+    return path

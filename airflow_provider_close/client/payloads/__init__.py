@@ -1,8 +1,9 @@
 """Validation and payload builders for every Close write (pure: no HTTP, no Airflow).
 
-Each builder checks its inputs and raises ``ClosePayloadError(field, value, allowed)``
-before any request is made. The small checks (ids, dates, enums, texts, phones, URLs)
-are public so other payload builders (e.g. email) reuse them.
+Each builder validates one pydantic model (its fields typed with :mod:`.types`) through
+``client/validation.py`` and raises ``ClosePayloadError(field, value, allowed)`` before any
+request is made. The plain checks behind those types (ids, dates, enums, texts, phones,
+URLs) stay public and pydantic-free, for operators and other payloads.
 """
 
 from __future__ import annotations

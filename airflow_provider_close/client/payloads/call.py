@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Final, NotRequired, TypedDict, cast
+from typing import NotRequired, TypedDict, cast
 
-from airflow_provider_close.client.payloads.contact_points import optional_e164_phone
-from airflow_provider_close.client.payloads.dates import optional_iso_datetime
-from airflow_provider_close.client.payloads.enums import (
-    CALL_DIRECTIONS,
-    CALL_STATUSES,
-    CallDirection,
-    CallStatus,
-    check_choice,
+from airflow_provider_close.client.payloads.enums import CallDirection, CallStatus
+from airflow_provider_close.client.payloads.note import NoteOrHtml
+from airflow_provider_close.client.payloads.types import (
+    CallDuration,
+    ContactId,
+    HttpsUrl,
+    LeadId,
+    Moment,
+    Phone,
 )
-from airflow_provider_close.client.payloads.fields import given_fields
-from airflow_provider_close.client.payloads.ids import check_id, check_optional_id
-from airflow_provider_close.client.payloads.scalars import optional_bounded_int, optional_url
-from airflow_provider_close.client.payloads.text import note_or_html
 
-__all__ = ["MAX_CALL_DURATION", "CallPayload", "build_call_payload"]
-
-#: Close's limit on a call's duration, in seconds (one week).
-MAX_CALL_DURATION: Final = 604800
+__all__ = ["CallPayload", "build_call_payload"]
 
 
 class CallPayload(TypedDict):
@@ -37,6 +31,17 @@ class CallPayload(TypedDict):
     note_html: NotRequired[str]
     recording_url: NotRequired[str]
     activity_at: NotRequired[str]
+
+
+class _Call(NoteOrHtml):
+    lead_id: LeadId
+    direction: CallDirection
+    status: CallStatus
+    contact_id: ContactId | None = None
+    duration: CallDuration | None = None
+    phone: Phone | None = None
+    recording_url: HttpsUrl | None = None
+    activity_at: Moment | None = None
 
 
 def build_call_payload(
@@ -65,21 +70,4 @@ def build_call_payload(
     :param recording_url: an ``https://`` URL of the recording.
     :param activity_at: when the call happened (aware datetime or ISO 8601 string).
     """
-    optional = given_fields(
-        {
-            "contact_id": check_optional_id("call.contact_id", contact_id, "contact"),
-            "duration": optional_bounded_int(
-                "call.duration", duration, minimum=0, maximum=MAX_CALL_DURATION
-            ),
-            "phone": optional_e164_phone("call.phone", phone),
-            "recording_url": optional_url("call.recording_url", recording_url, https_only=True),
-            "activity_at": optional_iso_datetime("call.activity_at", activity_at),
-            **note_or_html("call", note, note_html, required=False),
-        }
-    )
-    required = {
-        "lead_id": check_id("call.lead_id", lead_id, "lead"),
-        "direction": check_choice("call.direction", direction, CALL_DIRECTIONS),
-        "status": check_choice("call.status", status, CALL_STATUSES),
-    }
-    return cast(CallPayload, {**required, **optional})
+    return cast(CallPayload, _Call.built("call", locals()))

@@ -19,7 +19,6 @@ __all__ = [
     "check_email_address",
     "e164_phone",
     "email_entries",
-    "optional_e164_phone",
     "phone_entries",
     "url_entries",
 ]
@@ -70,15 +69,6 @@ def e164_phone(field: str, value: object) -> str:
     if compact is None or not _E164.fullmatch(compact):
         raise ClosePayloadError(field, value, PHONE_ALLOWED)
     return compact
-
-
-def optional_e164_phone(field: str, value: object) -> str | None:
-    """Return ``None`` for ``None``, else :func:`e164_phone`.
-
-    :param field: the field name used in the error.
-    :param value: the candidate or ``None``.
-    """
-    return None if value is None else e164_phone(field, value)
 
 
 def check_email_address(field: str, value: object) -> str:

@@ -8,11 +8,15 @@ offset: a naive one is ambiguous and rejected. Datetimes are sent normalised to 
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
 from typing import Final
 
 from airflow_provider_close.client.errors import ClosePayloadError
+from airflow_provider_close.client.timestamps import (
+    is_date_text,
+    parse_date_text,
+    parse_datetime_text,
+)
 
 __all__ = [
     "DATETIME_ALLOWED",
@@ -21,40 +25,11 @@ __all__ = [
     "iso_date",
     "iso_date_or_datetime",
     "iso_datetime",
-    "optional_iso_date",
-    "optional_iso_date_or_datetime",
-    "optional_iso_datetime",
 ]
 
 DATETIME_ALLOWED: Final = "an ISO 8601 datetime with a UTC offset, e.g. '2026-03-10T15:00:00+00:00'"
 DATE_ALLOWED: Final = "an ISO 8601 date, e.g. '2026-03-10'"
 DATE_OR_DATETIME_ALLOWED: Final = f"{DATE_ALLOWED}, or {DATETIME_ALLOWED}"
-
-_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _aware_utc(value: datetime) -> datetime | None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        return None
-    return value.astimezone(UTC)
-
-
-def _parsed_datetime(text: str) -> datetime | None:
-    if _DATE_ONLY.fullmatch(text):
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def _parsed_date(text: str) -> date | None:
-    if not _DATE_ONLY.fullmatch(text):
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def iso_datetime(field: str, value: object) -> str:
@@ -67,11 +42,10 @@ def iso_datetime(field: str, value: object) -> str:
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, str):
-        parsed = _parsed_datetime(value.strip())
-    aware = _aware_utc(parsed) if parsed is not None else None
-    if aware is None:
+        parsed = parse_datetime_text(value.strip())
+    if parsed is None or parsed.utcoffset() is None:  # naive: ambiguous
         raise ClosePayloadError(field, value, DATETIME_ALLOWED)
-    return aware.isoformat()
+    return parsed.astimezone(UTC).isoformat()
 
 
 def iso_date(field: str, value: object) -> str:
@@ -82,7 +56,7 @@ def iso_date(field: str, value: object) -> str:
     """
     if isinstance(value, date) and not isinstance(value, datetime):
         return value.isoformat()
-    parsed = _parsed_date(value.strip()) if isinstance(value, str) else None
+    parsed = parse_date_text(value.strip()) if isinstance(value, str) else None
     if parsed is None:
         raise ClosePayloadError(field, value, DATE_ALLOWED)
     return parsed.isoformat()
@@ -94,38 +68,10 @@ def iso_date_or_datetime(field: str, value: object) -> str:
     :param field: the field name used in the error, e.g. ``"task.date"``.
     :param value: a ``date``, an aware ``datetime`` or an ISO 8601 string of either.
     """
-    is_date_text = isinstance(value, str) and _DATE_ONLY.fullmatch(value.strip()) is not None
     is_plain_date = isinstance(value, date) and not isinstance(value, datetime)
     try:
-        if is_date_text or is_plain_date:
+        if is_plain_date or (isinstance(value, str) and is_date_text(value.strip())):
             return iso_date(field, value)
         return iso_datetime(field, value)
     except ClosePayloadError:
         raise ClosePayloadError(field, value, DATE_OR_DATETIME_ALLOWED) from None
-
-
-def optional_iso_datetime(field: str, value: object) -> str | None:
-    """Return ``None`` for ``None``, else :func:`iso_datetime`.
-
-    :param field: the field name used in the error.
-    :param value: the candidate or ``None``.
-    """
-    return None if value is None else iso_datetime(field, value)
-
-
-def optional_iso_date(field: str, value: object) -> str | None:
-    """Return ``None`` for ``None``, else :func:`iso_date`.
-
-    :param field: the field name used in the error.
-    :param value: the candidate or ``None``.
-    """
-    return None if value is None else iso_date(field, value)
-
-
-def optional_iso_date_or_datetime(field: str, value: object) -> str | None:
-    """Return ``None`` for ``None``, else :func:`iso_date_or_datetime`.
-
-    :param field: the field name used in the error.
-    :param value: the candidate or ``None``.
-    """
-    return None if value is None else iso_date_or_datetime(field, value)

@@ -18,27 +18,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Final, Literal, NotRequired, TypedDict, cast, get_args
+from typing import Annotated, ClassVar, Final, Literal, NotRequired, Self, TypedDict, cast, get_args
+
+from pydantic import model_validator
 
 from airflow_provider_close.client.errors import ClosePayloadError
 from airflow_provider_close.client.payloads.contact_points import (
     EMAIL_ALLOWED,
     check_email_address,
 )
-from airflow_provider_close.client.payloads.dates import iso_datetime, optional_iso_datetime
 from airflow_provider_close.client.payloads.enums import (
     EMAIL_SEND_STATUSES,
     EmailStatus,
     allowed_text,
-    check_choice,
+    mode_status,
 )
-from airflow_provider_close.client.payloads.fields import given_fields
-from airflow_provider_close.client.payloads.ids import check_id, check_optional_id
-from airflow_provider_close.client.payloads.scalars import optional_bounded_int
-from airflow_provider_close.client.payloads.text import (
-    EMAIL_BODY_MAX,
-    optional_line,
-    optional_text,
+from airflow_provider_close.client.payloads.types import (
+    ContactId,
+    EmailBody,
+    EmailTemplateId,
+    LeadId,
+    Line,
+    Moment,
+    Payload,
+    SendIn,
+    UserId,
+    checked,
 )
 
 __all__ = [
@@ -63,8 +68,9 @@ EMAIL_DIRECTIONS: Final[tuple[EmailDirection, ...]] = get_args(EmailDirection)
 EMAIL_LOG_STATUSES: Final[tuple[EmailStatus, ...]] = ("inbox", "sent", "draft")
 _SENDER_REQUIRED: Final[tuple[EmailStatus, ...]] = ("inbox", "scheduled", "outbox")
 _FOLLOWUP_STATUSES: Final[tuple[EmailStatus, ...]] = ("scheduled", "outbox", "sent")
-_MAX_SEND_IN: Final = 59
 _MAILBOX_ALLOWED: Final = f"{EMAIL_ALLOWED}, or '\"Name\" <ada@example.com>'"
+_CONTENT_ALLOWED: Final = "a subject, body_text, body_html or template_id"
+_FOLLOWUP_ALLOWED: Final = f"None unless status is {allowed_text(_FOLLOWUP_STATUSES)}"
 _NAME_ADDR = re.compile(r"(?P<name>[^<>]*)<(?P<addr>[^<>]+)>")
 
 
@@ -120,96 +126,61 @@ def _mailboxes(field: str, values: object) -> list[str] | None:
     return checked or None
 
 
-def _status_for(mode: EmailMode, status: object, date_scheduled: object) -> EmailStatus:
-    if mode == "log":
-        if status is None:
-            allowed = allowed_text(EMAIL_LOG_STATUSES) + " (mode='log')"
-            raise ClosePayloadError("email.status", None, allowed)
-        return check_choice("email.status", status, EMAIL_LOG_STATUSES)
-    if status is None:
-        return "outbox" if date_scheduled is None else "scheduled"
-    return check_choice("email.status", status, EMAIL_SEND_STATUSES)
+Mailbox = Annotated[str, checked(check_mailbox)]
+Mailboxes = Annotated[list[str] | None, checked(_mailboxes)]
 
 
-def _direction_for(status: EmailStatus, direction: object) -> EmailDirection | None:
-    if direction is None:
-        return None
-    checked = check_choice("email.direction", direction, EMAIL_DIRECTIONS)
-    expected: EmailDirection = "incoming" if status == "inbox" else "outgoing"
-    if checked != expected:
-        raise ClosePayloadError("email.direction", direction, f"{expected!r} for status={status!r}")
-    return checked
+class _Email(Payload):
+    not_sent: ClassVar[frozenset[str]] = frozenset({"mode"})
+    mode: EmailMode
+    lead_id: LeadId
+    #: Which statuses are allowed depends on ``mode`` (checked below).
+    status: object = None
+    direction: EmailDirection | None = None
+    contact_id: ContactId | None = None
+    user_id: UserId | None = None
+    sender: Mailbox | None = None
+    to: Mailboxes = None
+    cc: Mailboxes = None
+    bcc: Mailboxes = None
+    subject: Line | None = None
+    body_text: EmailBody | None = None
+    body_html: EmailBody | None = None
+    template_id: EmailTemplateId | None = None
+    date_scheduled: Moment | None = None
+    send_in: SendIn | None = None
+    followup_date: Moment | None = None
+    activity_at: Moment | None = None
 
-
-def _schedule_fields(
-    status: EmailStatus, date_scheduled: object, send_in: object, followup_date: object
-) -> dict[str, object]:
-    if status == "scheduled" and date_scheduled is None:
-        raise ClosePayloadError("email.date_scheduled", None, "a datetime (status='scheduled')")
-    if status != "scheduled" and date_scheduled is not None:
-        raise ClosePayloadError(
-            "email.date_scheduled", date_scheduled, "None unless status='scheduled'"
+    @model_validator(mode="after")
+    def _status_rules(self) -> Self:
+        self.status = status = mode_status(
+            self.mode,
+            self.status,
+            self.date_scheduled,
+            log=EMAIL_LOG_STATUSES,
+            send=EMAIL_SEND_STATUSES,
         )
-    if status != "outbox" and send_in is not None:
-        raise ClosePayloadError("email.send_in", send_in, "None unless status='outbox'")
-    if status not in _FOLLOWUP_STATUSES and followup_date is not None:
-        allowed = f"None unless status is {allowed_text(_FOLLOWUP_STATUSES)}"
-        raise ClosePayloadError("email.followup_date", followup_date, allowed)
-    return given_fields(
-        {
-            "date_scheduled": None
-            if date_scheduled is None
-            else iso_datetime("email.date_scheduled", date_scheduled),
-            "send_in": optional_bounded_int(
-                "email.send_in", send_in, minimum=0, maximum=_MAX_SEND_IN
-            ),
-            "followup_date": optional_iso_datetime("email.followup_date", followup_date),
-        }
-    )
-
-
-def _content_fields(
-    subject: object, body_text: object, body_html: object, template_id: object
-) -> dict[str, object]:
-    body = {
-        "body_text": optional_text("email.body_text", body_text, max_length=EMAIL_BODY_MAX),
-        "body_html": optional_text("email.body_html", body_html, max_length=EMAIL_BODY_MAX),
-    }
-    if template_id is not None and any(value is not None for value in body.values()):
-        raise ClosePayloadError(
-            "email.template_id", template_id, "None when body_text or body_html is given"
-        )
-    fields = given_fields(
-        {
-            "subject": optional_line("email.subject", subject),
-            **body,
-            "template_id": check_optional_id("email.template_id", template_id, "email_template"),
-        }
-    )
-    if not fields:
-        raise ClosePayloadError(
-            "email.subject", subject, "a subject, body_text, body_html or template_id"
-        )
-    return fields
-
-
-def _party_fields(
-    status: EmailStatus, sender: object, to: object, cc: object, bcc: object
-) -> dict[str, object]:
-    checked_sender = None if sender is None else check_mailbox("email.sender", sender)
-    if checked_sender is None and status in _SENDER_REQUIRED:
-        raise ClosePayloadError("email.sender", None, f"{_MAILBOX_ALLOWED} (status={status!r})")
-    recipients = _mailboxes("email.to", to)
-    if recipients is None and status in EMAIL_SEND_STATUSES:
-        raise ClosePayloadError("email.to", to, f"at least one address (status={status!r})")
-    return given_fields(
-        {
-            "sender": checked_sender,
-            "to": recipients,
-            "cc": _mailboxes("email.cc", cc),
-            "bcc": _mailboxes("email.bcc", bcc),
-        }
-    )
+        expected: EmailDirection = "incoming" if status == "inbox" else "outgoing"
+        has_body = self.body_text is not None or self.body_html is not None
+        sending, scheduled = self.mode == "send", status == "scheduled"
+        on = f"(status={status!r})"
+        for field, required, refused, allowed in (  # (field, required, refused, allowed)
+            ("activity_at", False, sending, "None when sending (mode='send')"),
+            ("direction", False, self.direction != expected, f"{expected!r} for status={status!r}"),
+            ("sender", status in _SENDER_REQUIRED, False, f"{_MAILBOX_ALLOWED} {on}"),
+            ("to", status in EMAIL_SEND_STATUSES, False, f"at least one address {on}"),
+            ("template_id", False, has_body, "None when body_text or body_html is given"),
+            ("subject", not has_body and self.template_id is None, False, _CONTENT_ALLOWED),
+            ("date_scheduled", scheduled, False, "a datetime (status='scheduled')"),
+            ("date_scheduled", False, not scheduled, "None unless status='scheduled'"),
+            ("send_in", False, status != "outbox", "None unless status='outbox'"),
+            ("followup_date", False, status not in _FOLLOWUP_STATUSES, _FOLLOWUP_ALLOWED),
+        ):
+            value = getattr(self, field)
+            if (value is None and required) or (value is not None and refused):
+                raise ClosePayloadError(field, value, allowed)
+        return self
 
 
 def build_email_payload(
@@ -256,21 +227,4 @@ def build_email_payload(
     :param followup_date: when Close creates a follow-up task if nobody replied.
     :param activity_at: when the email happened.
     """
-    chosen_mode = check_choice("email.mode", mode, EMAIL_MODES)
-    checked_status = _status_for(chosen_mode, status, date_scheduled)
-    if chosen_mode == "send" and activity_at is not None:
-        raise ClosePayloadError("email.activity_at", activity_at, "None when sending (mode='send')")
-    fields = given_fields(
-        {
-            "lead_id": check_id("email.lead_id", lead_id, "lead"),
-            "status": checked_status,
-            "direction": _direction_for(checked_status, direction),
-            "contact_id": check_optional_id("email.contact_id", contact_id, "contact"),
-            "user_id": check_optional_id("email.user_id", user_id, "user"),
-            **_party_fields(checked_status, sender, to, cc, bcc),
-            **_content_fields(subject, body_text, body_html, template_id),
-            **_schedule_fields(checked_status, date_scheduled, send_in, followup_date),
-            "activity_at": optional_iso_datetime("email.activity_at", activity_at),
-        }
-    )
-    return cast(EmailPayload, fields)
+    return cast(EmailPayload, _Email.built("email", locals()))

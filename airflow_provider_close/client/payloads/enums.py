@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Final, Literal, TypeVar, get_args
+from typing import Final, Literal, TypeVar, cast, get_args
 
 from airflow_provider_close.client.errors import ClosePayloadError
 
@@ -26,6 +26,7 @@ __all__ = [
     "ValueUnit",
     "allowed_text",
     "check_choice",
+    "mode_status",
 ]
 
 CallDirection = Literal["inbound", "outbound"]
@@ -74,3 +75,31 @@ def check_choice(field: str, value: object, allowed: tuple[ChoiceT, ...]) -> Cho
         if value == choice:
             return choice
     raise ClosePayloadError(field, value, allowed_text(allowed))
+
+
+def mode_status(
+    mode: str,
+    status: object,
+    date_scheduled: object,
+    *,
+    log: tuple[ChoiceT, ...],
+    send: tuple[ChoiceT, ...],
+) -> ChoiceT:
+    """Return the status of an SMS or email to log or to send, or raise (field ``status``).
+
+    ``log`` requires one of ``log``; ``send`` takes one of ``send``, by default ``outbox``
+    (now) or, when ``date_scheduled`` is given, ``scheduled``.
+
+    :param mode: ``"log"`` or ``"send"`` (already checked).
+    :param status: the status given, or ``None``.
+    :param date_scheduled: when to send, or ``None``.
+    :param log: the statuses that record without sending.
+    :param send: the statuses that make Close send.
+    """
+    if mode == "log":
+        if status is None:
+            raise ClosePayloadError("status", None, allowed_text(log) + " (mode='log')")
+        return check_choice("status", status, log)
+    if status is None:
+        return cast(ChoiceT, "outbox" if date_scheduled is None else "scheduled")
+    return check_choice("status", status, send)

@@ -18,7 +18,6 @@ __all__ = [
     "ID_PREFIXES",
     "IdKind",
     "check_id",
-    "check_optional_id",
     "id_pattern_text",
     "looks_like_id",
 ]
@@ -90,13 +89,3 @@ def check_id(field: str, value: object, kind: IdKind) -> str:
     if isinstance(value, str) and looks_like_id(kind, value.strip()):
         return value.strip()
     raise ClosePayloadError(field, value, id_pattern_text(kind))
-
-
-def check_optional_id(field: str, value: object, kind: IdKind) -> str | None:
-    """Return ``None`` for ``None``, else the checked id (see :func:`check_id`).
-
-    :param field: the field name used in the error.
-    :param value: the candidate id or ``None``.
-    :param kind: the expected object kind.
-    """
-    return None if value is None else check_id(field, value, kind)

@@ -1,16 +1,23 @@
-"""Note payloads: ``POST /activity/note/`` (close-api.md §6.6)."""
+"""Note payloads: ``POST /activity/note/`` (close-api.md §6.6), and the note-or-HTML rule."""
 
 from __future__ import annotations
 
-from typing import NotRequired, TypedDict, cast
+from typing import ClassVar, NotRequired, Self, TypedDict, cast
 
-from airflow_provider_close.client.payloads.dates import optional_iso_datetime
-from airflow_provider_close.client.payloads.fields import given_fields
-from airflow_provider_close.client.payloads.ids import check_id, check_optional_id
-from airflow_provider_close.client.payloads.scalars import optional_bool
-from airflow_provider_close.client.payloads.text import note_or_html, optional_line
+from pydantic import model_validator
 
-__all__ = ["NotePayload", "build_note_payload"]
+from airflow_provider_close.client.payloads.text import note_or_html
+from airflow_provider_close.client.payloads.types import (
+    ContactId,
+    Flag,
+    LeadId,
+    Line,
+    Moment,
+    Payload,
+    Text,
+)
+
+__all__ = ["NoteOrHtml", "NotePayload", "build_note_payload"]
 
 
 class NotePayload(TypedDict):
@@ -23,6 +30,29 @@ class NotePayload(TypedDict):
     title: NotRequired[str]
     pinned: NotRequired[bool]
     activity_at: NotRequired[str]
+
+
+class NoteOrHtml(Payload):
+    """``note`` (plain text) or ``note_html`` (wrapped in ``<body>…</body>``), never both."""
+
+    note_required: ClassVar[bool] = False
+    note: Text | None = None
+    note_html: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_note(self) -> Self:
+        chosen = note_or_html("", self.note, self.note_html, required=self.note_required)
+        self.note, self.note_html = chosen.get("note"), chosen.get("note_html")
+        return self
+
+
+class _Note(NoteOrHtml):
+    note_required: ClassVar[bool] = True
+    lead_id: LeadId
+    contact_id: ContactId | None = None
+    title: Line | None = None
+    pinned: Flag | None = None
+    activity_at: Moment | None = None
 
 
 def build_note_payload(
@@ -45,14 +75,4 @@ def build_note_payload(
     :param pinned: pin the note on the lead.
     :param activity_at: when it happened (aware datetime or ISO 8601 string).
     """
-    fields = given_fields(
-        {
-            "lead_id": check_id("note.lead_id", lead_id, "lead"),
-            **note_or_html("note", note, note_html, required=True),
-            "contact_id": check_optional_id("note.contact_id", contact_id, "contact"),
-            "title": optional_line("note.title", title),
-            "pinned": optional_bool("note.pinned", pinned),
-            "activity_at": optional_iso_datetime("note.activity_at", activity_at),
-        }
-    )
-    return cast(NotePayload, fields)
+    return cast(NotePayload, _Note.built("note", locals()))

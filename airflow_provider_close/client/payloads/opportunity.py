@@ -3,62 +3,50 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TypedDict, cast
+from typing import ClassVar, Self
 
-from airflow_provider_close.client.errors import ClosePayloadError
-from airflow_provider_close.client.payloads.custom import custom_field_values
-from airflow_provider_close.client.payloads.dates import optional_iso_date
-from airflow_provider_close.client.payloads.enums import VALUE_PERIODS, ValuePeriod, check_choice
-from airflow_provider_close.client.payloads.fields import given_fields
-from airflow_provider_close.client.payloads.ids import check_id, check_optional_id
+from pydantic import model_validator
+
+from airflow_provider_close.client.payloads.enums import ValuePeriod, ValueUnit
 from airflow_provider_close.client.payloads.money import value_in_cents
-from airflow_provider_close.client.payloads.scalars import optional_bounded_int
-from airflow_provider_close.client.payloads.text import optional_text
+from airflow_provider_close.client.payloads.types import (
+    ContactId,
+    Day,
+    LeadId,
+    Payload,
+    Percent,
+    PipelineId,
+    StatusId,
+    Text,
+    UserId,
+    with_custom,
+)
 
-__all__ = ["OpportunityFields", "build_opportunity_payload", "build_opportunity_update"]
-
-
-class OpportunityFields(TypedDict, total=False):
-    """The standard fields of an opportunity as sent to Close."""
-
-    lead_id: str
-    status_id: str
-    pipeline_id: str
-    value: int
-    value_period: ValuePeriod
-    confidence: int
-    contact_id: str
-    user_id: str
-    note: str
-    date_won: str
+__all__ = ["build_opportunity_payload", "build_opportunity_update"]
 
 
-def _optional_fields(
-    *,
-    status_id: object,
-    pipeline_id: object,
-    value_period: object,
-    confidence: object,
-    contact_id: object,
-    user_id: object,
-    note: object,
-    date_won: object,
-) -> OpportunityFields:
-    checked: dict[str, object] = {
-        "status_id": check_optional_id("opportunity.status_id", status_id, "status"),
-        "pipeline_id": check_optional_id("opportunity.pipeline_id", pipeline_id, "pipeline"),
-        "value_period": None
-        if value_period is None
-        else check_choice("opportunity.value_period", value_period, VALUE_PERIODS),
-        "confidence": optional_bounded_int(
-            "opportunity.confidence", confidence, minimum=0, maximum=100
-        ),
-        "contact_id": check_optional_id("opportunity.contact_id", contact_id, "contact"),
-        "user_id": check_optional_id("opportunity.user_id", user_id, "user"),
-        "note": optional_text("opportunity.note", note),
-        "date_won": optional_iso_date("opportunity.date_won", date_won),
-    }
-    return cast(OpportunityFields, given_fields(checked))
+class _OpportunityUpdate(Payload):
+    not_sent: ClassVar[frozenset[str]] = frozenset({"value_unit"})
+    #: The amount in ``value_unit``; sent as integer cents.
+    value: object = None
+    value_unit: ValueUnit | None = None
+    value_period: ValuePeriod | None = None
+    status_id: StatusId | None = None
+    confidence: Percent | None = None
+    contact_id: ContactId | None = None
+    user_id: UserId | None = None
+    note: Text | None = None
+    date_won: Day | None = None
+
+    @model_validator(mode="after")
+    def _cents(self) -> Self:
+        self.value = value_in_cents("", self.value, self.value_unit)
+        return self
+
+
+class _Opportunity(_OpportunityUpdate):
+    lead_id: LeadId
+    pipeline_id: PipelineId | None = None
 
 
 def build_opportunity_payload(
@@ -76,7 +64,7 @@ def build_opportunity_payload(
     date_won: object = None,
     custom: Mapping[str, object] | None = None,
 ) -> dict[str, object]:
-    """Return the body of ``POST /opportunity/``: :class:`OpportunityFields` plus custom keys.
+    """Return the body of ``POST /opportunity/``: the opportunity's fields plus custom keys.
 
     :param lead_id: the lead (``lead_…``); required (Close would otherwise create an
         "Untitled" lead).
@@ -92,21 +80,7 @@ def build_opportunity_payload(
     :param date_won: a date.
     :param custom: custom field values already keyed ``custom.cf_…``.
     """
-    fields = _optional_fields(
-        status_id=status_id,
-        pipeline_id=pipeline_id,
-        value_period=value_period,
-        confidence=confidence,
-        contact_id=contact_id,
-        user_id=user_id,
-        note=note,
-        date_won=date_won,
-    )
-    fields["lead_id"] = check_id("opportunity.lead_id", lead_id, "lead")
-    cents = value_in_cents("opportunity", value, value_unit)
-    if cents is not None:
-        fields["value"] = cents
-    return {**fields, **custom_field_values("opportunity", custom)}
+    return with_custom("opportunity", _Opportunity.built("opportunity", locals()), custom)
 
 
 def build_opportunity_update(
@@ -138,20 +112,5 @@ def build_opportunity_update(
     :param allow_empty: accept an empty result (checking fields before custom names are
         resolved).
     """
-    fields = _optional_fields(
-        status_id=status_id,
-        pipeline_id=None,
-        value_period=value_period,
-        confidence=confidence,
-        contact_id=contact_id,
-        user_id=user_id,
-        note=note,
-        date_won=date_won,
-    )
-    cents = value_in_cents("opportunity", value, value_unit)
-    if cents is not None:
-        fields["value"] = cents
-    payload = {**fields, **custom_field_values("opportunity", custom)}
-    if not payload and not allow_empty:
-        raise ClosePayloadError("opportunity", None, "at least one field to update")
-    return payload
+    fields = _OpportunityUpdate.built("opportunity", locals())
+    return with_custom("opportunity", fields, custom, update=True, allow_empty=allow_empty)

@@ -12,9 +12,6 @@ __all__ = [
     "bounded_int",
     "check_bool",
     "check_url",
-    "optional_bool",
-    "optional_bounded_int",
-    "optional_url",
 ]
 
 _DIGITS = re.compile(r"[+-]?\d+")
@@ -44,19 +41,6 @@ def bounded_int(field: str, value: object, *, minimum: int, maximum: int | None 
     return number
 
 
-def optional_bounded_int(
-    field: str, value: object, *, minimum: int, maximum: int | None = None
-) -> int | None:
-    """Return ``None`` for ``None``, else :func:`bounded_int`.
-
-    :param field: the field name used in the error.
-    :param value: the candidate or ``None``.
-    :param minimum: the smallest allowed value.
-    :param maximum: the largest allowed value, or ``None``.
-    """
-    return None if value is None else bounded_int(field, value, minimum=minimum, maximum=maximum)
-
-
 def check_bool(field: str, value: object) -> bool:
     """Return ``value`` as a bool, or raise ``ClosePayloadError``.
 
@@ -73,15 +57,6 @@ def check_bool(field: str, value: object) -> bool:
     if text in _FALSE_TEXTS:
         return False
     raise ClosePayloadError(field, value, "True or False")
-
-
-def optional_bool(field: str, value: object) -> bool | None:
-    """Return ``None`` for ``None``, else :func:`check_bool`.
-
-    :param field: the field name used in the error.
-    :param value: the candidate or ``None``.
-    """
-    return None if value is None else check_bool(field, value)
 
 
 def check_url(field: str, value: object, *, https_only: bool = False) -> str:
@@ -104,13 +79,3 @@ def check_url(field: str, value: object, *, https_only: bool = False) -> str:
     if parts.scheme.lower() not in schemes or not parts.hostname:
         raise ClosePayloadError(field, value, allowed)
     return value.strip()
-
-
-def optional_url(field: str, value: object, *, https_only: bool = False) -> str | None:
-    """Return ``None`` for ``None``, else :func:`check_url`.
-
-    :param field: the field name used in the error.
-    :param value: the candidate or ``None``.
-    :param https_only: accept only ``https://`` URLs.
-    """
-    return None if value is None else check_url(field, value, https_only=https_only)

@@ -7,26 +7,27 @@ Logging (status ``inbox`` = received, ``sent`` = already sent elsewhere) and sen
 
 from __future__ import annotations
 
-from typing import NotRequired, TypedDict, cast
+from typing import ClassVar, NotRequired, Self, TypedDict, cast
+
+from pydantic import model_validator
 
 from airflow_provider_close.client.errors import ClosePayloadError
-from airflow_provider_close.client.payloads.contact_points import e164_phone, optional_e164_phone
-from airflow_provider_close.client.payloads.dates import iso_datetime, optional_iso_datetime
 from airflow_provider_close.client.payloads.enums import (
     SMS_LOG_STATUSES,
-    SMS_MODES,
     SMS_SEND_STATUSES,
     SmsMode,
     SmsStatus,
-    allowed_text,
-    check_choice,
+    mode_status,
 )
-from airflow_provider_close.client.payloads.fields import given_fields
-from airflow_provider_close.client.payloads.ids import check_id, check_optional_id
-from airflow_provider_close.client.payloads.text import (
-    SMS_TEXT_MAX,
-    exclusive_pair,
-    required_text,
+from airflow_provider_close.client.payloads.text import exclusive_pair
+from airflow_provider_close.client.payloads.types import (
+    ContactId,
+    LeadId,
+    Moment,
+    Payload,
+    Phone,
+    SmsTemplateId,
+    SmsText,
 )
 
 __all__ = ["SmsPayload", "build_sms_payload"]
@@ -46,39 +47,42 @@ class SmsPayload(TypedDict):
     activity_at: NotRequired[str]
 
 
-def _status_for(mode: SmsMode, status: object, date_scheduled: object) -> SmsStatus:
-    if mode == "log":
-        if status is None:
-            raise ClosePayloadError(
-                "sms.status", None, allowed_text(SMS_LOG_STATUSES) + " (mode='log')"
-            )
-        return check_choice("sms.status", status, SMS_LOG_STATUSES)
-    if status is None:
-        return "outbox" if date_scheduled is None else "scheduled"
-    return check_choice("sms.status", status, SMS_SEND_STATUSES)
+class _Sms(Payload):
+    not_sent: ClassVar[frozenset[str]] = frozenset({"mode"})
+    mode: SmsMode
+    lead_id: LeadId
+    remote_phone: Phone
+    #: Which statuses are allowed depends on ``mode`` (checked below).
+    status: object = None
+    local_phone: Phone | None = None
+    contact_id: ContactId | None = None
+    text: SmsText | None = None
+    template_id: SmsTemplateId | None = None
+    date_scheduled: Moment | None = None
+    activity_at: Moment | None = None
 
-
-def _schedule_fields(
-    status: SmsStatus, date_scheduled: object, activity_at: object
-) -> dict[str, object]:
-    if status == "scheduled":
-        if date_scheduled is None:
-            raise ClosePayloadError("sms.date_scheduled", None, "a datetime (status='scheduled')")
-        return {"date_scheduled": iso_datetime("sms.date_scheduled", date_scheduled)}
-    if date_scheduled is not None:
-        raise ClosePayloadError(
-            "sms.date_scheduled", date_scheduled, "None unless status='scheduled'"
+    @model_validator(mode="after")
+    def _mode_rules(self) -> Self:
+        self.status = status = mode_status(
+            self.mode,
+            self.status,
+            self.date_scheduled,
+            log=SMS_LOG_STATUSES,
+            send=SMS_SEND_STATUSES,
         )
-    if status in SMS_SEND_STATUSES and activity_at is not None:
-        raise ClosePayloadError("sms.activity_at", activity_at, "None when sending (mode='send')")
-    return given_fields({"activity_at": optional_iso_datetime("sms.activity_at", activity_at)})
-
-
-def _body_fields(text: object, template_id: object) -> dict[str, object]:
-    chosen = exclusive_pair("sms", ("text", text), ("template_id", template_id), required=True)
-    if chosen is not None and chosen[0] == "template_id":
-        return {"template_id": check_id("sms.template_id", template_id, "sms_template")}
-    return {"text": required_text("sms.text", text, max_length=SMS_TEXT_MAX)}
+        if self.mode == "send" and self.local_phone is None:
+            raise ClosePayloadError("local_phone", None, "your Close number in E.164 (mode='send')")
+        exclusive_pair("", ("text", self.text), ("template_id", self.template_id), required=True)
+        if status == "scheduled" and self.date_scheduled is None:
+            raise ClosePayloadError("date_scheduled", None, "a datetime (status='scheduled')")
+        if status != "scheduled" and self.date_scheduled is not None:
+            allowed = "None unless status='scheduled'"
+            raise ClosePayloadError("date_scheduled", self.date_scheduled, allowed)
+        if status in SMS_SEND_STATUSES and self.activity_at is not None:
+            raise ClosePayloadError(
+                "activity_at", self.activity_at, "None when sending (mode='send')"
+            )
+        return self
 
 
 def build_sms_payload(
@@ -109,20 +113,4 @@ def build_sms_payload(
     :param date_scheduled: when to send (``scheduled`` only).
     :param activity_at: when a logged SMS happened (``log`` only).
     """
-    chosen_mode = check_choice("sms.mode", mode, SMS_MODES)
-    checked_status = _status_for(chosen_mode, status, date_scheduled)
-    local = optional_e164_phone("sms.local_phone", local_phone)
-    if chosen_mode == "send" and local is None:
-        raise ClosePayloadError("sms.local_phone", None, "your Close number in E.164 (mode='send')")
-    fields = given_fields(
-        {
-            "lead_id": check_id("sms.lead_id", lead_id, "lead"),
-            "status": checked_status,
-            "remote_phone": e164_phone("sms.remote_phone", remote_phone),
-            "local_phone": local,
-            "contact_id": check_optional_id("sms.contact_id", contact_id, "contact"),
-            **_body_fields(text, template_id),
-            **_schedule_fields(checked_status, date_scheduled, activity_at),
-        }
-    )
-    return cast(SmsPayload, fields)
+    return cast(SmsPayload, _Sms.built("sms", locals()))

@@ -1,16 +1,22 @@
-"""Task payloads: ``POST /task/`` (close-api.md §6.8)."""
+"""Task payloads: ``POST /task/`` and ``PUT /task/{id}/`` (close-api.md §6.8)."""
 
 from __future__ import annotations
 
 from typing import NotRequired, TypedDict, cast
 
-from airflow_provider_close.client.errors import ClosePayloadError
-from airflow_provider_close.client.payloads.dates import optional_iso_date_or_datetime
-from airflow_provider_close.client.payloads.enums import TASK_TYPES, TaskType, check_choice
-from airflow_provider_close.client.payloads.fields import given_fields
-from airflow_provider_close.client.payloads.ids import check_id, check_optional_id
-from airflow_provider_close.client.payloads.scalars import check_bool, optional_bool
-from airflow_provider_close.client.payloads.text import optional_text, required_text
+from pydantic import Field
+
+from airflow_provider_close.client.payloads.enums import TaskType
+from airflow_provider_close.client.payloads.types import (
+    ContactId,
+    DayOrMoment,
+    Flag,
+    LeadId,
+    Payload,
+    Text,
+    UserId,
+    nothing_to_update,
+)
 
 __all__ = ["TaskPayload", "TaskUpdate", "build_task_payload", "build_task_update"]
 
@@ -25,6 +31,30 @@ class TaskPayload(TypedDict):
     date: NotRequired[str]
     assigned_to: NotRequired[str]
     contact_id: NotRequired[str]
+
+
+class TaskUpdate(TypedDict, total=False):
+    """The body of ``PUT /task/{id}/``: only the fields that change."""
+
+    text: str
+    date: str
+    assigned_to: str
+    is_complete: bool
+
+
+class _TaskUpdate(Payload):
+    text: Text | None = None
+    date: DayOrMoment | None = None
+    assigned_to: UserId | None = None
+    is_complete: Flag | None = None
+
+
+class _Task(_TaskUpdate):
+    task_type: TaskType = Field(serialization_alias="_type")
+    lead_id: LeadId
+    text: Text
+    is_complete: Flag
+    contact_id: ContactId | None = None
 
 
 def build_task_payload(
@@ -47,27 +77,7 @@ def build_task_payload(
     :param contact_id: the contact concerned (``cont_…``).
     :param task_type: ``lead`` (default) or ``outgoing_call``.
     """
-    fields = given_fields(
-        {
-            "_type": check_choice("task.task_type", task_type, TASK_TYPES),
-            "lead_id": check_id("task.lead_id", lead_id, "lead"),
-            "text": required_text("task.text", text),
-            "is_complete": check_bool("task.is_complete", is_complete),
-            "date": optional_iso_date_or_datetime("task.date", date),
-            "assigned_to": check_optional_id("task.assigned_to", assigned_to, "user"),
-            "contact_id": check_optional_id("task.contact_id", contact_id, "contact"),
-        }
-    )
-    return cast(TaskPayload, fields)
-
-
-class TaskUpdate(TypedDict, total=False):
-    """The body of ``PUT /task/{id}/``: only the fields that change."""
-
-    text: str
-    date: str
-    assigned_to: str
-    is_complete: bool
+    return cast(TaskPayload, _Task.built("task", locals()))
 
 
 def build_task_update(
@@ -86,14 +96,6 @@ def build_task_update(
     :param assigned_to: the new assignee (``user_…``).
     :param is_complete: complete (``True``) or reopen (``False``) the task.
     """
-    fields = given_fields(
-        {
-            "text": optional_text("task.text", text),
-            "date": optional_iso_date_or_datetime("task.date", date),
-            "assigned_to": check_optional_id("task.assigned_to", assigned_to, "user"),
-            "is_complete": optional_bool("task.is_complete", is_complete),
-        }
-    )
-    if not fields:
-        raise ClosePayloadError("task", None, "at least one field to update")
+    fields = _TaskUpdate.built("task", locals())
+    nothing_to_update("task", fields, allow_empty=False)
     return cast(TaskUpdate, fields)

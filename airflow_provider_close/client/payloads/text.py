@@ -30,7 +30,6 @@ __all__ = [
     "checked_content",
     "exclusive_pair",
     "note_or_html",
-    "optional_line",
     "optional_text",
     "required_line",
     "required_text",
@@ -100,31 +99,24 @@ def required_line(field: str, value: object) -> str:
     return checked_content(field, text, single_line=True, max_length=SINGLE_LINE_MAX)
 
 
-def optional_line(field: str, value: object) -> str | None:
-    """Return ``None`` for ``None``, else :func:`required_line`.
-
-    :param field: the field name used in the error.
-    :param value: the candidate or ``None``.
-    """
-    return None if value is None else required_line(field, value)
-
-
 def exclusive_pair(
     obj: str, first: tuple[str, object], second: tuple[str, object], *, required: bool
 ) -> tuple[str, object] | None:
     """Return the one option given out of two exclusive ones, ``None`` if neither, or raise.
 
-    :param obj: the object name used in the error, e.g. ``"call"``.
+    :param obj: the object name used in the error, e.g. ``"call"`` (``""`` in a model
+        validator: the adapter adds it).
     :param first: ``(name, value)`` of the first option; ``None`` means not given.
     :param second: ``(name, value)`` of the second option.
     :param required: raise when neither option is given.
     """
     given = [option for option in (first, second) if option[1] is not None]
     names = f"{first[0]} or {second[0]}"
+    where = f"{obj}." if obj else ""
     if len(given) == 2:
-        raise ClosePayloadError(f"{obj}.{second[0]}", second[1], f"either {names}, not both")
+        raise ClosePayloadError(f"{where}{second[0]}", second[1], f"either {names}, not both")
     if not given and required:
-        raise ClosePayloadError(f"{obj}.{first[0]}", None, f"exactly one of {names}")
+        raise ClosePayloadError(f"{where}{first[0]}", None, f"exactly one of {names}")
     return given[0] if given else None
 
 
