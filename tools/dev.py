@@ -8,7 +8,10 @@ Everything after ``demo`` goes to ``tools/demo.py`` (``demo --help`` lists its o
 ``--keep``, ``--verbose``, ``--json PATH``, ``--sandbox-url URL --api-key KEY``).
 
 Each Airflow version under test gets its own virtualenv under ``.venv`` / ``.venv-airflow-*``,
-rebuilt only when ``pyproject.toml`` or the pinned version changes. Standard library only.
+rebuilt only when ``pyproject.toml`` or the pinned version changes. ``test`` runs the versions
+side by side (install, then lint on the newest, then the suite), each output line prefixed with
+its version, and prints each half's wall time; ``--serial`` runs them one after another.
+Standard library only.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import threading
 import time
 import venv
 from dataclasses import dataclass
@@ -41,9 +45,34 @@ FLOOR = Env("airflow-3.1", ROOT / ".venv-airflow-3.1", "apache-airflow==3.1.8", 
 ENVS = {"newest": NEWEST, "floor": FLOOR}
 
 
-def _run(cmd: list[str], **kwargs: object) -> int:
-    print(f"$ {' '.join(cmd)}", flush=True)
-    return subprocess.call(cmd, cwd=ROOT, **kwargs)  # type: ignore[arg-type]
+_PRINT_LOCK = threading.Lock()
+
+
+def _say(text: str, prefix: str = "") -> None:
+    """Print one line whole (the concurrent halves never interleave within a line)."""
+    with _PRINT_LOCK:
+        print(f"{prefix}{text}", flush=True)
+
+
+def _run(cmd: list[str], prefix: str = "", **kwargs: object) -> int:
+    """Run ``cmd`` in the project root; with a ``prefix``, stream its output line by line."""
+    _say(f"$ {' '.join(cmd)}", prefix)
+    if not prefix:
+        return subprocess.call(cmd, cwd=ROOT, **kwargs)  # type: ignore[arg-type]
+    with subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        bufsize=1,
+        **kwargs,  # type: ignore[call-overload]
+    ) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            _say(line.rstrip("\n"), prefix)
+        return int(proc.wait())
 
 
 def _python(env: Env) -> str:
@@ -56,52 +85,91 @@ def _stamp(env: Env) -> str:
     return digest.hexdigest()
 
 
-def ensure_env(env: Env) -> None:
+def ensure_env(env: Env, prefix: str = "") -> None:
     """Create or refresh ``env`` so it holds the project (editable) and its test tools."""
     stamp_file = env.path / ".installed"
     if stamp_file.exists() and stamp_file.read_text() == _stamp(env):
         return
     started = time.monotonic()
-    print(
-        f"== installing {env.name} into {env.path.relative_to(ROOT)} (about a minute)", flush=True
-    )
+    _say(f"== installing {env.name} into {env.path.relative_to(ROOT)} (about a minute)", prefix)
     if not (env.path / "bin" / "python").exists():
         venv.EnvBuilder(with_pip=True, clear=True).create(env.path)
     pip = [_python(env), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    if _run([*pip, "--upgrade", "pip"]) or _run([*pip, env.airflow, "-e", ".[test,dev,bench]"]):
-        sys.exit(f"installing {env.name} failed")
+    if _run([*pip, "--upgrade", "pip"], prefix) or _run(
+        [*pip, env.airflow, "-e", ".[test,dev,bench]"], prefix
+    ):
+        raise SystemExit(f"installing {env.name} failed")
     stamp_file.write_text(_stamp(env))
-    print(f"== {env.name} ready in {time.monotonic() - started:.0f} s", flush=True)
+    _say(f"== {env.name} ready in {time.monotonic() - started:.0f} s", prefix)
 
 
-def lint(env: Env) -> int:
+def lint(env: Env, prefix: str = "") -> int:
     """Run ruff (lint + format check) and mypy --strict on the package."""
-    failed = _run([_python(env), "-m", "ruff", "check", "."])
-    failed |= _run([_python(env), "-m", "ruff", "format", "--check", "."])
-    failed |= _run([_python(env), "-m", "mypy"])
+    failed = _run([_python(env), "-m", "ruff", "check", "."], prefix)
+    failed |= _run([_python(env), "-m", "ruff", "format", "--check", "."], prefix)
+    failed |= _run([_python(env), "-m", "mypy"], prefix)
     return failed
 
 
-def pytest(env: Env, extra: list[str]) -> int:
+def pytest(env: Env, extra: list[str], prefix: str = "") -> int:
     """Run the suite; DeprecationWarning and FutureWarning are errors (pyproject's filterwarnings).
 
     No ``-W`` here: command-line filters would override the ini's few narrow exceptions.
     """
-    return _run([_python(env), "-m", "pytest", *extra])
+    return _run([_python(env), "-m", "pytest", *extra], prefix)
+
+
+@dataclass
+class Half:
+    """One Airflow version's share of ``test``: what ran, how it ended, how long it took."""
+
+    env: Env
+    results: list[tuple[str, int]]
+    seconds: float = 0.0
+
+
+def run_half(half: Half, args: argparse.Namespace, prefix: str) -> None:
+    """Install ``half.env``, lint it if it is the linted one, then run the suite on it."""
+    started = time.monotonic()
+    try:
+        ensure_env(half.env, prefix)
+        if half.env.lint and not args.no_lint:
+            half.results.append((f"lint ({half.env.name})", lint(half.env, prefix)))
+        half.results.append(
+            (f"pytest ({half.env.name})", pytest(half.env, args.pytest_args, prefix))
+        )
+    except SystemExit as failed:
+        _say(str(failed.code), prefix)
+        half.results.append((f"install ({half.env.name})", 1))
+    finally:
+        half.seconds = time.monotonic() - started
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    envs = [ENVS[name] for name in args.airflow]
-    results: list[tuple[str, int]] = []
-    for env in envs:
-        ensure_env(env)
-        if env.lint and not args.no_lint:
-            results.append((f"lint ({env.name})", lint(env)))
-        results.append((f"pytest ({env.name})", pytest(env, args.pytest_args)))
+    halves = [Half(ENVS[name], []) for name in args.airflow]
+    started = time.monotonic()
+    if args.serial or len(halves) == 1:
+        for half in halves:
+            run_half(half, args, "")
+    else:
+        # 2 cores: the suites are mostly one process each, so side by side they take about as
+        # long as the slower one alone (the newest lints first; the floor's suite is longer).
+        threads = [
+            threading.Thread(target=run_half, args=(half, args, f"[{half.env.name}] "))
+            for half in halves
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     print("\n== summary")
-    for label, code in results:
-        print(f"  {'ok  ' if code == 0 else 'FAIL'} {label}")
-    return 1 if any(code for _, code in results) else 0
+    for half in halves:
+        for label, code in half.results:
+            print(f"  {'ok  ' if code == 0 else 'FAIL'} {label}")
+        print(f"       {half.env.name}: {half.seconds:.0f} s")
+    print(f"  wall time: {time.monotonic() - started:.0f} s")
+    codes = [code for half in halves for _, code in half.results]
+    return 1 if any(codes) else 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -127,6 +195,11 @@ def main(argv: list[str] | None = None) -> int:
         help="which supported Airflow versions to test (default: both)",
     )
     test.add_argument("--no-lint", action="store_true", help="skip ruff and mypy")
+    test.add_argument(
+        "--serial",
+        action="store_true",
+        help="run the versions one after another, unprefixed (default: side by side)",
+    )
     test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed to pytest after --")
     test.set_defaults(func=cmd_test)
     # demo.py owns its options (--keep, --verbose, --json PATH, --sandbox-url URL --api-key

@@ -64,7 +64,10 @@ def file_store(store_dir: Path, conn_id: str, control: httpx.Client) -> KeyValue
         FileKeyValue(store_dir),
         token_store_key(conn_id),
         label=f"Close connection {conn_id!r}",
-        settle_seconds=0.05,
+        # The claim's read-back waits the production default: between a worker's free-check
+        # and its write there is a clock request, which a loaded machine (the two Airflow
+        # versions' suites run side by side) can stall for more than a short settle.
+        settle_seconds=0.5,
         poll_seconds=0.02,
         clock=lambda: sandbox_clock(control),
     )
