@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from airflow_provider_close.bulk.engine import UpsertOptions, upsert_leads  # noqa: E402
 from airflow_provider_close.bulk.mapping import parse_mapping  # noqa: E402
 from airflow_provider_close.client.asynchronous import AsyncCloseClient  # noqa: E402
-from airflow_provider_close.lookups.leads import LeadMatchKey, lead_search_body  # noqa: E402
+from airflow_provider_close.lookups.leads import LeadMatchKey, lead_key_search_body  # noqa: E402
 from airflow_provider_close.sandbox import CloseSandbox, Fault  # noqa: E402
 
 __all__ = ["run"]
@@ -121,7 +121,7 @@ def _closeio(sandbox: CloseSandbox, field_id: str, rows: int) -> float:
     started = time.perf_counter()
     for row in _rows(rows, "CLOSEIO"):
         # closeio_api appends the trailing slash itself
-        found = api.post("data/search", data=lead_search_body(key, [row["ext"]]))
+        found = api.post("data/search", data=lead_key_search_body(key, [row["ext"]]))
         if not found["data"]:
             api.post("lead", data={"name": row["company"], f"custom.{field_id}": row["ext"]})
     return time.perf_counter() - started

@@ -13,12 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from airflow_provider_close.bulk.concurrency import AdaptiveLimiter
 from airflow_provider_close.bulk.mapping import is_blank
 from airflow_provider_close.bulk.pool import run_pool
-from airflow_provider_close.bulk.ports import AsyncCloseAPI
 from airflow_provider_close.bulk.progress import Progress
 from airflow_provider_close.bulk.results import RowAction, RowResult
 from airflow_provider_close.bulk.runs import UpsertRun, finished_run, run_writes
@@ -42,6 +41,9 @@ from airflow_provider_close.lookups.activities import (
     fingerprint_over,
     identifying_fields,
 )
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client.asynchronous import AsyncCloseClient
 
 __all__ = [
     "ACTIVITY_KINDS",
@@ -169,7 +171,7 @@ def _match(kind: str, row: ActivityRow, existing: Sequence[Mapping[str, Any]]) -
     return None
 
 
-async def _listing(client: AsyncCloseAPI, kind: str, rows: Sequence[ActivityRow]) -> list[Any]:
+async def _listing(client: AsyncCloseClient, kind: str, rows: Sequence[ActivityRow]) -> list[Any]:
     payloads = [r.payload for r in rows if r.payload is not None]
     path = "task/" if kind == "task" else f"activity/{kind}/"
     params = listing_params(kind, payloads)
@@ -177,7 +179,7 @@ async def _listing(client: AsyncCloseAPI, kind: str, rows: Sequence[ActivityRow]
 
 
 async def _create(
-    client: AsyncCloseAPI, kind: str, row: ActivityRow, options: ActivityOptions
+    client: AsyncCloseClient, kind: str, row: ActivityRow, options: ActivityOptions
 ) -> RowResult:
     path = "task/" if kind == "task" else f"activity/{kind}/"
     try:
@@ -214,7 +216,7 @@ def _split(prepared: Sequence[ActivityRow]) -> tuple[list[RowResult], list[Activ
 
 
 async def create_activities(
-    client: AsyncCloseAPI,
+    client: AsyncCloseClient,
     kind: str,
     rows: Sequence[Any],
     *,

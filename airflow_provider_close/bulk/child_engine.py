@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_close.bulk.batches import (
     batched_rows,
@@ -44,19 +44,21 @@ from airflow_provider_close.bulk.plan import (
     plan_rows,
     prepare_kind_rows,
 )
-from airflow_provider_close.bulk.ports import AsyncCloseAPI
 from airflow_provider_close.bulk.progress import Progress
 from airflow_provider_close.bulk.results import RowResult
 from airflow_provider_close.bulk.runs import UpsertRun, finished_run, run_writes
 from airflow_provider_close.bulk.seen_keys import SeenKeys
-from airflow_provider_close.bulk.writes import WriteSettings, apply_plan, row_result, unwritten
+from airflow_provider_close.bulk.writes import apply_plan, row_result, unwritten
 from airflow_provider_close.idempotency.children import find_child_by_key
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client.asynchronous import AsyncCloseClient
 
 __all__ = ["ChildKind", "FindChildren", "ParentLeads", "upsert_children"]
 
 #: Finds the existing objects of the prepared rows: key value -> objects holding it.
 FindChildren = Callable[
-    [AsyncCloseAPI, Sequence[PreparedRow], Mapping[str, str], AdaptiveLimiter],
+    ["AsyncCloseClient", Sequence[PreparedRow], Mapping[str, str], AdaptiveLimiter],
     Awaitable[dict[str, list[dict[str, Any]]]],
 ]
 
@@ -88,7 +90,7 @@ class ChildKind:
 
 
 async def _attach_leads(
-    client: AsyncCloseAPI,
+    client: AsyncCloseClient,
     rows: Mapping[int, Mapping[str, Any]],
     plans: list[RowPlan],
     *,
@@ -132,7 +134,9 @@ async def _attach_leads(
     return kept, refused
 
 
-async def _recover(kind: ChildKind, client: AsyncCloseAPI, plan: RowPlan) -> dict[str, Any] | None:
+async def _recover(
+    kind: ChildKind, client: AsyncCloseClient, plan: RowPlan
+) -> dict[str, Any] | None:
     key = str(plan.key)
 
     def holds(obj: Mapping[str, Any]) -> bool:
@@ -155,7 +159,7 @@ class _Run:
 
 
 async def upsert_children(
-    client: AsyncCloseAPI,
+    client: AsyncCloseClient,
     rows: Iterable[Mapping[str, Any]],
     kind: ChildKind,
     parent: ParentLeads,
@@ -212,7 +216,7 @@ async def upsert_children(
 
 
 async def _upsert_batch(
-    client: AsyncCloseAPI,
+    client: AsyncCloseClient,
     run: _Run,
     what: tuple[ChildKind, ParentLeads],
     rows: Mapping[int, Mapping[str, Any]],
@@ -245,13 +249,12 @@ async def _upsert_batch(
     )
     results = [*refused, *unwritten(plans, options.dry_run)]
     run.progress.advance(len(results))
-    settings = WriteSettings(
-        None, options.write_attempts, options.clock, kind.path, partial(_recover, kind)
-    )
     to_write = [] if options.dry_run else [p for p in plans if p.action in ("create", "update")]
 
     async def write(plan: RowPlan) -> RowResult:
-        result = await apply_plan(client, plan, settings)
+        result = await apply_plan(
+            client, plan, options, path=kind.path, recover=partial(_recover, kind)
+        )
         if not isinstance(result, dict):
             raise TypeError("a create under a known lead is never left pending")
         return result

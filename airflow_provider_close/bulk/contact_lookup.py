@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from airflow_provider_close.bulk.concurrency import AdaptiveLimiter
 from airflow_provider_close.bulk.plan import PreparedRow
 from airflow_provider_close.bulk.pool import run_pool
-from airflow_provider_close.bulk.ports import AsyncCloseAPI
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client.asynchronous import AsyncCloseClient
 
 __all__ = [
     "ContactFinder",
@@ -115,7 +117,7 @@ def contact_search_body(
 
 
 async def _search_chunk(
-    client: AsyncCloseAPI, key: ContactKey, fields: Sequence[str], chunk: Sequence[str]
+    client: AsyncCloseClient, key: ContactKey, fields: Sequence[str], chunk: Sequence[str]
 ) -> list[dict[str, Any]]:
     body = contact_search_body(key, chunk, fields)
     return [c async for c in client.iter_search(body, max_items=_MAX_RESULTS)]
@@ -136,7 +138,7 @@ class ContactFinder:
 
     async def __call__(
         self,
-        client: AsyncCloseAPI,
+        client: AsyncCloseClient,
         prepared: Sequence[PreparedRow],
         _lead_ids: Mapping[str, str],
         limiter: AdaptiveLimiter,

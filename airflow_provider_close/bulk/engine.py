@@ -8,11 +8,11 @@ a run killed mid-way and retried finds the leads it already created.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence, Sized
+from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_close.bulk.batches import (
     batched_rows,
@@ -33,7 +33,6 @@ from airflow_provider_close.bulk.plan import (
     prepare_rows,
 )
 from airflow_provider_close.bulk.pool import Lane
-from airflow_provider_close.bulk.ports import AsyncCloseAPI
 from airflow_provider_close.bulk.progress import Progress
 from airflow_provider_close.bulk.results import RowResult
 from airflow_provider_close.bulk.runs import (
@@ -45,7 +44,7 @@ from airflow_provider_close.bulk.runs import (
 from airflow_provider_close.bulk.seen_keys import SeenKeys
 from airflow_provider_close.bulk.shards import check_shard
 from airflow_provider_close.bulk.stop import StopSignal, unknown_result
-from airflow_provider_close.bulk.writes import WriteSettings, apply_plan, unwritten
+from airflow_provider_close.bulk.writes import apply_plan, unwritten
 from airflow_provider_close.idempotency.rule import (
     DEFAULT_SETTLE_SECONDS,
     Clock,
@@ -57,6 +56,9 @@ from airflow_provider_close.lookups.leads import (
     LeadMatchKey,
     normalise_key_value,
 )
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client.asynchronous import AsyncCloseClient
 
 __all__ = [
     "ResultSink",
@@ -125,7 +127,7 @@ class _Batches:
     sink: ResultSink
     progress: Progress
     seen: SeenKeys
-    clients: list[AsyncCloseAPI]  # one per API key; the first also searches
+    clients: list[AsyncCloseClient]  # one per API key; the first also searches
     limiters: list[AdaptiveLimiter]  # one per client: each key's budget sizes its pool
     lookups: AdaptiveLimiter  # searches have a budget of their own
     rate_limited_before: int = 0
@@ -137,7 +139,7 @@ class _Batches:
 
 
 async def upsert_leads(
-    client: AsyncCloseAPI,
+    client: AsyncCloseClient,
     rows: Iterable[Mapping[str, Any]],
     mapping: LeadMapping,
     key: LeadMatchKey,
@@ -146,7 +148,7 @@ async def upsert_leads(
     options: UpsertOptions = UpsertOptions(),
     check_custom: CustomCheck | None = None,
     sink: ResultSink | None = None,
-    more_clients: Sequence[AsyncCloseAPI] = (),
+    more_clients: Sequence[AsyncCloseClient] = (),
 ) -> UpsertRun:
     """Upsert ``rows`` as leads, a batch at a time; one result per row (never raises for a row).
 
@@ -215,7 +217,9 @@ async def upsert_leads(
     )
 
 
-async def _upsert_batch(client: AsyncCloseAPI, run: _Batches, prepared: list[PreparedRow]) -> None:
+async def _upsert_batch(
+    client: AsyncCloseClient, run: _Batches, prepared: list[PreparedRow]
+) -> None:
     """Look up, plan and write one batch; its results go to the run's sink."""
     options, key = run.options, run.key
     earlier = keys_of_earlier_batches(run.seen, key, prepared)
@@ -245,9 +249,8 @@ async def _upsert_batch(client: AsyncCloseAPI, run: _Batches, prepared: list[Pre
     results = unwritten(plans, options.dry_run)
     run.progress.advance(len(results))
     to_write = [] if options.dry_run else [p for p in plans if p.action in ("create", "update")]
-    settings = WriteSettings(key, options.write_attempts, options.clock)
     lanes: list[Lane[RowPlan, RowResult | PendingCreate]] = [
-        (c, limiter, partial(_apply, c, settings))
+        (c, limiter, partial(apply_plan, c, options=options))
         for c, limiter in zip(run.clients, run.limiters, strict=True)
     ]
     skip = None if (stop := options.stop) is None else lambda p: stop.result_for(p.index, p.key)
@@ -269,7 +272,7 @@ async def _settle_earlier_try(options: UpsertOptions) -> None:
 
 
 async def _resolve(
-    client: AsyncCloseAPI,
+    client: AsyncCloseClient,
     key: LeadMatchKey,
     pending: list[PendingCreate],
     options: UpsertOptions,
@@ -292,9 +295,3 @@ async def _resolve(
         settle_seconds=options.settle_seconds,
         attempts=options.write_attempts,
     )
-
-
-def _apply(
-    client: AsyncCloseAPI, settings: WriteSettings, plan: RowPlan
-) -> Awaitable[RowResult | PendingCreate]:
-    return apply_plan(client, plan, settings)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from airflow_provider_close.bulk.child_engine import ChildKind
 from airflow_provider_close.bulk.concurrency import AdaptiveLimiter
@@ -35,9 +35,11 @@ from airflow_provider_close.bulk.mapping import (
 )
 from airflow_provider_close.bulk.plan import CustomCheck, PreparedRow
 from airflow_provider_close.bulk.pool import run_pool
-from airflow_provider_close.bulk.ports import AsyncCloseAPI
 from airflow_provider_close.client.payloads.money import value_in_cents
 from airflow_provider_close.client.payloads.opportunity import build_opportunity_update
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client.asynchronous import AsyncCloseClient
 
 __all__ = [
     "OPPORTUNITY_FIELDS",
@@ -125,7 +127,7 @@ def _holds(key_field: str, opportunity: Mapping[str, Any], value: str) -> bool:
 
 
 async def _list_lead(
-    client: AsyncCloseAPI, fields: Sequence[str], lead_id: str
+    client: AsyncCloseClient, fields: Sequence[str], lead_id: str
 ) -> list[dict[str, Any]]:
     items = client.iter_items(
         "opportunity/", {"lead_id": lead_id}, max_items=_MAX_PER_LEAD, fields=list(fields)
@@ -140,7 +142,7 @@ class _Finder:
 
     async def __call__(
         self,
-        client: AsyncCloseAPI,
+        client: AsyncCloseClient,
         prepared: Sequence[PreparedRow],
         lead_ids: Mapping[str, str],
         limiter: AdaptiveLimiter,

@@ -13,18 +13,20 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_close.bulk.concurrency import AdaptiveLimiter
 from airflow_provider_close.bulk.engine import UpsertOptions, upsert_leads
 from airflow_provider_close.bulk.mapping import LeadMapping
 from airflow_provider_close.bulk.modes import PlanRules
 from airflow_provider_close.bulk.plan import CustomCheck, PreparedRow, RowPlan
-from airflow_provider_close.bulk.ports import AsyncCloseAPI
 from airflow_provider_close.bulk.results import RowAction
 from airflow_provider_close.bulk.runs import lookup_in_chunks
 from airflow_provider_close.bulk.seen_keys import rows_by_key
 from airflow_provider_close.lookups.leads import LeadMatchKey, normalise_key_value
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client.asynchronous import AsyncCloseClient
 
 __all__ = ["BatchLeads", "LeadCache", "ParentLeads", "Refusal", "create_missing_leads", "leads_of"]
 
@@ -107,7 +109,7 @@ class LeadCache:
 
 
 async def leads_of(
-    client: AsyncCloseAPI,
+    client: AsyncCloseClient,
     parent: ParentLeads,
     prepared: Sequence[PreparedRow],
     options: UpsertOptions,
@@ -155,7 +157,7 @@ async def leads_of(
 
 
 async def create_missing_leads(
-    client: AsyncCloseAPI,
+    client: AsyncCloseClient,
     rows: Mapping[int, Mapping[str, Any]],
     plans: Sequence[RowPlan],
     parent: ParentLeads,

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from airflow_provider_close.bulk.concurrency import AdaptiveLimiter
-from airflow_provider_close.bulk.ports import AsyncCloseAPI
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client.asynchronous import AsyncCloseClient
 
 __all__ = ["Lane", "run_pool", "run_pools"]
 
@@ -22,11 +24,11 @@ W = TypeVar("W")
 R = TypeVar("R")
 
 #: One key's pool: its client, its limiter, and the item work on that client.
-Lane = tuple[AsyncCloseAPI, AdaptiveLimiter, Callable[[W], Awaitable[R]]]
+Lane = tuple["AsyncCloseClient", AdaptiveLimiter, Callable[[W], Awaitable[R]]]
 
 
 async def run_pool(
-    client: AsyncCloseAPI,
+    client: AsyncCloseClient,
     limiter: AdaptiveLimiter,
     items: Sequence[W],
     work: Callable[[W], Awaitable[R]],

@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_close.bulk.concurrency import AdaptiveLimiter
 from airflow_provider_close.bulk.pool import Lane, run_pool, run_pools
-from airflow_provider_close.bulk.ports import AsyncCloseAPI
 from airflow_provider_close.bulk.progress import Progress
 from airflow_provider_close.bulk.results import RowResult
 from airflow_provider_close.lookups.leads import LeadMatchKey, afind_leads_by_key
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client.asynchronous import AsyncCloseClient
 
 T = TypeVar("T")
 W = TypeVar("W")
@@ -44,7 +46,7 @@ class UpsertRun:
 
 
 async def limited(
-    limiter: AdaptiveLimiter, client: AsyncCloseAPI, work: Callable[[], Awaitable[T]]
+    limiter: AdaptiveLimiter, client: AsyncCloseClient, work: Callable[[], Awaitable[T]]
 ) -> T:
     """Run ``work()`` in a limiter slot, then feed the client's rate readings back.
 
@@ -110,7 +112,7 @@ def finished_run(
 
 
 async def lookup_in_chunks(
-    client: AsyncCloseAPI,
+    client: AsyncCloseClient,
     key: LeadMatchKey,
     values: Sequence[str],
     fields: Sequence[str],

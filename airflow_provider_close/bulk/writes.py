@@ -5,8 +5,8 @@ may or may not have applied it. A lead create then becomes a ``PendingCreate``, 
 the end of the run by a search that could have seen it (``bulk/pending.py``: leads are found
 only through search, which trails writes). A contact added to an existing lead is looked
 for at once in the lead's contacts (a read by id, consistent at once) and re-sent only if
-absent. Contacts and opportunities (``WriteSettings.recover``) are created under a known
-lead, so a lost create is looked for at once in that lead's immediate list
+absent. Contacts and opportunities (``apply_plan(..., recover=)``) are created under a
+known lead, so a lost create is looked for at once in that lead's immediate list
 (``idempotency/children.py``) and re-sent only if absent. Any other ``CloseError`` marks
 the row ``failed`` with the error text (which never holds the API key).
 """
@@ -14,21 +14,20 @@ the row ``failed`` with the error text (which never holds the API key).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_close.bulk.diff import contact_is_present
 from airflow_provider_close.bulk.pending import PendingCreate
 from airflow_provider_close.bulk.plan import RowPlan
-from airflow_provider_close.bulk.ports import AsyncCloseAPI
 from airflow_provider_close.bulk.results import RowAction, RowResult
 from airflow_provider_close.client.errors import CloseError, CloseUnknownOutcomeError
-from airflow_provider_close.idempotency.rule import Clock, SystemClock
-from airflow_provider_close.lookups.leads import LeadMatchKey
+
+if TYPE_CHECKING:
+    from airflow_provider_close.bulk.engine import UpsertOptions
+    from airflow_provider_close.client.asynchronous import AsyncCloseClient
 
 __all__ = [
     "Recover",
-    "WriteSettings",
     "apply_plan",
     "planned_result",
     "row_result",
@@ -36,26 +35,7 @@ __all__ = [
 ]
 
 #: Finds, at once, the object a lost create of ``plan`` made (``None``: it was not made).
-Recover = Callable[["AsyncCloseAPI", RowPlan], Awaitable[dict[str, Any] | None]]
-
-
-@dataclass(frozen=True)
-class WriteSettings:
-    """How writes resolve unknown outcomes.
-
-    :param key: the match key (pending lead creates are looked up by it).
-    :param attempts: sends of one write at most (each after a lookup found nothing).
-    :param clock: the clock lost attempts are timed on.
-    :param path: the object's collection path (``lead/``, ``contact/``, ``opportunity/``).
-    :param recover: for objects created under a known lead: the immediate lookup of a lost
-        create; ``None`` (leads): the create becomes a ``PendingCreate``.
-    """
-
-    key: LeadMatchKey | None
-    attempts: int = 5
-    clock: Clock = field(default_factory=SystemClock)
-    path: str = "lead/"
-    recover: Recover | None = None
+Recover = Callable[["AsyncCloseClient", RowPlan], Awaitable[dict[str, Any] | None]]
 
 
 def row_result(
@@ -72,44 +52,48 @@ def row_result(
 
 
 async def _create(
-    client: AsyncCloseAPI, plan: RowPlan, settings: WriteSettings
+    client: AsyncCloseClient,
+    plan: RowPlan,
+    options: UpsertOptions,
+    path: str,
+    recover: Recover | None,
 ) -> RowResult | PendingCreate:
     if plan.create is None or plan.key is None:
         raise ValueError(f"row {plan.index}: a create plan needs a payload and a key")
-    if settings.recover is not None:
-        return await _create_under_lead(client, plan, settings, settings.recover)
+    if recover is not None:
+        return await _create_under_lead(client, plan, options, path, recover)
     try:
-        lead = await client.post(settings.path, plan.create)
+        lead = await client.post(path, plan.create)
     except CloseUnknownOutcomeError:
-        return PendingCreate(plan, settings.clock.now())  # resolved at the end of the run
+        return PendingCreate(plan, options.clock.now())  # resolved at the end of the run
     return row_result(plan, "created", str(lead["id"]))
 
 
 async def _create_under_lead(
-    client: AsyncCloseAPI, plan: RowPlan, settings: WriteSettings, recover: Recover
+    client: AsyncCloseClient, plan: RowPlan, options: UpsertOptions, path: str, recover: Recover
 ) -> RowResult:
     body = {**(plan.create or {}), "lead_id": plan.parent_id}
-    for _ in range(settings.attempts):
+    for _ in range(options.write_attempts):
         try:
-            created = await client.post(settings.path, body)
+            created = await client.post(path, body)
             return row_result(plan, "created", str(created["id"]))
         except CloseUnknownOutcomeError:
             # The lead's list is immediate: it could have seen the lost attempt.
             if (found := await recover(client, plan)) is not None:
                 return row_result(plan, "created", str(found["id"]))
-    reason = f"not created: the response to all {settings.attempts} sends was lost"
+    reason = f"not created: the response to all {options.write_attempts} sends was lost"
     return row_result(plan, "failed", None, reason)
 
 
-async def _lead_contacts(client: AsyncCloseAPI, lead_id: str) -> list[dict[str, Any]]:
+async def _lead_contacts(client: AsyncCloseClient, lead_id: str) -> list[dict[str, Any]]:
     lead = await client.get(f"lead/{lead_id}/", fields="id,contacts")
     return list(lead.get("contacts") or [])
 
 
 async def _add_contact(
-    client: AsyncCloseAPI, lead_id: str, payload: dict[str, object], settings: WriteSettings
+    client: AsyncCloseClient, lead_id: str, payload: dict[str, object], attempts: int
 ) -> None:
-    for _ in range(settings.attempts):
+    for _ in range(attempts):
         try:
             await client.post("contact/", payload)
             return
@@ -118,16 +102,18 @@ async def _add_contact(
             # have seen the lost attempt, so no settle window before believing it.
             if contact_is_present(payload, await _lead_contacts(client, lead_id)):
                 return
-    raise CloseUnknownOutcomeError("POST", "contact/", f"unknown {settings.attempts} times")
+    raise CloseUnknownOutcomeError("POST", "contact/", f"unknown {attempts} times")
 
 
-async def _update(client: AsyncCloseAPI, plan: RowPlan, settings: WriteSettings) -> RowResult:
+async def _update(
+    client: AsyncCloseClient, plan: RowPlan, options: UpsertOptions, path: str
+) -> RowResult:
     if plan.lead_id is None:
         raise ValueError(f"row {plan.index}: an update plan needs a lead id")
     if plan.patch:
-        await client.put(f"{settings.path}{plan.lead_id}/", plan.patch)
+        await client.put(f"{path}{plan.lead_id}/", plan.patch)
     for contact in plan.new_contacts:
-        await _add_contact(client, plan.lead_id, contact, settings)
+        await _add_contact(client, plan.lead_id, contact, options.write_attempts)
     return row_result(plan, "updated", plan.lead_id)
 
 
@@ -150,7 +136,12 @@ def planned_result(plan: RowPlan, dry_run: bool) -> RowResult | None:
 
 
 async def apply_plan(
-    client: AsyncCloseAPI, plan: RowPlan, settings: WriteSettings
+    client: AsyncCloseClient,
+    plan: RowPlan,
+    options: UpsertOptions,
+    *,
+    path: str = "lead/",
+    recover: Recover | None = None,
 ) -> RowResult | PendingCreate:
     """Carry out a ``create`` or ``update`` plan; errors become a ``failed`` result.
 
@@ -158,12 +149,15 @@ async def apply_plan(
 
     :param client: an ``AsyncCloseClient``.
     :param plan: a plan whose action is ``create`` or ``update``.
-    :param settings: unknown-outcome handling.
+    :param options: the run's options (``write_attempts``, ``clock``).
+    :param path: the object's collection path (``lead/``, ``contact/``, ``opportunity/``).
+    :param recover: for objects created under a known lead: the immediate lookup of a lost
+        create; ``None`` (leads): the create becomes a ``PendingCreate``.
     """
     try:
         if plan.action == "create":
-            return await _create(client, plan, settings)
-        return await _update(client, plan, settings)
+            return await _create(client, plan, options, path, recover)
+        return await _update(client, plan, options, path)
     except CloseError as error:
         return row_result(plan, "failed", plan.lead_id, f"{type(error).__name__}: {error}")
 

@@ -16,12 +16,7 @@ if TYPE_CHECKING:
         activity_spec,
         resource_spec,
     )
-    from airflow_provider_close.extraction.engine import (
-        ListClient,
-        iter_extract,
-        page_reader,
-        search_reader,
-    )
+    from airflow_provider_close.extraction.engine import iter_extract
     from airflow_provider_close.extraction.errors import (
         CloseExtractionError,
         UnexpectedOrderError,
@@ -29,16 +24,13 @@ if TYPE_CHECKING:
         WindowTooDenseError,
     )
     from airflow_provider_close.extraction.ndjson import ExtractResult, extract_to_stream, json_line
-    from airflow_provider_close.extraction.walk import PageData, PageReader, WalkStats
+    from airflow_provider_close.extraction.walk import WalkStats
     from airflow_provider_close.extraction.windows import Window
 
 __all__ = [
     "RESOURCES",
     "CloseExtractionError",
     "ExtractResult",
-    "ListClient",
-    "PageData",
-    "PageReader",
     "ResourceSpec",
     "UnexpectedOrderError",
     "UnwindowedLimitError",
@@ -49,18 +41,13 @@ __all__ = [
     "extract_to_stream",
     "iter_extract",
     "json_line",
-    "page_reader",
     "resource_spec",
-    "search_reader",
 ]
 
 #: Public name -> the module that defines it; imported on first use (DAG files stay cheap).
 _HOMES: dict[str, str] = {
     "CloseExtractionError": "airflow_provider_close.extraction.errors",
     "ExtractResult": "airflow_provider_close.extraction.ndjson",
-    "ListClient": "airflow_provider_close.extraction.engine",
-    "PageData": "airflow_provider_close.extraction.walk",
-    "PageReader": "airflow_provider_close.extraction.walk",
     "RESOURCES": "airflow_provider_close.client.resources",
     "ResourceSpec": "airflow_provider_close.client.resources",
     "UnexpectedOrderError": "airflow_provider_close.extraction.errors",
@@ -72,9 +59,7 @@ _HOMES: dict[str, str] = {
     "extract_to_stream": "airflow_provider_close.extraction.ndjson",
     "iter_extract": "airflow_provider_close.extraction.engine",
     "json_line": "airflow_provider_close.extraction.ndjson",
-    "page_reader": "airflow_provider_close.extraction.engine",
     "resource_spec": "airflow_provider_close.client.resources",
-    "search_reader": "airflow_provider_close.extraction.engine",
 }
 
 __getattr__ = exports_on_first_use(__name__, _HOMES)

@@ -17,14 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_close.client.pagination import Page
-from airflow_provider_close.client.sync import CloseClient
 from airflow_provider_close.client.timestamps import format_moment
 from airflow_provider_close.extraction.windows import Window
 
-__all__ = ["ChangesClient", "date_bounds", "list_pages", "search_fields", "search_pages"]
+if TYPE_CHECKING:
+    from airflow_provider_close.client.sync import CloseClient
+
+__all__ = ["date_bounds", "list_pages", "search_fields", "search_pages"]
 
 JSONObject = dict[str, Any]
 
@@ -46,10 +48,6 @@ SEARCH_FIELDS: Mapping[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-#: Change extraction types against the real client (no Protocol mirroring it).
-ChangesClient = CloseClient
-
-
 def date_bounds(field: str, window: Window) -> dict[str, str]:
     """Return the ``<field>__gte`` / ``<field>__lt`` filters of ``window``.
 
@@ -65,7 +63,7 @@ def date_bounds(field: str, window: Window) -> dict[str, str]:
 
 
 def list_pages(
-    client: ChangesClient,
+    client: CloseClient,
     path: str,
     key_field: str,
     fixed: Mapping[str, str],
@@ -103,7 +101,7 @@ def search_fields(object_type: str, custom_field_ids: Sequence[str]) -> list[str
 
 
 def search_pages(
-    client: ChangesClient, object_type: str, window: Window, fields: Sequence[str]
+    client: CloseClient, object_type: str, window: Window, fields: Sequence[str]
 ) -> Iterator[Page]:
     """Return the walk of the leads or contacts with ``date_updated`` in the window, ascending.
 

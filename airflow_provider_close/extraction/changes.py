@@ -25,13 +25,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_close.client.pagination import Page
 from airflow_provider_close.client.resources import ACTIVITY_TYPES, resource_spec
 from airflow_provider_close.client.timestamps import parse_moment
 from airflow_provider_close.extraction.change_queries import (
-    ChangesClient,
     date_bounds,
     list_pages,
     search_fields,
@@ -42,6 +41,9 @@ from airflow_provider_close.extraction.engine import iter_extract
 from airflow_provider_close.extraction.keyset import KeysetStats
 from airflow_provider_close.extraction.retention import LATE_EVENTS, check_retention
 from airflow_provider_close.extraction.walk import WalkStats
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client.sync import CloseClient
 from airflow_provider_close.extraction.windows import Window
 
 __all__ = ["CHANGE_TYPES", "SNAPSHOT_TYPES", "iter_changes"]
@@ -86,7 +88,7 @@ CHANGE_TYPES: tuple[str, ...] = (
 
 
 def iter_changes(
-    client: ChangesClient,
+    client: CloseClient,
     object_type: str,
     window: Window,
     stats: KeysetStats,
@@ -135,7 +137,7 @@ def _rows(pages: Iterator[Page], stats: KeysetStats) -> Iterator[JSONObject]:
 
 
 def _iter_snapshot(
-    client: ChangesClient, object_type: str, stats: KeysetStats
+    client: CloseClient, object_type: str, stats: KeysetStats
 ) -> Iterator[JSONObject]:
     walk = WalkStats()
     for row in iter_extract(client, resource_spec(object_type), stats=walk):
@@ -145,7 +147,7 @@ def _iter_snapshot(
 
 
 def _iter_search(
-    client: ChangesClient, object_type: str, window: Window, stats: KeysetStats
+    client: CloseClient, object_type: str, window: Window, stats: KeysetStats
 ) -> Iterator[JSONObject]:
     definitions = client.get(f"custom_field/{object_type}/")
     stats.requests += 1
@@ -155,7 +157,7 @@ def _iter_search(
 
 
 def _iter_activity_changes(
-    client: ChangesClient, kind: str, window: Window, stats: KeysetStats
+    client: CloseClient, kind: str, window: Window, stats: KeysetStats
 ) -> Iterator[JSONObject]:
     path = f"activity/{kind}/"
     pages = list_pages(client, path, "date_created", {}, window)
@@ -174,7 +176,7 @@ def _iter_activity_changes(
     yield from rows
 
 
-def _older_changed_ids(client: ChangesClient, kind: str, window: Window) -> set[str]:
+def _older_changed_ids(client: CloseClient, kind: str, window: Window) -> set[str]:
     scan = Window(window.start, window.end + LATE_EVENTS if window.end else None)
     (event_type,) = resource_spec(f"activity.{kind}").event_types
     params = {"object_type": event_type, **date_bounds("date_updated", scan)}
@@ -188,7 +190,7 @@ def _older_changed_ids(client: ChangesClient, kind: str, window: Window) -> set[
     return ids
 
 
-def _read_by_ids(client: ChangesClient, path: str, ids: list[str]) -> Iterator[JSONObject]:
+def _read_by_ids(client: CloseClient, path: str, ids: list[str]) -> Iterator[JSONObject]:
     for first in range(0, len(ids), _IDS_PER_REQUEST):
         chunk = ids[first : first + _IDS_PER_REQUEST]
         yield from client.iter_items(path, {"id__in": ",".join(chunk)})

@@ -12,14 +12,16 @@ so older intervals are refused before any request.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_close.client.resources import RESOURCES
 from airflow_provider_close.client.timestamps import format_moment, parse_moment
-from airflow_provider_close.extraction.change_queries import ChangesClient
 from airflow_provider_close.extraction.keyset import KeysetStats
 from airflow_provider_close.extraction.retention import LATE_EVENTS
 from airflow_provider_close.extraction.windows import Window
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client.sync import CloseClient
 
 __all__ = ["CUSTOM_OBJECT_EVENT_TYPE", "iter_custom_object_changes"]
 
@@ -30,7 +32,7 @@ JSONObject = dict[str, Any]
 _CHANGE_ACTIONS = ("created", "updated")
 
 
-def _changed_by_lead(client: ChangesClient, window: Window) -> dict[str, set[str]]:
+def _changed_by_lead(client: CloseClient, window: Window) -> dict[str, set[str]]:
     """Return lead id -> ids of the instances the log shows changed in the (extended) window."""
     params = {"object_type": CUSTOM_OBJECT_EVENT_TYPE}
     if window.start is not None:
@@ -48,7 +50,7 @@ def _changed_by_lead(client: ChangesClient, window: Window) -> dict[str, set[str
 
 
 def iter_custom_object_changes(
-    client: ChangesClient, window: Window, stats: KeysetStats
+    client: CloseClient, window: Window, stats: KeysetStats
 ) -> Iterator[JSONObject]:
     """Yield each custom object whose ``date_updated`` is in ``window``, by (date_updated, id).
 

@@ -9,89 +9,30 @@ a cursor walk (``/event/``), or one plain offset walk for the small lists withou
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_close.client import CloseMaxSkipError
 from airflow_provider_close.client.resources import ResourceSpec
 from airflow_provider_close.extraction.errors import UnwindowedLimitError
 from airflow_provider_close.extraction.ordering import row_id, row_moment
 from airflow_provider_close.extraction.search import search_body, search_row
-from airflow_provider_close.extraction.walk import PageData, PageReader, WalkStats, iter_windowed
+from airflow_provider_close.extraction.walk import WalkStats, iter_windowed
 from airflow_provider_close.extraction.windows import Window, window_params
 
-__all__ = ["ListClient", "iter_extract", "page_reader", "search_reader"]
+if TYPE_CHECKING:
+    from airflow_provider_close.client.pagination import Page
+    from airflow_provider_close.client.sync import CloseClient
+
+__all__ = ["iter_extract"]
 
 JSONObject = dict[str, Any]
 
 
-class _Page(Protocol):
-    @property
-    def items(self) -> list[JSONObject]: ...  # pragma: no cover - protocol
-
-    @property
-    def has_more(self) -> bool: ...  # pragma: no cover - protocol
-
-    @property
-    def dropped(self) -> int: ...  # pragma: no cover - protocol
-
-
-class ListClient(Protocol):
-    """The part of :class:`~airflow_provider_close.client.CloseClient` the engine uses."""
-
-    def iter_pages(
-        self,
-        path: str,
-        params: Mapping[str, Any] | None = None,
-        *,
-        page_size: int | None = None,
-        max_items: int | None = None,
-    ) -> Iterator[_Page]: ...  # pragma: no cover - protocol
-
-    def iter_search_pages(
-        self,
-        body: Mapping[str, Any],
-        *,
-        page_size: int | None = None,
-        max_items: int | None = None,
-    ) -> Iterator[_Page]: ...  # pragma: no cover - protocol
-
-    def iter_events(
-        self, params: Mapping[str, Any] | None = None, *, max_items: int | None = None
-    ) -> Iterator[JSONObject]: ...  # pragma: no cover - protocol
-
-
-def page_reader(client: ListClient, spec: ResourceSpec) -> PageReader:
-    """Return a :data:`PageReader` listing ``spec`` through ``client`` at its largest page size.
-
-    :param client: a Close client.
-    :param spec: the resource to list.
-    """
-
-    def read(params: Mapping[str, Any]) -> Iterator[PageData]:
-        for page in client.iter_pages(spec.path, params, page_size=spec.page_size):
-            yield PageData(page.items, page.has_more, page.dropped)
-
-    return read
-
-
-def search_reader(client: ListClient, spec: ResourceSpec) -> PageReader:
-    """Return a :data:`PageReader` running Advanced Filtering bodies through ``client``.
-
-    :param client: a Close client.
-    :param spec: the ``search`` resource being listed.
-    """
-
-    def read(body: Mapping[str, Any]) -> Iterator[PageData]:
-        for page in client.iter_search_pages(body, page_size=spec.page_size):
-            yield PageData([search_row(item) for item in page.items], page.has_more, page.dropped)
-
-    return read
-
-
 def iter_extract(
-    client: ListClient,
+    client: CloseClient,
     spec: ResourceSpec,
     start: datetime | None = None,
     end: datetime | None = None,
@@ -104,7 +45,7 @@ def iter_extract(
     exactly once even if Close changes between pages (see ``client/keyset.py``); events come
     as Close sends them (newest first); other resources in Close's order.
 
-    :param client: a Close client (:class:`~airflow_provider_close.client.CloseClient`).
+    :param client: a ``CloseClient``.
     :param spec: the resource, e.g. ``resource_spec("activity.call")``.
     :param start: inclusive lower bound (aware), or None; must be None for unwindowed resources.
     :param end: exclusive upper bound (aware), or None; must be None for unwindowed resources.
@@ -124,22 +65,24 @@ def iter_extract(
         return _iter_lead_contacts(client, spec, window, counters)
     if spec.pagination == "cursor":
         return _iter_cursor(client, spec, window, counters)
+    pages: Iterator[Page]
     if spec.pagination == "search":
-        pages = search_reader(client, spec)(search_body(spec, window))
+        found = client.iter_search_pages(search_body(spec, window), page_size=spec.page_size)
+        pages = (replace(page, items=[search_row(item) for item in page.items]) for page in found)
     else:
-        pages = page_reader(client, spec)(window_params(spec, window))
+        pages = client.iter_pages(spec.path, window_params(spec, window), page_size=spec.page_size)
     return iter_windowed(pages, spec, window, counters)
 
 
 def _iter_cursor(
-    client: ListClient, spec: ResourceSpec, window: Window, stats: WalkStats
+    client: CloseClient, spec: ResourceSpec, window: Window, stats: WalkStats
 ) -> Iterator[JSONObject]:
     stats.windows += 1
     yield from client.iter_events(window_params(spec, window))
 
 
 def _iter_lead_contacts(
-    client: ListClient, spec: ResourceSpec, window: Window, stats: WalkStats
+    client: CloseClient, spec: ResourceSpec, window: Window, stats: WalkStats
 ) -> Iterator[JSONObject]:
     """Yield one lead's contacts from the plain ``/contact/?lead_id=`` list (§6.2).
 
@@ -157,7 +100,7 @@ def _iter_lead_contacts(
 
 
 def _iter_unwindowed(
-    client: ListClient, spec: ResourceSpec, stats: WalkStats
+    client: CloseClient, spec: ResourceSpec, stats: WalkStats
 ) -> Iterator[JSONObject]:
     stats.windows += 1
     try:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, TextIO, TypedDict
+from typing import TYPE_CHECKING, Any, TextIO, TypedDict
 
 from airflow_provider_close.client.resources import ResourceSpec
-from airflow_provider_close.extraction.engine import ListClient, iter_extract
+from airflow_provider_close.extraction.engine import iter_extract
 from airflow_provider_close.extraction.walk import WalkStats
+
+if TYPE_CHECKING:
+    from airflow_provider_close.client.sync import CloseClient
 
 __all__ = ["ExtractResult", "extract_to_stream", "json_line"]
 
@@ -41,7 +44,7 @@ def json_line(row: dict[str, Any]) -> str:
 
 
 def extract_to_stream(
-    client: ListClient,
+    client: CloseClient,
     spec: ResourceSpec,
     start: datetime | None,
     end: datetime | None,

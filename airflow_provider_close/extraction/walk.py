@@ -1,44 +1,27 @@
 """The windowed walk: every row of ``[start, end)`` once, in (date, id) order.
 
-The pages come from the client's keyset walk (which already drops the rows it re-read at each
-page boundary); the walk checks each row against the window and the order, releases the rows
-of one date value sorted by id, and counts pages. I/O goes through a :data:`PageReader` so the
-walk itself is tested without a network.
+The pages are the client's own (``client.pagination.Page``) from its keyset walk, whose
+``dropped`` counts the rows re-read at a page boundary; the walk checks each row against
+the window and the order, releases the rows of one date value sorted by id, and counts
+pages. It takes the pages as an iterator, so it is tested without a network.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_close.client import CloseMaxSkipError
+from airflow_provider_close.client.pagination import Page
 from airflow_provider_close.client.resources import ResourceSpec
 from airflow_provider_close.extraction.errors import WindowTooDenseError
 from airflow_provider_close.extraction.ordering import TieGroup
 from airflow_provider_close.extraction.windows import Window
 
-__all__ = ["PageData", "PageReader", "WalkStats", "iter_windowed"]
+__all__ = ["WalkStats", "iter_windowed"]
 
 JSONObject = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class PageData:
-    """One page of a walk.
-
-    :param items: the page's rows not yielded before, in Close's order.
-    :param has_more: whether Close said another page exists.
-    :param reread: rows of the page already yielded (re-read at a keyset boundary, dropped).
-    """
-
-    items: Sequence[JSONObject]
-    has_more: bool
-    reread: int = 0
-
-
-#: Lists one window: given its query (parameters or search body), yields its pages lazily.
-PageReader = Callable[[Mapping[str, Any]], Iterator[PageData]]
 
 
 @dataclass
@@ -66,7 +49,7 @@ class WalkStats:
 
 
 def iter_windowed(
-    pages: Iterator[PageData], spec: ResourceSpec, window: Window, stats: WalkStats
+    pages: Iterator[Page], spec: ResourceSpec, window: Window, stats: WalkStats
 ) -> Iterator[JSONObject]:
     """Yield every row of ``window`` once, ascending by (window field, id).
 
@@ -84,7 +67,7 @@ def iter_windowed(
     try:
         for page in pages:
             stats.pages += 1
-            stats.rows_reread += page.reread
+            stats.rows_reread += page.dropped
             for row in page.items:
                 yield from group.add(row)
     except CloseMaxSkipError as err:

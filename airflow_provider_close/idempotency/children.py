@@ -10,9 +10,11 @@ when absent (``bulk/writes.py``). No settle window, unlike leads, which only sea
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from airflow_provider_close.bulk.ports import AsyncCloseAPI
+if TYPE_CHECKING:
+    from airflow_provider_close.client.asynchronous import AsyncCloseClient
+
 
 __all__ = ["find_child_by_key"]
 
@@ -21,7 +23,7 @@ _MAX_SCANNED: Final = 10_000
 
 
 async def find_child_by_key(
-    client: AsyncCloseAPI,
+    client: AsyncCloseClient,
     path: str,
     lead_id: str,
     holds_key: Callable[[Mapping[str, Any]], bool],

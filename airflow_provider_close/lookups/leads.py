@@ -16,18 +16,18 @@ The query nodes follow the Advanced Filtering page (developer.close.com
 * contact email: ``has_related`` lead -> ``contact`` -> ``has_related`` contact ->
   ``contact_email``, with an ``or`` of ``text`` (``phrase``) nodes on ``contact_email.email``.
 
-The sync and async finders share :func:`lead_search_body` and :func:`leads_by_value`;
+The sync and async finders share :func:`lead_key_search_body` and :func:`leads_by_value`;
 only the loop that drains ``iter_search`` differs.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from airflow_provider_close.client import CloseClient
+    from airflow_provider_close.client import AsyncCloseClient, CloseClient
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
@@ -35,8 +35,8 @@ __all__ = [
     "LeadMatchKind",
     "afind_leads_by_key",
     "find_leads_by_key",
+    "lead_key_search_body",
     "lead_key_values",
-    "lead_search_body",
     "leads_by_value",
     "normalise_key_value",
 ]
@@ -47,14 +47,6 @@ LeadMatchKind = Literal["custom_field", "name", "contact_email"]
 DEFAULT_CHUNK_SIZE = 100
 _MAX_RESULTS_PER_WALK = 10_000
 _CUSTOM_PREFIX = "custom."
-
-
-class _AsyncSearcher(Protocol):
-    """What the bulk engine's client port (``bulk.ports.AsyncCloseAPI``) offers for search."""
-
-    def iter_search(
-        self, body: dict[str, Any], *, page_size: int | None = ..., max_items: int | None = ...
-    ) -> AsyncIterator[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True)
@@ -152,7 +144,7 @@ def _key_node(key: LeadMatchKey, values: Sequence[str]) -> dict[str, Any]:
     }
 
 
-def lead_search_body(
+def lead_key_search_body(
     key: LeadMatchKey, values: Sequence[str], fields: Sequence[str] | None = None
 ) -> dict[str, Any]:
     """Return the ``/data/search/`` body finding leads whose key is one of ``values``.
@@ -162,7 +154,7 @@ def lead_search_body(
     :param fields: extra lead fields to return; ``id``, ``name`` and the key field always are.
     """
     if not values:
-        raise ValueError("lead_search_body needs at least one value")
+        raise ValueError("lead_key_search_body needs at least one value")
     wanted = ["id", "name", key.lead_field, *(fields or ())]
     return {
         "query": {
@@ -214,13 +206,13 @@ def find_leads_by_key(
     """
     found: list[dict[str, Any]] = []
     for chunk in _chunks(key, values, chunk_size):
-        body = lead_search_body(key, chunk, fields)
+        body = lead_key_search_body(key, chunk, fields)
         found.extend(client.iter_search(body, max_items=_MAX_RESULTS_PER_WALK))
     return leads_by_value(key, values, found)
 
 
 async def afind_leads_by_key(
-    client: _AsyncSearcher,
+    client: AsyncCloseClient,
     key: LeadMatchKey,
     values: Sequence[str],
     *,
@@ -237,7 +229,7 @@ async def afind_leads_by_key(
     """
     found: list[dict[str, Any]] = []
     for chunk in _chunks(key, values, chunk_size):
-        body = lead_search_body(key, chunk, fields)
+        body = lead_key_search_body(key, chunk, fields)
         found.extend(
             [lead async for lead in client.iter_search(body, max_items=_MAX_RESULTS_PER_WALK)]
         )

@@ -53,6 +53,8 @@ class _CloseBulkOperator(CloseLineageMixin, CloseBaseOperator):
 
     #: The Close datasets the operator writes (OpenLineage names).
     lineage_object_types: tuple[str, ...] = ("lead",)
+    #: The ``dry_run`` argument. Not stored as ``self.dry_run``: that would hide Airflow's
+    #: own ``BaseOperator.dry_run()`` method.
     plan_only = False
 
     template_fields: Sequence[str] = (

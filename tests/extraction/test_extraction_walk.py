@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 
 from airflow_provider_close.client.errors import error_for_status
-from airflow_provider_close.client.pagination import Paginator
+from airflow_provider_close.client.pagination import Page, Paginator
 from airflow_provider_close.client.paginators import offset_paginator
 from airflow_provider_close.extraction import (
-    PageData,
     WalkStats,
     Window,
     WindowTooDenseError,
@@ -78,11 +77,11 @@ class FakeList:
         return page
 
 
-def _pages(pager: Paginator, fake: FakeList) -> Iterator[PageData]:
+def _pages(pager: Paginator, fake: FakeList) -> Iterator[Page]:
     while (request := pager.next_request()) is not None:
         page = pager.on_page(fake.serve(request.params or {}))
         if page is not None:
-            yield PageData(page.items, page.has_more, page.dropped)
+            yield page
 
 
 def _walk(

@@ -8,8 +8,8 @@ import pytest
 
 from airflow_provider_close.lookups.leads import (
     LeadMatchKey,
+    lead_key_search_body,
     lead_key_values,
-    lead_search_body,
     leads_by_value,
     normalise_key_value,
 )
@@ -47,7 +47,7 @@ def test_lead_field_names_the_field_holding_the_key(key: LeadMatchKey, field: st
 
 
 def test_custom_field_body_is_one_term_condition_over_all_values() -> None:
-    body = lead_search_body(EXTERNAL, ["A-1", "A-2"], ["url"])
+    body = lead_key_search_body(EXTERNAL, ["A-1", "A-2"], ["url"])
     assert body == {
         "query": {
             "type": "and",
@@ -65,7 +65,7 @@ def test_custom_field_body_is_one_term_condition_over_all_values() -> None:
 
 
 def test_name_body_is_an_or_of_phrase_conditions() -> None:
-    node = lead_search_body(NAME, ["Acme", "Beta Co"])["query"]["queries"][1]
+    node = lead_key_search_body(NAME, ["Acme", "Beta Co"])["query"]["queries"][1]
     assert node["type"] == "or"
     assert [q["condition"] for q in node["queries"]] == [
         {"type": "text", "mode": "phrase", "value": "Acme"},
@@ -79,7 +79,7 @@ def test_name_body_is_an_or_of_phrase_conditions() -> None:
 
 
 def test_email_body_walks_lead_contact_contact_email() -> None:
-    body = lead_search_body(EMAIL, ["a@x.io"], ["name"])
+    body = lead_key_search_body(EMAIL, ["a@x.io"], ["name"])
     node = body["query"]["queries"][1]
     assert (node["type"], node["this_object_type"], node["related_object_type"]) == (
         "has_related",
@@ -98,7 +98,7 @@ def test_email_body_walks_lead_contact_contact_email() -> None:
 
 def test_empty_chunk_is_refused() -> None:
     with pytest.raises(ValueError, match="at least one value"):
-        lead_search_body(NAME, [])
+        lead_key_search_body(NAME, [])
 
 
 @pytest.mark.parametrize(
