@@ -250,7 +250,9 @@ def _observed(
         old_end = state.observed_at + old.reset
         if abs(old_end - end) < 0.1 * window:  # the same window
             own = state.own_counted + counted
-            best, at = (old, state.observed_at) if old.remaining < info.remaining else (info, sent_at)
+            best, at = (
+                (old, state.observed_at) if old.remaining < info.remaining else (info, sent_at)
+            )
             others = state.others
             if counted:  # a 429 says the window is full, not who filled it
                 others = max(others, _others_in(best, own, state, at))
