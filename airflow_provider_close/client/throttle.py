@@ -248,7 +248,7 @@ def _observed(
     end = sent_at + info.reset
     if old is not None and not state.guessed:
         old_end = state.observed_at + old.reset
-        if abs(old_end - end) < 0.1 * window:  # the same window
+        if abs(old_end - end) < 0.5 * window:  # the same window (the next ends a window later)
             own = state.own_counted + counted
             best, at = (
                 (old, state.observed_at) if old.remaining < info.remaining else (info, sent_at)
