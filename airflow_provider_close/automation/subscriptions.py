@@ -32,6 +32,9 @@ from airflow_provider_close.client.sequences import list_subscriptions, subscrib
 
 __all__ = ["subscribe_rows"]
 
+#: The ``(method, path)`` whose rate-limit group sizes the pool: what the pool sends.
+_SUBSCRIBE_GROUP = ("POST", "sequence_subscription/")
+
 
 @dataclass(frozen=True)
 class _Planned:
@@ -139,7 +142,9 @@ async def subscribe_rows(
         else:
             to_send.append(item)
     limiter = AdaptiveLimiter(max_concurrency)
-    for result in await run_pool(client, limiter, to_send, lambda item: _send(client, item)):
+    for result in await run_pool(
+        client, limiter, to_send, lambda item: _send(client, item), group=_SUBSCRIBE_GROUP
+    ):
         reported[result["row"]] = result
     return UpsertRun(
         results=[reported[index] for index in range(len(rows))],

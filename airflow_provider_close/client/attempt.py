@@ -67,8 +67,6 @@ __all__ = [
 logger = logging.getLogger("airflow_provider_close.client")
 
 _RAW_CHARS = 500
-#: Throttle waits per attempt before sending anyway (the server's 429 still protects us).
-_MAX_THROTTLE_WAITS = 8
 _DETAIL_CHARS = 200
 
 
@@ -104,8 +102,10 @@ class Attempt:
         self._attempts = 0
         self._rate_limited = 0
         self._waited = 0.0
-        self._throttle_waits = 0
+        self._throttle_waited = 0.0
         self._holding = False
+        self._sent_at: float | None = None
+        self._in_air = False  # sent on a held slot, not answered yet
         self._reserve_on_resume = False
         self._resume_at = 0.0
 
@@ -114,14 +114,24 @@ class Attempt:
         return self._reserve()
 
     def resume(self) -> Send | Wait:
-        """Return the step after a wait: send, or wait again if the throttle says so."""
-        return self._reserve() if self._reserve_on_resume else Send()
+        """Return the step after a wait: send, or wait again if the throttle says so.
+
+        A slot booked before the wait is confirmed against the freshest reading first: if
+        others spent the budget meanwhile, it is given back and the throttle asked again.
+        """
+        if self._reserve_on_resume:
+            return self._reserve()
+        if self._holding and not self._throttle.confirm(self._group, self._now()):
+            self.abandon()
+            return self._reserve()
+        return self._send()
 
     def abandon(self) -> None:
-        """Give back the throttle slot if the request was cancelled while holding one."""
+        """Give back the throttle slot if the request was answered, failed or was cancelled."""
         if self._holding:
             self._holding = False
-            self._throttle.release(self._group)
+            self._throttle.release(self._group, self._sent_at if self._in_air else None)
+        self._in_air = False
 
     def on_response(self, response: httpx.Response) -> Done | Wait | Raise:
         """Return the step after a response.
@@ -132,7 +142,10 @@ class Attempt:
         self.abandon()
         info = rate_limit_from_headers(response.headers)
         if info is not None:
-            self._throttle.observe(self._group, info, self._clock())
+            counted = response.status_code != 429  # a refused request is not counted
+            at = self._clock()
+            sent_at = at if self._sent_at is None else self._sent_at
+            self._throttle.observe(self._group, info, at, sent_at=sent_at, counted=counted)
         redactor = self._redactor()
         body, is_json = _decoded_body(response, redactor)
         if response.is_success:
@@ -213,17 +226,25 @@ class Attempt:
 
     def _reserve(self) -> Send | Wait:
         """Return Send once the throttle grants a slot, else a Wait for it."""
-        if self._throttle_waits >= _MAX_THROTTLE_WAITS:
-            return Send()
+        if self._throttle_waited >= self._policy.max_total_wait:
+            return self._send()  # waited long enough for the throttle: the server decides
         slot = self._throttle.reserve(self._group, self._now())
         self._holding = slot.held
         self._reserve_on_resume = not slot.held
         if slot.delay <= 0 and slot.held:
-            return Send()
-        self._throttle_waits += 1
+            return self._send()
+        self._throttle_waited += max(0.0, slot.delay)
         self._stats.throttled += 1
         state = "is close to its rate limit" if slot.held else "has no requests left"
         return self._wait(max(0.0, slot.delay), f"throttle: {self._group} {state}")
+
+    def _send(self) -> Send:
+        """Return Send, noting the send time (readings are dated by it: ``client/throttle.py``)."""
+        self._sent_at = self._now()
+        if self._holding:
+            self._in_air = True
+            self._throttle.sent(self._group, self._sent_at)
+        return Send()
 
     def _now(self) -> float:
         """Return the clock, never earlier than the end of the last wait."""

@@ -70,7 +70,11 @@ def test_retryable_responses_wait_what_the_server_said(
     step = attempt.on_response(reply)
     assert isinstance(step, Wait)
     assert step.seconds == pytest.approx(seconds)
-    assert attempt.resume() == Send()
+    step = attempt.resume()
+    if isinstance(step, Wait):  # a RateLimit reset: the throttle adds its edge margin (2%)
+        assert step.seconds == pytest.approx(0.02 * seconds)
+        step = attempt.resume()
+    assert step == Send()
     assert stats.retries == 1
     assert stats.rate_limited == (reply.status_code == 429)
 
@@ -234,9 +238,9 @@ def test_rate_limit_headers_feed_the_throttle_and_delay_the_next_request() -> No
     attempt, stats, throttle = make_attempt()
     attempt.start()
     attempt.on_response(
-        response(200, json={}, headers={"RateLimit": "limit=9, remaining=0, reset=4"})
+        response(200, json={}, headers={"RateLimit": "limit=1, remaining=0, reset=4"})
     )
-    assert throttle.last == RateLimitInfo(9, 0, 4.0)
+    assert throttle.last == RateLimitInfo(1, 0, 4.0)
     follower = Attempt(
         RequestSpec("GET", "lead/x/"),
         policy=POLICY,
@@ -245,7 +249,8 @@ def test_rate_limit_headers_feed_the_throttle_and_delay_the_next_request() -> No
         clock=lambda: 1.0,
     )
     step = follower.start()
-    assert step == Wait(3.0, "throttle: read:lead has no requests left")
+    # until the reset, dated from the send, plus the edge margin (2% of the window)
+    assert step == Wait(pytest.approx(3.08), "throttle: read:lead has no requests left")
     assert stats.throttled == 1
     # the clock did not move (recorded sleep), but the machine knows it waited until the reset
     assert follower.resume() == Send()
@@ -253,7 +258,7 @@ def test_rate_limit_headers_feed_the_throttle_and_delay_the_next_request() -> No
 
 def test_a_cancelled_request_gives_its_throttle_slot_back() -> None:
     attempt, _, throttle = make_attempt()
-    throttle.observe("read:lead", RateLimitInfo(5, 1, 10.0), now=0.0)
+    throttle.observe("read:lead", RateLimitInfo(1, 1, 10.0), now=0.0)
     assert attempt.start() == Send()
     assert not throttle.reserve("read:lead", 0.0).held
     attempt.abandon()

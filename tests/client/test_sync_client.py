@@ -76,7 +76,9 @@ def test_post_429_is_retried_and_applied_once(
 ) -> None:
     sandbox.add_fault(Fault("rate_limit", method="POST", path="/lead/", times=2, retry_after=1))
     client.post("lead", {"name": "Once"})
-    assert sleeps == [1.0, 1.0]
+    # the two Retry-After waits; anything else is the throttle's edge margin past a reset
+    assert [s for s in sleeps if s >= 0.5] == [1.0, 1.0]
+    assert all(s < 0.05 for s in sleeps if s < 0.5)
     assert len(client.get("lead")["data"]) == 1
     assert lead_posts(sandbox) == 3
 

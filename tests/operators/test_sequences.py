@@ -189,3 +189,27 @@ def test_sandbox_subscription_rules(sandbox: CloseSandbox, org: dict[str, Any]) 
         assert unfiltered.status_code == 400
         listed = api.get("sequence_subscription/", params={"contact_id": contact["contact_id"]})
         assert [s["id"] for s in listed.json()["data"]] == [first.json()["id"], again.json()["id"]]
+
+
+def test_the_pool_is_sized_from_the_subscriptions_rate_limit_group(
+    sandbox: CloseSandbox,
+    org: dict[str, Any],
+    tmp_path: Path,
+    context: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from airflow_provider_close.automation import subscriptions
+    from airflow_provider_close.client.resources import endpoint_group
+
+    groups: list[str] = []
+    real = subscriptions.run_pool
+
+    async def recording(*args: Any, **kwargs: Any) -> Any:
+        groups.append(endpoint_group(*kwargs["group"]))
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(subscriptions, "run_pool", recording)
+    _op(tmp_path, org, org["contacts"]).execute(context)
+    sent = {endpoint_group("POST", r.path.removeprefix("/api/v1/")) for r in sandbox.requests}
+    assert groups == [endpoint_group("POST", "sequence_subscription/")]
+    assert groups[0] in sent  # the group of what the pool sent, not lead writes'
