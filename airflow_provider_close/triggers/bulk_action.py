@@ -32,7 +32,7 @@ class CloseBulkEditTrigger(ObjectPollTrigger):
     :param max_transient_errors: consecutive transient errors tolerated.
     """
 
-    id_kwarg = "bulk_action_id"
+    kwarg_names = ("bulk_action_id",)
 
     def __init__(
         self,

@@ -31,7 +31,7 @@ class CloseExportTrigger(ObjectPollTrigger):
     :param max_transient_errors: consecutive transient errors tolerated.
     """
 
-    id_kwarg = "export_id"
+    kwarg_names = ("export_id",)
 
     def __init__(
         self,
