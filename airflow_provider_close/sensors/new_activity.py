@@ -21,13 +21,11 @@ from airflow_provider_close.watch.activity_query import (
 )
 
 if TYPE_CHECKING:
-    from airflow_provider_close.client import CloseClient
     from airflow_provider_close.triggers.new_activity import CloseNewActivityTrigger
     from airflow_provider_close.watch.activity_count import ActivityCount
-    from airflow_provider_close.watch.activity_predicate import NewActivityResult
     from airflow_provider_close.watch.activity_query import SensorWindow
 
-__all__ = ["CloseNewActivitySensor", "fetch_new_activities"]
+__all__ = ["CloseNewActivitySensor"]
 
 #: A manual run of a ``schedule=None`` DAG has no data interval: say what to give instead.
 _NO_WINDOW_START = (
@@ -37,33 +35,6 @@ _NO_WINDOW_START = (
     "(with no data interval the window has no end, as with open_ended=True), or schedule the "
     "DAG with a data-interval timetable (CronDataIntervalTimetable), whose runs carry one"
 )
-
-
-def fetch_new_activities(
-    client: CloseClient,
-    activity_filter: ActivityFilter,
-    window: SensorWindow,
-    *,
-    min_count: int,
-    max_items: int,
-    exact_count: bool = False,
-) -> NewActivityResult:
-    """Poll the window once with the sync client and return the shared predicate's verdict.
-
-    :param client: a Close client.
-    :param activity_filter: what counts.
-    :param window: the creation-date window.
-    :param min_count: how many matching activities satisfy the sensor.
-    :param max_items: how many ids to report.
-    :param exact_count: read every page (exact ``count``) instead of stopping at ``min_count``.
-    """
-    from airflow_provider_close.watch.activity_count import ActivityCount
-    from airflow_provider_close.watch.activity_fetch import poll_activities
-
-    count = ActivityCount(
-        activity_filter, window, min_count=min_count, max_items=max_items, exact_count=exact_count
-    )
-    return poll_activities(client, count)
 
 
 class CloseNewActivitySensor(CloseWaitingSensor):

@@ -49,21 +49,15 @@ class CloseEventWaitTrigger(PollingTrigger[EventsResult]):
     def __init__(
         self,
         *,
-        close_conn_id: str,
         since: str,
         filters: Mapping[str, Any],
         until: str | None = None,
         min_count: int = 1,
         max_items: int = 100,
-        poll_interval: float = 60.0,
         lookback_seconds: float = 300.0,
-        max_transient_errors: int = 5,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(
-            close_conn_id=close_conn_id,
-            poll_interval=poll_interval,
-            max_transient_errors=max_transient_errors,
-        )
+        super().__init__(**kwargs)
         self.since = since
         self.until = until
         self.filters = dict(filters)

@@ -22,31 +22,7 @@ from airflow_provider_close.watch.activity_query import ActivityFilter, SensorWi
 if TYPE_CHECKING:
     from airflow_provider_close.client import AsyncCloseClient
 
-__all__ = ["CloseNewActivityTrigger", "afetch_new_activities"]
-
-
-async def afetch_new_activities(
-    client: AsyncCloseClient,
-    activity_filter: ActivityFilter,
-    window: SensorWindow,
-    *,
-    min_count: int,
-    max_items: int,
-    exact_count: bool = False,
-) -> NewActivityResult:
-    """Poll the window once with the async client and return the shared predicate's verdict.
-
-    :param client: an async Close client.
-    :param activity_filter: what counts.
-    :param window: the creation-date window.
-    :param min_count: how many matching activities satisfy the wait.
-    :param max_items: how many ids to report.
-    :param exact_count: read every page (exact ``count``) instead of stopping at ``min_count``.
-    """
-    count = ActivityCount(
-        activity_filter, window, min_count=min_count, max_items=max_items, exact_count=exact_count
-    )
-    return await apoll_activities(client, count)
+__all__ = ["CloseNewActivityTrigger"]
 
 
 class CloseNewActivityTrigger(PollingTrigger[NewActivityResult]):
@@ -95,7 +71,6 @@ class CloseNewActivityTrigger(PollingTrigger[NewActivityResult]):
     def __init__(
         self,
         *,
-        close_conn_id: str,
         watermark: str,
         upper_bound: str | None = None,
         include_watermark: bool = True,
@@ -107,14 +82,9 @@ class CloseNewActivityTrigger(PollingTrigger[NewActivityResult]):
         max_items: int = 100,
         exact_count: bool = False,
         late_listing_seconds: float = DEFAULT_LATE_LISTING.total_seconds(),
-        poll_interval: float = 60.0,
-        max_transient_errors: int = 5,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(
-            close_conn_id=close_conn_id,
-            poll_interval=poll_interval,
-            max_transient_errors=max_transient_errors,
-        )
+        super().__init__(**kwargs)
         self.watermark = watermark
         self.upper_bound = upper_bound
         self.include_watermark = include_watermark

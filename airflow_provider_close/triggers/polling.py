@@ -43,23 +43,29 @@ class PollingTrigger(BaseTrigger, Generic[Polled]):
     """Poll until :meth:`outcome` returns an event payload; yield that one event.
 
     Subclasses list their own kwargs in :attr:`kwarg_names` (set as attributes of the same
-    names by their constructor) and implement :meth:`start`, :meth:`outcome` and
-    :meth:`progress`.
+    names by their constructor, which passes the three below on as ``**kwargs``) and
+    implement :meth:`start`, :meth:`outcome` and :meth:`progress`.
 
     :param close_conn_id: Airflow connection to Close.
-    :param poll_interval: seconds between polls.
-    :param max_transient_errors: consecutive transient errors tolerated.
+    :param poll_interval: seconds between polls (default :attr:`default_poll_interval`).
+    :param max_transient_errors: consecutive transient errors tolerated (default 5).
     """
 
     #: The subclass's own constructor kwargs, serialized from the attributes of those names.
     kwarg_names: ClassVar[tuple[str, ...]] = ()
+    #: ``poll_interval`` when none is given.
+    default_poll_interval: ClassVar[float] = 60.0
 
     def __init__(
-        self, *, close_conn_id: str, poll_interval: float, max_transient_errors: int
+        self,
+        *,
+        close_conn_id: str,
+        poll_interval: float | None = None,
+        max_transient_errors: int = 5,
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]  # Airflow's is untyped
         self.close_conn_id = close_conn_id
-        self.poll_interval = poll_interval
+        self.poll_interval = self.default_poll_interval if poll_interval is None else poll_interval
         self.max_transient_errors = max_transient_errors
 
     def start(self) -> Poll[Polled]:
