@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Context, PokeReturnValue
 
-from airflow_provider_close.sensors.waiting import CloseWaitingSensor
+from airflow_provider_close.sensors._waiting import CloseWaitingSensor
 from airflow_provider_close.watch.activity_query import is_templated
 
 if TYPE_CHECKING:
