@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import Context, PokeReturnValue
 
 from airflow_provider_close.sensors._waiting import CloseWaitingSensor
+from airflow_provider_close.sensors.errors import CloseSensorError
 from airflow_provider_close.watch.activity_query import (
     DEFAULT_LATE_LISTING,
     ActivityFilter,
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
     from airflow_provider_close.watch.activity_count import ActivityCount
     from airflow_provider_close.watch.activity_query import SensorWindow
 
-__all__ = ["CloseNewActivitySensor"]
+#: ``CloseSensorError`` (``sensors/errors.py``) stays importable from here, as before.
+__all__ = ["CloseNewActivitySensor", "CloseSensorError"]
 
 #: A manual run of a ``schedule=None`` DAG has no data interval: say what to give instead.
 _NO_WINDOW_START = (
