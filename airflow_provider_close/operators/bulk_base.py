@@ -9,7 +9,6 @@ key, dry run, settle window and sync mode of the upserts. Stopping is
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -24,7 +23,6 @@ from airflow_provider_close.operators._base import checked_settle_seconds, retry
 from airflow_provider_close.operators.bulk_stop import _CloseStoppableOperator
 
 if TYPE_CHECKING:
-    from airflow_provider_close.bulk.child_engine import ChildKind, ParentLeads
     from airflow_provider_close.bulk.engine import UpsertOptions, UpsertRun
     from airflow_provider_close.bulk.modes import SyncMode
     from airflow_provider_close.bulk.readers import FileFormat
@@ -191,25 +189,6 @@ class _CloseUpsertOperator(_CloseBulkOperator):
         from airflow_provider_close.bulk.modes import fill_only_keys
 
         fill_only_keys(self.fill_only_when_empty, standard, {name: name for name in custom})
-
-    def _upsert_children(
-        self,
-        context: Context,
-        rows: list[Any],
-        kind: ChildKind,
-        parent: ParentLeads,
-        options: UpsertOptions,
-    ) -> SyncSummary:
-        """Run the contact or opportunity upsert (``bulk/child_engine.py``); return the summary."""
-        from airflow_provider_close.bulk.child_engine import upsert_children
-
-        client = self.hook.new_async_client()  # connection read before the loop starts
-
-        async def run() -> UpsertRun:
-            async with client:
-                return await upsert_children(client, rows, kind, parent, options=options)
-
-        return self._finish(context, asyncio.run(run()), dry_run=self.plan_only)
 
     def _options(
         self, context: Context, standard: Sequence[str], custom_keys: dict[str, str]
