@@ -9,18 +9,17 @@ Both evaluate the same filter and tally (:mod:`~airflow_provider_close.watch.eve
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
-from functools import cached_property
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue
+from airflow.sdk import Context, PokeReturnValue
 
-from airflow_provider_close._compat import default_deferrable
-from airflow_provider_close.hooks.close import CloseHook
+from airflow_provider_close.sensors._waiting import CloseWaitingSensor
 from airflow_provider_close.watch.activity_query import is_templated
 
 if TYPE_CHECKING:
     from airflow_provider_close.client import CloseClient
+    from airflow_provider_close.triggers.event_wait import CloseEventWaitTrigger
     from airflow_provider_close.watch.event_predicate import EventsResult
     from airflow_provider_close.watch.event_query import EventFilter
 
@@ -72,7 +71,7 @@ def fetch_events(
     return tally.result(min_count)
 
 
-class CloseEventSensor(BaseSensorOperator):
+class CloseEventSensor(CloseWaitingSensor):
     """Wait until at least ``min_count`` matching Close events have ``date_updated`` in a window.
 
     The window is ``[since, until)``; by default the run's data interval. An event counts once
@@ -122,15 +121,9 @@ class CloseEventSensor(BaseSensorOperator):
         since: datetime | str | None = None,
         until: datetime | str | None = None,
         open_ended: bool = False,
-        min_count: int = 1,
-        max_items: int = 100,
         lookback_seconds: float = 300.0,
-        close_conn_id: str = CloseHook.default_conn_name,
-        max_transient_errors: int = 5,
-        deferrable: bool | None = None,
         **kwargs: Any,
     ) -> None:
-
         super().__init__(**kwargs)
         self.object_types = (
             object_types if isinstance(object_types, str | None) else list(object_types)
@@ -145,17 +138,7 @@ class CloseEventSensor(BaseSensorOperator):
         self.since = since
         self.until = until
         self.open_ended = open_ended
-        self.min_count = min_count
-        self.max_items = max_items
         self.lookback_seconds = lookback_seconds
-        self.close_conn_id = close_conn_id
-        self.max_transient_errors = max_transient_errors
-        self.deferrable = default_deferrable() if deferrable is None else deferrable
-
-    @cached_property
-    def hook(self) -> CloseHook:
-        """The Close hook (built on first use; no I/O before)."""
-        return CloseHook(close_conn_id=self.close_conn_id)
 
     def event_filter(self) -> EventFilter:
         """Return the validated filter (raises ValueError naming what is wrong)."""
@@ -176,13 +159,13 @@ class CloseEventSensor(BaseSensorOperator):
         :param context: the task context (for the data interval defaults).
         :raises ValueError: no ``since`` and no data interval.
         """
-        from airflow_provider_close.client.timestamps import to_moment
-
-        since = self.since or context.get("data_interval_start")
-        if not since:
-            raise ValueError("no since given and the run has no data_interval_start")
-        until = self.until or (None if self.open_ended else context.get("data_interval_end"))
-        return to_moment(since), to_moment(until) if until else None
+        return self.run_window(
+            context,
+            self.since,
+            self.until,
+            open_ended=self.open_ended,
+            no_start="no since given and the run has no data_interval_start",
+        )
 
     def poke(self, context: Context) -> PokeReturnValue:
         """List the window with the sync client and evaluate the shared tally once."""
@@ -196,21 +179,15 @@ class CloseEventSensor(BaseSensorOperator):
             min_count=self.min_count,
             max_items=self.max_items,
         )
-        self.log.info("%d of %d matching events", result["count"], self.min_count)
-        return PokeReturnValue(is_done=result["satisfied"], xcom_value=dict(result))
+        return self.poked(result, "events")
 
-    def execute(self, context: Context) -> Any:
-        """Poke/reschedule as usual, or poke once and defer to the trigger."""
+    def trigger_for(self, context: Context) -> CloseEventWaitTrigger:
+        """Return the trigger that carries on this run's wait (secret-free kwargs)."""
         from airflow_provider_close.client.timestamps import format_moment
         from airflow_provider_close.triggers.event_wait import CloseEventWaitTrigger
 
-        if not self.deferrable:
-            return super().execute(context)
-        first = self.poke(context)
-        if first.is_done:
-            return first.xcom_value
         since, until = self.window(context)
-        trigger = CloseEventWaitTrigger(
+        return CloseEventWaitTrigger(
             close_conn_id=self.close_conn_id,
             since=format_moment(since),
             until=format_moment(until) if until else None,
@@ -221,23 +198,3 @@ class CloseEventSensor(BaseSensorOperator):
             lookback_seconds=self.lookback_seconds,
             max_transient_errors=self.max_transient_errors,
         )
-        self.defer(
-            trigger=trigger,
-            method_name="execute_complete",
-            timeout=timedelta(seconds=self.timeout),
-        )
-        return None  # pragma: no cover - defer() always raises TaskDeferred
-
-    def execute_complete(
-        self,
-        context: Context,  # noqa: ARG002  (Airflow passes it)
-        event: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """Return the trigger's result (pushed to XCom) or raise :class:`CloseSensorError`.
-
-        :param context: the task context.
-        :param event: the trigger's event payload.
-        """
-        from airflow_provider_close.sensors.errors import trigger_result
-
-        return trigger_result(event)

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseSensorOperator, Context, PokeReturnValue
+from airflow.sdk import Context, PokeReturnValue
 
-from airflow_provider_close._compat import default_deferrable
-from airflow_provider_close.hooks.close import CloseHook
+from airflow_provider_close.sensors._waiting import CloseWaitingSensor
 from airflow_provider_close.sensors.errors import CloseSensorError
 from airflow_provider_close.watch.activity_query import (
     DEFAULT_LATE_LISTING,
@@ -24,13 +22,12 @@ from airflow_provider_close.watch.activity_query import (
 )
 
 if TYPE_CHECKING:
-    from airflow_provider_close.client import CloseClient
     from airflow_provider_close.triggers.new_activity import CloseNewActivityTrigger
     from airflow_provider_close.watch.activity_count import ActivityCount
-    from airflow_provider_close.watch.activity_predicate import NewActivityResult
     from airflow_provider_close.watch.activity_query import SensorWindow
 
-__all__ = ["CloseNewActivitySensor", "fetch_new_activities"]
+#: ``CloseSensorError`` (``sensors/errors.py``) stays importable from here, as before.
+__all__ = ["CloseNewActivitySensor", "CloseSensorError"]
 
 #: A manual run of a ``schedule=None`` DAG has no data interval: say what to give instead.
 _NO_WINDOW_START = (
@@ -42,34 +39,7 @@ _NO_WINDOW_START = (
 )
 
 
-def fetch_new_activities(
-    client: CloseClient,
-    activity_filter: ActivityFilter,
-    window: SensorWindow,
-    *,
-    min_count: int,
-    max_items: int,
-    exact_count: bool = False,
-) -> NewActivityResult:
-    """Poll the window once with the sync client and return the shared predicate's verdict.
-
-    :param client: a Close client.
-    :param activity_filter: what counts.
-    :param window: the creation-date window.
-    :param min_count: how many matching activities satisfy the sensor.
-    :param max_items: how many ids to report.
-    :param exact_count: read every page (exact ``count``) instead of stopping at ``min_count``.
-    """
-    from airflow_provider_close.watch.activity_count import ActivityCount
-    from airflow_provider_close.watch.activity_fetch import poll_activities
-
-    count = ActivityCount(
-        activity_filter, window, min_count=min_count, max_items=max_items, exact_count=exact_count
-    )
-    return poll_activities(client, count)
-
-
-class CloseNewActivitySensor(BaseSensorOperator):
+class CloseNewActivitySensor(CloseWaitingSensor):
     """Wait until at least ``min_count`` matching activities were created in a date window.
 
     The window is ``[watermark, upper_bound)`` on ``date_created``; by default the run's data
@@ -129,16 +99,10 @@ class CloseNewActivitySensor(BaseSensorOperator):
         upper_bound: datetime | str | None = None,
         open_ended: bool = False,
         include_watermark: bool = True,
-        min_count: int = 1,
-        max_items: int = 100,
         exact_count: bool = False,
         late_listing: timedelta = DEFAULT_LATE_LISTING,
-        close_conn_id: str = CloseHook.default_conn_name,
-        max_transient_errors: int = 5,
-        deferrable: bool | None = None,
         **kwargs: Any,
     ) -> None:
-
         super().__init__(**kwargs)
         if not is_templated(activity_types, lead_id, user_id, contact_id):
             ActivityFilter.of(activity_types, lead_id, user_id, contact_id)  # fail at DAG parse
@@ -152,18 +116,8 @@ class CloseNewActivitySensor(BaseSensorOperator):
         self.upper_bound = upper_bound
         self.open_ended = open_ended
         self.include_watermark = include_watermark
-        self.min_count = min_count
-        self.max_items = max_items
         self.exact_count = exact_count
         self.late_listing = late_listing
-        self.close_conn_id = close_conn_id
-        self.max_transient_errors = max_transient_errors
-        self.deferrable = default_deferrable() if deferrable is None else deferrable
-
-    @cached_property
-    def hook(self) -> CloseHook:
-        """The Close hook (built on first use; no I/O before)."""
-        return CloseHook(close_conn_id=self.close_conn_id)
 
     def check(self, context: Context) -> tuple[ActivityFilter, SensorWindow]:
         """Return the validated filter and window of this run (no request is sent).
@@ -171,20 +125,19 @@ class CloseNewActivitySensor(BaseSensorOperator):
         :param context: the task context (for the data interval defaults).
         :raises ValueError: invalid filters, or no watermark and no data interval.
         """
-        from airflow_provider_close.client.timestamps import to_moment
         from airflow_provider_close.watch.activity_query import SensorWindow
 
         activity_filter = ActivityFilter.of(
             self.activity_types, self.lead_id, self.user_id, self.contact_id
         )
-        watermark = self.watermark or context.get("data_interval_start")
-        if not watermark:
-            raise ValueError(_NO_WINDOW_START)
-        upper = self.upper_bound or (None if self.open_ended else context.get("data_interval_end"))
-        window = SensorWindow(
-            to_moment(watermark), to_moment(upper) if upper else None, self.include_watermark
+        watermark, upper = self.run_window(
+            context,
+            self.watermark,
+            self.upper_bound,
+            open_ended=self.open_ended,
+            no_start=_NO_WINDOW_START,
         )
-        return activity_filter, window
+        return activity_filter, SensorWindow(watermark, upper, self.include_watermark)
 
     def poke(self, context: Context) -> PokeReturnValue:
         """Poll with the sync client (what is new since the last poke) and evaluate once."""
@@ -192,8 +145,7 @@ class CloseNewActivitySensor(BaseSensorOperator):
 
         activity_filter, window = self.check(context)
         result = poll_activities(self.hook.client, self._count_of(activity_filter, window))
-        self.log.info("%d of %d matching activities", result["count"], self.min_count)
-        return PokeReturnValue(is_done=result["satisfied"], xcom_value=dict(result))
+        return self.poked(result, "activities")
 
     def _count_of(self, activity_filter: ActivityFilter, window: SensorWindow) -> ActivityCount:
         """Return the count the previous pokes of this run kept, or a new one."""
@@ -212,39 +164,8 @@ class CloseNewActivitySensor(BaseSensorOperator):
             self._activity_count = count
         return count
 
-    def execute(self, context: Context) -> Any:
-        """Poke/reschedule as usual, or poke once and defer to the trigger."""
-        if not self.deferrable:
-            return super().execute(context)
-        first = self.poke(context)
-        if first.is_done:
-            return first.xcom_value
-        self.defer(
-            trigger=self._trigger(context),
-            method_name="execute_complete",
-            timeout=timedelta(seconds=self.timeout),
-        )
-        return None  # pragma: no cover - defer() always raises TaskDeferred
-
-    def execute_complete(
-        self,
-        context: Context,  # noqa: ARG002  (Airflow passes it)
-        event: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """Return the trigger's result (pushed to XCom) or raise :class:`CloseSensorError`.
-
-        :param context: the task context.
-        :param event: the trigger's event payload.
-        """
-        if not event or event.get("status") != "success":
-            event = event or {}
-            raise CloseSensorError(
-                str(event.get("error_type", "UnknownError")),
-                str(event.get("message", "the trigger ended without an event")),
-            )
-        return {key: value for key, value in event.items() if key != "status"}
-
-    def _trigger(self, context: Context) -> CloseNewActivityTrigger:
+    def trigger_for(self, context: Context) -> CloseNewActivityTrigger:
+        """Return the trigger that carries on this run's wait (secret-free kwargs)."""
         from airflow_provider_close.client.timestamps import format_moment
         from airflow_provider_close.triggers.new_activity import CloseNewActivityTrigger
 

@@ -32,21 +32,11 @@ class CloseBulkEditTrigger(ObjectPollTrigger):
     :param max_transient_errors: consecutive transient errors tolerated.
     """
 
-    id_kwarg = "bulk_action_id"
+    default_poll_interval = 30.0
+    kwarg_names = ("bulk_action_id",)
 
-    def __init__(
-        self,
-        *,
-        close_conn_id: str,
-        bulk_action_id: str,
-        poll_interval: float = 30.0,
-        max_transient_errors: int = 5,
-    ) -> None:
-        super().__init__(
-            close_conn_id=close_conn_id,
-            poll_interval=poll_interval,
-            max_transient_errors=max_transient_errors,
-        )
+    def __init__(self, *, bulk_action_id: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.bulk_action_id = bulk_action_id
 
     async def fetch(self, client: AsyncCloseClient) -> Mapping[str, Any]:

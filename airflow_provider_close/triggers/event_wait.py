@@ -10,19 +10,14 @@ JSON-safe and hold only the connection id, never the API key.
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import AsyncIterator, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from airflow.triggers.base import BaseTrigger, TriggerEvent
-
 from airflow_provider_close.client.timestamps import to_moment
-from airflow_provider_close.hooks.close import CloseHook
 from airflow_provider_close.triggers.event_scan import aiter_events
-from airflow_provider_close.watch.error_policy import TransientErrors, error_event
-from airflow_provider_close.watch.event_predicate import EventTally, event_moment
+from airflow_provider_close.triggers.polling import Poll, PollingTrigger
+from airflow_provider_close.watch.event_predicate import EventsResult, EventTally, event_moment
 from airflow_provider_close.watch.event_query import EventFilter
 
 if TYPE_CHECKING:
@@ -30,14 +25,8 @@ if TYPE_CHECKING:
 
 __all__ = ["CloseEventWaitTrigger"]
 
-log = logging.getLogger(__name__)
 
-
-def _event(payload: dict[str, Any]) -> TriggerEvent:
-    return TriggerEvent(payload)  # type: ignore[no-untyped-call]
-
-
-class CloseEventWaitTrigger(BaseTrigger):
+class CloseEventWaitTrigger(PollingTrigger[EventsResult]):
     """Poll Close's event log until ``min_count`` matching events fall in ``[since, until)``.
 
     Yields ``{"status": "success", **EventsResult}``, or ``{"status": "error", "error_type",
@@ -55,88 +44,51 @@ class CloseEventWaitTrigger(BaseTrigger):
     :param max_transient_errors: consecutive transient errors tolerated.
     """
 
+    kwarg_names = ("since", "until", "filters", "min_count", "max_items", "lookback_seconds")
+
     def __init__(
         self,
         *,
-        close_conn_id: str,
         since: str,
         filters: Mapping[str, Any],
         until: str | None = None,
         min_count: int = 1,
         max_items: int = 100,
-        poll_interval: float = 60.0,
         lookback_seconds: float = 300.0,
-        max_transient_errors: int = 5,
+        **kwargs: Any,
     ) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]  # Airflow's is untyped
-        self.close_conn_id = close_conn_id
+        super().__init__(**kwargs)
         self.since = since
         self.until = until
         self.filters = dict(filters)
         self.min_count = min_count
         self.max_items = max_items
-        self.poll_interval = poll_interval
         self.lookback_seconds = lookback_seconds
-        self.max_transient_errors = max_transient_errors
 
-    def serialize(self) -> tuple[str, dict[str, Any]]:
-        """Return the import path and the JSON-safe kwargs that rebuild this trigger."""
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            {
-                "close_conn_id": self.close_conn_id,
-                "since": self.since,
-                "until": self.until,
-                "filters": self.filters,
-                "min_count": self.min_count,
-                "max_items": self.max_items,
-                "poll_interval": self.poll_interval,
-                "lookback_seconds": self.lookback_seconds,
-                "max_transient_errors": self.max_transient_errors,
-            },
-        )
-
-    async def run(self) -> AsyncIterator[TriggerEvent]:
-        """Poll until satisfied or failed; yield exactly one event."""
-        try:
-            event_filter = EventFilter.of(**self.filters)
-            since = to_moment(self.since)
-            until = to_moment(self.until) if self.until else None
-            tally = EventTally(event_filter, since, until, self.max_items)
-            client = await CloseHook(close_conn_id=self.close_conn_id).get_async_client()
-        except Exception as err:  # bad input or connection: polling cannot fix it
-            yield _event(dict(error_event(err)))
-            return
-        async with client:
-            yield await self._poll_until_done(client, event_filter, tally, since, until)
-
-    async def _poll_until_done(
-        self,
-        client: AsyncCloseClient,
-        event_filter: EventFilter,
-        tally: EventTally,
-        since: datetime,
-        until: datetime | None,
-    ) -> TriggerEvent:
-        errors = TransientErrors(self.max_transient_errors)
-        floor = since  # the whole window first, then only the lookback below the newest
+    def start(self) -> Poll[EventsResult]:
+        """Return the poll of this wait: one tally and one moving floor across every poll."""
+        event_filter = EventFilter.of(**self.filters)
+        since = to_moment(self.since)
+        until = to_moment(self.until) if self.until else None
+        tally = EventTally(event_filter, since, until, self.max_items)
         lookback = timedelta(seconds=self.lookback_seconds)
-        while True:
-            try:
-                next_floor = floor  # moved only once the whole walk succeeded
-                async for event in aiter_events(client, event_filter, floor, ceiling=until):
-                    tally.add(event)
-                    next_floor = max(next_floor, event_moment(event) - lookback)
-                floor = next_floor
-            except Exception as err:
-                ending = errors.ending(err)
-                if ending is not None:
-                    return _event(dict(ending))
-                log.warning("Transient error %d/%d: %s", errors.count, errors.limit, err)
-            else:
-                errors.clear()
-                result = tally.result(self.min_count)
-                if result["satisfied"]:
-                    return _event({"status": "success", **result})
-                log.info("%d of %d matching events so far", result["count"], self.min_count)
-            await asyncio.sleep(self.poll_interval)
+        floor = since  # the whole window first, then only the lookback below the newest
+
+        async def poll(client: AsyncCloseClient) -> EventsResult:
+            nonlocal floor
+            next_floor = floor  # moved only once the whole walk succeeded
+            async for event in aiter_events(client, event_filter, floor, ceiling=until):
+                tally.add(event)
+                next_floor = max(next_floor, event_moment(event) - lookback)
+            floor = next_floor
+            return tally.result(self.min_count)
+
+        return poll
+
+    def outcome(self, polled: EventsResult) -> Mapping[str, Any] | None:
+        """Return ``{"status": "success", **result}`` once satisfied, else ``None``."""
+        return {"status": "success", **polled} if polled["satisfied"] else None
+
+    def progress(self, polled: EventsResult) -> str:
+        """Return ``<count> of <min_count> matching events so far``."""
+        return f"{polled['count']} of {self.min_count} matching events so far"

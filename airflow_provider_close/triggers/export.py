@@ -31,21 +31,11 @@ class CloseExportTrigger(ObjectPollTrigger):
     :param max_transient_errors: consecutive transient errors tolerated.
     """
 
-    id_kwarg = "export_id"
+    default_poll_interval = 30.0
+    kwarg_names = ("export_id",)
 
-    def __init__(
-        self,
-        *,
-        close_conn_id: str,
-        export_id: str,
-        poll_interval: float = 30.0,
-        max_transient_errors: int = 5,
-    ) -> None:
-        super().__init__(
-            close_conn_id=close_conn_id,
-            poll_interval=poll_interval,
-            max_transient_errors=max_transient_errors,
-        )
+    def __init__(self, *, export_id: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.export_id = export_id
 
     async def fetch(self, client: AsyncCloseClient) -> Mapping[str, Any]:

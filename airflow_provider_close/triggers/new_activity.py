@@ -8,60 +8,24 @@ client. Its kwargs are JSON-safe and hold only the connection id, never the API 
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import AsyncIterator
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from airflow.triggers.base import BaseTrigger, TriggerEvent
-
 from airflow_provider_close.client.timestamps import to_moment
-from airflow_provider_close.hooks.close import CloseHook
+from airflow_provider_close.triggers.polling import Poll, PollingTrigger
 from airflow_provider_close.watch.activity_count import DEFAULT_LATE_LISTING, ActivityCount
 from airflow_provider_close.watch.activity_fetch import apoll_activities
 from airflow_provider_close.watch.activity_predicate import NewActivityResult
 from airflow_provider_close.watch.activity_query import ActivityFilter, SensorWindow
-from airflow_provider_close.watch.error_policy import TransientErrors, error_event
 
 if TYPE_CHECKING:
     from airflow_provider_close.client import AsyncCloseClient
 
-__all__ = ["CloseNewActivityTrigger", "afetch_new_activities"]
-
-log = logging.getLogger(__name__)
+__all__ = ["CloseNewActivityTrigger"]
 
 
-def _event(payload: dict[str, Any]) -> TriggerEvent:
-    """Wrap ``payload`` in a TriggerEvent (Airflow's constructor is untyped)."""
-    return TriggerEvent(payload)  # type: ignore[no-untyped-call]
-
-
-async def afetch_new_activities(
-    client: AsyncCloseClient,
-    activity_filter: ActivityFilter,
-    window: SensorWindow,
-    *,
-    min_count: int,
-    max_items: int,
-    exact_count: bool = False,
-) -> NewActivityResult:
-    """Poll the window once with the async client and return the shared predicate's verdict.
-
-    :param client: an async Close client.
-    :param activity_filter: what counts.
-    :param window: the creation-date window.
-    :param min_count: how many matching activities satisfy the wait.
-    :param max_items: how many ids to report.
-    :param exact_count: read every page (exact ``count``) instead of stopping at ``min_count``.
-    """
-    count = ActivityCount(
-        activity_filter, window, min_count=min_count, max_items=max_items, exact_count=exact_count
-    )
-    return await apoll_activities(client, count)
-
-
-class CloseNewActivityTrigger(BaseTrigger):
+class CloseNewActivityTrigger(PollingTrigger[NewActivityResult]):
     """Poll Close until at least ``min_count`` matching activities were created in the window.
 
     Yields ``{"status": "success", **NewActivityResult}``, or ``{"status": "error",
@@ -90,10 +54,23 @@ class CloseNewActivityTrigger(BaseTrigger):
     :param max_transient_errors: consecutive transient errors tolerated.
     """
 
+    kwarg_names = (
+        "watermark",
+        "upper_bound",
+        "include_watermark",
+        "activity_types",
+        "lead_id",
+        "user_id",
+        "contact_id",
+        "min_count",
+        "max_items",
+        "exact_count",
+        "late_listing_seconds",
+    )
+
     def __init__(
         self,
         *,
-        close_conn_id: str,
         watermark: str,
         upper_bound: str | None = None,
         include_watermark: bool = True,
@@ -105,11 +82,9 @@ class CloseNewActivityTrigger(BaseTrigger):
         max_items: int = 100,
         exact_count: bool = False,
         late_listing_seconds: float = DEFAULT_LATE_LISTING.total_seconds(),
-        poll_interval: float = 60.0,
-        max_transient_errors: int = 5,
+        **kwargs: Any,
     ) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]  # Airflow's is untyped
-        self.close_conn_id = close_conn_id
+        super().__init__(**kwargs)
         self.watermark = watermark
         self.upper_bound = upper_bound
         self.include_watermark = include_watermark
@@ -121,30 +96,6 @@ class CloseNewActivityTrigger(BaseTrigger):
         self.max_items = max_items
         self.exact_count = exact_count
         self.late_listing_seconds = late_listing_seconds
-        self.poll_interval = poll_interval
-        self.max_transient_errors = max_transient_errors
-
-    def serialize(self) -> tuple[str, dict[str, Any]]:
-        """Return the import path and the JSON-safe kwargs that rebuild this trigger."""
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            {
-                "close_conn_id": self.close_conn_id,
-                "watermark": self.watermark,
-                "upper_bound": self.upper_bound,
-                "include_watermark": self.include_watermark,
-                "activity_types": self.activity_types,
-                "lead_id": self.lead_id,
-                "user_id": self.user_id,
-                "contact_id": self.contact_id,
-                "min_count": self.min_count,
-                "max_items": self.max_items,
-                "exact_count": self.exact_count,
-                "late_listing_seconds": self.late_listing_seconds,
-                "poll_interval": self.poll_interval,
-                "max_transient_errors": self.max_transient_errors,
-            },
-        )
 
     def check(self) -> tuple[ActivityFilter, SensorWindow]:
         """Return the validated filter and window (raises ValueError on bad input)."""
@@ -155,21 +106,9 @@ class CloseNewActivityTrigger(BaseTrigger):
         window = SensorWindow(to_moment(self.watermark), upper, self.include_watermark)
         return activity_filter, window
 
-    async def run(self) -> AsyncIterator[TriggerEvent]:
-        """Poll until satisfied or failed; yield exactly one event."""
-        try:
-            activity_filter, window = self.check()
-            client = await CloseHook(close_conn_id=self.close_conn_id).get_async_client()
-        except Exception as err:  # bad input or connection: polling cannot fix it
-            yield _event(dict(error_event(err)))
-            return
-        async with client:
-            yield await self._poll_until_done(client, activity_filter, window)
-
-    async def _poll_until_done(
-        self, client: AsyncCloseClient, activity_filter: ActivityFilter, window: SensorWindow
-    ) -> TriggerEvent:
-        errors = TransientErrors(self.max_transient_errors)
+    def start(self) -> Poll[NewActivityResult]:
+        """Return the poll of this wait: one :class:`ActivityCount` across every poll."""
+        activity_filter, window = self.check()
         count = ActivityCount(
             activity_filter,
             window,
@@ -178,17 +117,16 @@ class CloseNewActivityTrigger(BaseTrigger):
             exact_count=self.exact_count,
             late_listing=timedelta(seconds=self.late_listing_seconds),
         )
-        while True:
-            try:
-                result = await apoll_activities(client, count)
-            except Exception as err:
-                ending = errors.ending(err)
-                if ending is not None:
-                    return _event(dict(ending))
-                log.warning("Transient error %d/%d: %s", errors.count, errors.limit, err)
-            else:
-                errors.clear()
-                if result["satisfied"]:
-                    return _event({"status": "success", **result})
-                log.info("%d of %d activities so far", result["count"], self.min_count)
-            await asyncio.sleep(self.poll_interval)
+
+        async def poll(client: AsyncCloseClient) -> NewActivityResult:
+            return await apoll_activities(client, count)
+
+        return poll
+
+    def outcome(self, polled: NewActivityResult) -> Mapping[str, Any] | None:
+        """Return ``{"status": "success", **result}`` once satisfied, else ``None``."""
+        return {"status": "success", **polled} if polled["satisfied"] else None
+
+    def progress(self, polled: NewActivityResult) -> str:
+        """Return ``<count> of <min_count> activities so far``."""
+        return f"{polled['count']} of {self.min_count} activities so far"

@@ -8,13 +8,13 @@ Close sent that does not match is never counted.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypedDict
 
-from airflow_provider_close.client.timestamps import format_moment, parse_moment
+from airflow_provider_close.client.timestamps import parse_moment
 from airflow_provider_close.watch.activity_query import ActivityFilter, SensorWindow
+from airflow_provider_close.watch.earliest import EarliestKeys, checked_min_count
 
 __all__ = ["ActivityTally", "NewActivityResult", "evaluate_activities"]
 
@@ -52,20 +52,21 @@ class ActivityTally:
     def __init__(
         self, activity_filter: ActivityFilter, window: SensorWindow, max_items: int
     ) -> None:
-        if max_items < 1:
-            raise ValueError(f"max_items must be at least 1, got {max_items}")
         self._filter = activity_filter
         self._window = window
-        self._max_items = max_items
         self._types = {_TYPE_NAMES[t] for t in activity_filter.activity_types}
-        self._first: list[tuple[datetime, str]] = []
+        self._kept = EarliestKeys(max_items)
         self.count = 0
-        self.latest: datetime | None = None
+
+    @property
+    def latest(self) -> datetime | None:
+        """The latest ``date_created`` counted, or None."""
+        return self._kept.latest
 
     @property
     def first_keys(self) -> list[tuple[datetime, str]]:
         """The (date_created, id) of the ids kept so far, earliest first (do not modify)."""
-        return self._first
+        return self._kept.keys
 
     def add(self, activity: dict[str, Any]) -> None:
         """Count ``activity`` if it matches the filter and the window.
@@ -76,25 +77,19 @@ class ActivityTally:
         if not self._matches(activity, moment):
             return
         self.count += 1
-        self.latest = moment if self.latest is None else max(self.latest, moment)
-        key = (moment, str(activity["id"]))
-        if len(self._first) < self._max_items or key < self._first[-1]:
-            bisect.insort(self._first, key)
-            del self._first[self._max_items :]
+        self._kept.add(moment, str(activity["id"]))
 
     def result(self, min_count: int) -> NewActivityResult:
         """Return the verdict for ``min_count``.
 
         :param min_count: how many matching activities satisfy the sensor (at least 1).
         """
-        if min_count < 1:
-            raise ValueError(f"min_count must be at least 1, got {min_count}")
         return NewActivityResult(
-            satisfied=self.count >= min_count,
+            satisfied=self.count >= checked_min_count(min_count),
             count=self.count,
-            activity_ids=[identifier for _, identifier in self._first],
-            truncated=self.count > len(self._first),
-            watermark=format_moment(self.latest) if self.latest else None,
+            activity_ids=self._kept.ids,
+            truncated=self.count > len(self._kept.keys),
+            watermark=self._kept.watermark,
         )
 
     def _matches(self, activity: dict[str, Any], moment: datetime) -> bool:

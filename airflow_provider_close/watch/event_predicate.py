@@ -8,12 +8,12 @@ is never counted), and the checks Close cannot do server-side (``changed_fields`
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypedDict
 
 from airflow_provider_close.client.timestamps import format_moment, parse_moment
+from airflow_provider_close.watch.earliest import EarliestKeys, checked_min_count
 from airflow_provider_close.watch.event_query import EventFilter
 
 __all__ = [
@@ -131,16 +131,17 @@ class EventTally:
         until: datetime | None,
         max_items: int,
     ) -> None:
-        if max_items < 1:
-            raise ValueError(f"max_items must be at least 1, got {max_items}")
         self._filter = event_filter
         self._since = since
         self._until = until
-        self._max_items = max_items
+        self._kept = EarliestKeys(max_items)
         self._ids: set[str] = set()
-        self._first: list[tuple[datetime, str]] = []
         self._summaries: dict[str, EventSummary] = {}
-        self.latest: datetime | None = None
+
+    @property
+    def latest(self) -> datetime | None:
+        """The latest ``date_updated`` counted, or None."""
+        return self._kept.latest
 
     @property
     def count(self) -> int:
@@ -164,26 +165,21 @@ class EventTally:
         if identifier in self._ids or not event_matches(self._filter, event):
             return
         self._ids.add(identifier)
-        self.latest = moment if self.latest is None else max(self.latest, moment)
-        key = (moment, identifier)
-        if len(self._first) < self._max_items or key < self._first[-1]:
-            bisect.insort(self._first, key)
+        dropped = self._kept.add(moment, identifier)
+        if dropped is not None:
             self._summaries[identifier] = event_summary(self._filter, event)
-            for _, dropped in self._first[self._max_items :]:
-                self._summaries.pop(dropped, None)
-            del self._first[self._max_items :]
+            for gone in dropped:
+                self._summaries.pop(gone, None)
 
     def result(self, min_count: int) -> EventsResult:
         """Return the verdict for ``min_count``.
 
         :param min_count: how many matching events satisfy the wait (at least 1).
         """
-        if min_count < 1:
-            raise ValueError(f"min_count must be at least 1, got {min_count}")
         return EventsResult(
-            satisfied=self.count >= min_count,
+            satisfied=self.count >= checked_min_count(min_count),
             count=self.count,
-            events=[self._summaries[identifier] for _, identifier in self._first],
-            truncated=self.count > len(self._first),
-            watermark=format_moment(self.latest) if self.latest else None,
+            events=[self._summaries[identifier] for identifier in self._kept.ids],
+            truncated=self.count > len(self._kept.keys),
+            watermark=self._kept.watermark,
         )
