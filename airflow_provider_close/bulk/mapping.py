@@ -15,13 +15,24 @@ A mapping says which row column feeds which lead field::
     }
 
 Values are column names; an empty cell (``None`` or ``""``) is left out, never sent as a clear.
+The mapping is validated as two pydantic models (a lead's columns, a contact's) through
+``client/validation.py``; this module is imported when a task runs, not at DAG parse.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Annotated, Any, Final
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from airflow_provider_close.client.validation import (
+    allowed_note,
+    bad_input,
+    checked_by,
+    validated_fields,
+)
 
 __all__ = [
     "CONTACT_LIST_FIELDS",
@@ -46,6 +57,7 @@ LEAD_FIELDS: Final = ("name", "description", "url", "status", "status_id")
 CONTACT_TEXT_FIELDS: Final = ("name", "title")
 CONTACT_LIST_FIELDS: Final = ("emails", "phones", "urls")
 _SECTIONS: Final = ("contacts", "custom")
+_CUSTOM_ALLOWED: Final = "be a dict of custom field name -> column"
 
 
 class MappingError(ValueError):
@@ -97,18 +109,70 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _column(where: str, value: object) -> str:
-    if not isinstance(value, str) or not value:
-        raise MappingError(f"{where} must name a column (a non-empty string), got {value!r}")
-    return value
+def _mapping_error(field: str, value: object, allowed: str) -> Exception:
+    return MappingError(f"{field} must {allowed}, got {value!r}")
 
 
-def _columns(where: str, value: object) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (_column(where, value),)
-    if not isinstance(value, Sequence) or not value:
-        raise MappingError(f"{where} must be a column or a non-empty list of columns")
-    return tuple(_column(f"{where}[{i}]", item) for i, item in enumerate(value))
+def _column(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _columns(value: object) -> tuple[str, ...] | None:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not items or not all(map(_column, items)):
+        return None
+    return tuple(items)
+
+
+_COLUMN: Final = checked_by(_column, "name a column (a non-empty string)")
+_Column = Annotated[str | None, _COLUMN]  # None only as the default: None given is refused
+_Columns = Annotated[
+    tuple[str, ...] | None, checked_by(_columns, "be a column or a non-empty list of columns")
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _ContactColumns(_Strict):
+    """One nested contact's columns, as the mapping gives them."""
+
+    name: _Column = None
+    title: _Column = None
+    emails: _Columns = None
+    phones: _Columns = None
+    urls: _Columns = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _given(cls, raw: object) -> object:
+        """Refuse, before the fields are read, a contact that is empty or names unknown fields."""
+        if not isinstance(raw, Mapping) or not raw:
+            raise bad_input("be a non-empty dict")
+        allowed = (*CONTACT_TEXT_FIELDS, *CONTACT_LIST_FIELDS)
+        if unknown := sorted(set(raw) - set(allowed)):
+            fields = f"unknown contact field(s) {unknown}; allowed: {', '.join(allowed)}"
+            raise bad_input(f"name contact fields only ({fields})")
+        return raw
+
+    def columns(self) -> ContactMapping:
+        """Return the contact's columns as the engine reads them."""
+        given = self.model_dump(exclude_unset=True)
+        text: dict[str, str] = {k: given[k] for k in CONTACT_TEXT_FIELDS if k in given}
+        return ContactMapping(text, {k: given[k] for k in CONTACT_LIST_FIELDS if k in given})
+
+
+class _LeadColumns(_Strict):
+    """A lead mapping's columns, as the operator is given them."""
+
+    name: _Column = None
+    description: _Column = None
+    url: _Column = None
+    status: _Column = None
+    status_id: _Column = None
+    contacts: Annotated[list[_ContactColumns], allowed_note("be a list of contact mappings")] = []
+    custom: Annotated[dict[str, Annotated[str, _COLUMN]], allowed_note(_CUSTOM_ALLOWED)] = {}
 
 
 def contact_mapping(where: str, raw: object) -> ContactMapping:
@@ -117,17 +181,7 @@ def contact_mapping(where: str, raw: object) -> ContactMapping:
     :param where: the mapping path named in errors, e.g. ``mapping.contacts[0]``.
     :param raw: contact field -> column (lists of columns for emails, phones, urls).
     """
-    if not isinstance(raw, Mapping) or not raw:
-        raise MappingError(f"{where} must be a non-empty dict")
-    allowed = (*CONTACT_TEXT_FIELDS, *CONTACT_LIST_FIELDS)
-    unknown = sorted(set(raw) - set(allowed))
-    if unknown:
-        raise MappingError(
-            f"{where}: unknown contact field(s) {unknown}; allowed: {', '.join(allowed)}"
-        )
-    text = {k: _column(f"{where}.{k}", raw[k]) for k in CONTACT_TEXT_FIELDS if k in raw}
-    lists = {k: _columns(f"{where}.{k}", raw[k]) for k in CONTACT_LIST_FIELDS if k in raw}
-    return ContactMapping(text=text, lists=lists)
+    return validated_fields(_ContactColumns, raw, prefix=where, error=_mapping_error).columns()
 
 
 def custom_mapping(raw: object) -> dict[str, str]:
@@ -135,9 +189,8 @@ def custom_mapping(raw: object) -> dict[str, str]:
 
     :param raw: the mapping's ``custom`` section.
     """
-    if not isinstance(raw, Mapping):
-        raise MappingError("mapping.custom must be a dict of custom field name -> column")
-    return {str(name): _column(f"mapping.custom[{name!r}]", col) for name, col in raw.items()}
+    lead = validated_fields(_LeadColumns, {"custom": raw}, prefix="mapping", error=_mapping_error)
+    return dict(lead.custom)
 
 
 def parse_mapping(raw: Mapping[str, Any]) -> LeadMapping:
@@ -153,15 +206,12 @@ def parse_mapping(raw: Mapping[str, Any]) -> LeadMapping:
         raise MappingError(f"unknown lead field(s) {unknown} in the mapping; allowed: {allowed}")
     if "status" in raw and "status_id" in raw:
         raise MappingError("map either status (a label) or status_id, not both")
-    contacts_raw = raw.get("contacts", [])
-    if not isinstance(contacts_raw, Sequence) or isinstance(contacts_raw, str):
-        raise MappingError("mapping.contacts must be a list of contact mappings")
+    lead = validated_fields(_LeadColumns, raw, prefix="mapping", error=_mapping_error)
+    given = lead.model_dump(include=set(LEAD_FIELDS), exclude_unset=True)
     return LeadMapping(
-        fields={k: _column(f"mapping.{k}", raw[k]) for k in LEAD_FIELDS if k in raw},
-        contacts=tuple(
-            contact_mapping(f"mapping.contacts[{i}]", c) for i, c in enumerate(contacts_raw)
-        ),
-        custom=custom_mapping(raw.get("custom", {})),
+        fields={k: given[k] for k in LEAD_FIELDS if k in given},
+        contacts=tuple(contact.columns() for contact in lead.contacts),
+        custom=dict(lead.custom),
     )
 
 

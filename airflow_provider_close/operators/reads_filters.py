@@ -2,8 +2,9 @@
 
 A list query is a ``listed`` resource of the one registry, ``client/resources.py`` (``lead``,
 ``activity.call``, ``task``...), plus the filters it declares (close-api.md §6), plus an optional
-``[start, end)`` window on the resource's date field. Filter values are checked with the payload
-helpers (ids, dates, enums) and turned into the query text Close expects. Close's rule that
+``[start, end)`` window on the resource's date field. Each resource's filters are a pydantic
+model built on first use from those declarations and validated through
+``client/validation.py``; the values become the query text Close expects. Close's rule that
 ``user_id``, ``contact_id`` and ``_type`` only work on ``/activity/`` together with ``lead_id``
 (§6.3) is enforced here: a single ``_type`` of call, sms, note, email or meeting is routed to
 ``/activity/<type>/``, which accepts them; anything else is refused with the way out in the
@@ -12,30 +13,34 @@ message.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
+from functools import cache
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, Annotated, Any, Final, cast
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import StringConstraints as Text
 
 from airflow_provider_close.client.errors import ClosePayloadError
-from airflow_provider_close.client.payloads.enums import VALUE_PERIODS
+from airflow_provider_close.client.payloads.dates import DATE_OR_DATETIME_ALLOWED
+from airflow_provider_close.client.payloads.enums import ValuePeriod
+from airflow_provider_close.client.payloads.ids import id_pattern_text, looks_like_id
+from airflow_provider_close.client.payloads.text import NON_EMPTY
 from airflow_provider_close.client.resources import RESOURCES, ListFilter, ResourceSpec
+from airflow_provider_close.client.timestamps import (
+    as_utc,
+    parse_date_text,
+    parse_datetime_text,
+    parse_moment,
+)
+from airflow_provider_close.client.validation import allowed_note, checked_by, validated_fields
 
 if TYPE_CHECKING:
     from airflow_provider_close.client.payloads.ids import IdKind
 
-__all__ = [
-    "LIST_RESOURCES",
-    "ListQuery",
-    "ListResource",
-    "list_query",
-    "window_bound",
-]
-
-#: Turns one filter value into Close's query text: ``(field name for errors, value) -> text``.
-Checker = Callable[[str, object], str]
+__all__ = ["LIST_RESOURCES", "ListQuery", "ListResource", "list_query", "window_bound"]
 
 _ACTIVITY_TYPE_NAMES: Final[dict[str, str]] = {
     "Call": "call",
@@ -58,65 +63,50 @@ ACTIVITY_TYPE_FILTERS: Final[tuple[str, ...]] = (
     "CustomActivity",
     "Custom",
 )
-_SLUG = re.compile(r"[a-z][a-z_]*")
 _OPS: Final = ("gt", "gte", "lt", "lte")
 _NEEDS_LEAD: Final = frozenset({"user_id", "contact_id", "_type"})
 
 
-def _id(kind: IdKind) -> Checker:
-    from airflow_provider_close.client.payloads.ids import check_id
-
-    return lambda field, value: check_id(field, value, kind)
-
-
-def _many(check: Checker) -> Checker:
-    """Return a checker of ``__in`` filters: a list (or comma-separated text) of values."""
-
-    def checked(field: str, value: object) -> str:
-        items = value.split(",") if isinstance(value, str) else value
-        if isinstance(items, str | bytes) or not isinstance(items, Sequence) or not items:
-            raise ClosePayloadError(field, value, "a non-empty list")
-        return ",".join(check(f"{field}[{i}]", item) for i, item in enumerate(items))
-
-    return checked
+def _id(kind: IdKind) -> Any:
+    valid = checked_by(lambda v: v if looks_like_id(kind, v) else None, id_pattern_text(kind))
+    return Annotated[str, valid]
 
 
-def _choice(allowed: tuple[str, ...]) -> Checker:
-    from airflow_provider_close.client.payloads.enums import check_choice
-
-    return lambda field, value: check_choice(field, value, allowed)
-
-
-def _flag(field: str, value: object) -> str:
-    from airflow_provider_close.client.payloads.scalars import check_bool
-
-    return "true" if check_bool(field, value) else "false"
+def _many(item: Any) -> Any:
+    """Return the type of an ``__in`` filter: a list (or comma-separated text) of ``item``."""
+    split = BeforeValidator(lambda v: v.split(",") if isinstance(v, str) else v)
+    return Annotated[list[item], split, Field(min_length=1), allowed_note("a non-empty list")]
 
 
-def _text(field: str, value: object) -> str:
-    from airflow_provider_close.client.payloads.text import required_text
-
-    return required_text(field, value).strip()
-
-
-def _slug(field: str, value: object) -> str:
-    if not isinstance(value, str) or not _SLUG.fullmatch(value):
-        raise ClosePayloadError(field, value, "a lower-case type such as 'lead' or 'all'")
-    return value
+def _moment_text(value: object) -> str | None:
+    """Return a date (``YYYY-MM-DD``) or an aware datetime (in UTC) as Close's filter text."""
+    if isinstance(value, str):
+        value = parse_date_text(value.strip()) or parse_datetime_text(value.strip())
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat() if value.utcoffset() is not None else None
+    return value.isoformat() if isinstance(value, date) else None
 
 
-def _activity_type(field: str, value: object) -> str:
-    from airflow_provider_close.client.payloads.enums import check_choice
+_TEXT_RULE = Text(strip_whitespace=True, min_length=1, max_length=100_000)
+_Text = Annotated[
+    str, _TEXT_RULE, Field(pattern="^[^\x00]*$"), allowed_note(NON_EMPTY + " (no NUL)")
+]
+_Flag = Annotated[bool, allowed_note("true | false")]
+_Slug = Annotated[
+    str, Field(pattern="^[a-z][a-z_]*$"), allowed_note("a type such as 'lead' or 'all'")
+]
+_Date = Annotated[str, checked_by(_moment_text, DATE_OR_DATETIME_ALLOWED)]
+_ActivityType = Annotated[
+    str,
+    checked_by(
+        lambda v: v if v in ACTIVITY_TYPE_FILTERS or str(v).startswith("actitype_") else None,
+        " | ".join(map(repr, ACTIVITY_TYPE_FILTERS)) + " | an 'actitype_' id",
+    ),
+]
 
-    if isinstance(value, str) and value.startswith("actitype_"):
-        return value
-    return check_choice(field, value, ACTIVITY_TYPE_FILTERS)
 
-
-def _dates(*names: str) -> dict[str, Checker]:
-    from airflow_provider_close.client.payloads.dates import iso_date_or_datetime
-
-    return {f"{name}__{op}": iso_date_or_datetime for name in names for op in _OPS}
+def _dates(*names: str) -> dict[str, Any]:
+    return {f"{name}__{op}": _Date for name in names for op in _OPS}
 
 
 @dataclass(frozen=True)
@@ -124,35 +114,29 @@ class ListResource:
     """A list resource: its registry row's name and the filters Close accepts on it.
 
     :param spec_name: the registry's resource, e.g. ``activity.call``.
-    :param filters: filter name -> checker of its value.
+    :param filters: filter name -> the pydantic type of its value.
     """
 
     spec_name: str
-    filters: Mapping[str, Checker]
+    filters: Mapping[str, Any]
 
 
-def _checker(declared: ListFilter) -> Checker:
-    """Return the checker of one filter the registry declares."""
-    of = declared.of
+def _filter_type(declared: ListFilter) -> Any:
+    """Return the pydantic type of one filter the registry declares."""
     if declared.kind in ("id", "ids"):
-        one = _id(cast("IdKind", of))
+        one = _id(cast("IdKind", declared.of))
         return one if declared.kind == "id" else _many(one)
     if declared.kind in ("choice", "choices"):
-        choice = _choice(tuple(of))
-        return choice if declared.kind == "choice" else _many(choice)
-    named: dict[str, Checker] = {
-        "flag": _flag,
-        "text": _text,
-        "slug": _slug,
-        "activity_type": _activity_type,
-        "value_period": _choice(VALUE_PERIODS),
-    }
-    return named[declared.kind]
+        choices = " | ".join(map(repr, declared.of))
+        one = Annotated[str, checked_by(lambda v: v if v in declared.of else None, choices)]
+        return one if declared.kind == "choice" else _many(one)
+    named: dict[str, Any] = {"flag": _Flag, "text": _Text, "slug": _Slug}
+    return {**named, "activity_type": _ActivityType, "value_period": ValuePeriod}[declared.kind]
 
 
 def _list_resource(spec: ResourceSpec) -> ListResource:
-    checkers = {name: _checker(declared) for name, declared in spec.filters.items()}
-    return ListResource(spec.name, MappingProxyType({**checkers, **_dates(*spec.date_filters)}))
+    types = {name: _filter_type(declared) for name, declared in spec.filters.items()}
+    return ListResource(spec.name, MappingProxyType({**types, **_dates(*spec.date_filters)}))
 
 
 #: Every list the operators offer, by name (the registry's ``listed`` resources).
@@ -181,29 +165,42 @@ def window_bound(field: str, value: object) -> datetime | None:
     :param field: the name used in errors (``start`` or ``end``).
     :param value: None, a date, an aware datetime or an ISO 8601 string of either.
     """
-    from airflow_provider_close.client.payloads.dates import iso_date_or_datetime
-    from airflow_provider_close.client.timestamps import parse_moment
-
     if value is None:
         return None
-    text = iso_date_or_datetime(field, value)
+    if (text := _moment_text(value)) is None:
+        raise ClosePayloadError(field, value, DATE_OR_DATETIME_ALLOWED)
     return parse_moment(text)
 
 
-def _checked_filters(name: str, resource: ListResource, filters: object) -> dict[str, str]:
+@cache
+def _filters_model(name: str) -> type[BaseModel]:
+    """Return the pydantic model of ``name``'s filters (built on first use, not at DAG parse)."""
+    from pydantic import create_model
+
+    resource = LIST_RESOURCES[name]
+    fields: dict[str, Any] = {
+        key.lstrip("_"): (Annotated[kind, Field(alias=key)], None)
+        for key, kind in resource.filters.items()
+    }
+    config = ConfigDict(extra="forbid", json_schema_extra={"allowed": _allowed_filters(resource)})
+    return create_model(f"{name}_filters", __config__=config, **fields)
+
+
+def _query_text(value: object) -> str:
+    if isinstance(value, list):
+        return ",".join(map(_query_text, value))
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def _checked_filters(name: str, filters: object) -> dict[str, str]:
     if filters is None:
         return {}
     if not isinstance(filters, Mapping):
         raise ClosePayloadError(f"{name}.filters", filters, "a mapping of filter -> value")
-    checked: dict[str, str] = {}
-    for key, value in filters.items():
-        if value is None:
-            continue
-        check = resource.filters.get(str(key))
-        if check is None:
-            raise ClosePayloadError(f"{name}.filters", key, _allowed_filters(resource))
-        checked[str(key)] = check(f"{name}.filters.{key}", value)
-    return checked
+    given = {str(key): value for key, value in filters.items() if value is not None}
+    model = validated_fields(_filters_model(name), given, prefix=f"{name}.filters")
+    checked = model.model_dump(by_alias=True, exclude_unset=True)
+    return {key: _query_text(value) for key, value in checked.items()}
 
 
 def _allowed_filters(resource: ListResource) -> str:
@@ -247,13 +244,19 @@ def _window(
     return lower, upper
 
 
+class _Projection(BaseModel):
+    """The ``fields`` argument: the names Close's ``_fields`` returns."""
+
+    fields: Annotated[
+        list[_Text], Field(min_length=1), allowed_note("a non-empty list of field names")
+    ]
+
+
 def _fields_param(name: str, spec: ResourceSpec, fields: object) -> dict[str, str]:
     """Return ``{"_fields": ...}`` with the id and window field the engine needs, or ``{}``."""
     if fields is None:
         return {}
-    if isinstance(fields, str) or not isinstance(fields, Sequence) or not fields:
-        raise ClosePayloadError(f"{name}.fields", fields, "a non-empty list of field names")
-    wanted = [_text(f"{name}.fields[{i}]", item) for i, item in enumerate(fields)]
+    wanted = validated_fields(_Projection, {"fields": fields}, prefix=name).fields
     needed = ["id", *([spec.window_field] if spec.window_field else [])]
     return {"_fields": ",".join(dict.fromkeys([*needed, *wanted]))}
 
@@ -277,8 +280,7 @@ def list_query(
 
     if not isinstance(resource, str) or resource not in LIST_RESOURCES:
         raise ClosePayloadError("resource", resource, allowed_text(tuple(LIST_RESOURCES)))
-    checked = _checked_filters(resource, LIST_RESOURCES[resource], filters)
-    name, params = _routed(resource, checked)
+    name, params = _routed(resource, _checked_filters(resource, filters))
     base = RESOURCES[LIST_RESOURCES[name].spec_name]
     lower, upper = _window(name, base, start, end)
     if "query" in params and (lower is not None or upper is not None):
