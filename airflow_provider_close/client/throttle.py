@@ -1,281 +1,30 @@
 """Proactive slow-down: space requests so that an endpoint group's ``remaining`` never hits zero.
 
-:func:`throttle_delay` is pure. :class:`Throttle` keeps, per endpoint group, the last
+:class:`Throttle` keeps, per endpoint group, the last
 ``RateLimit`` reading and the requests in flight (sent, not yet answered: the server may not
 have counted them in ``remaining`` yet), and hands out send slots under a lock, so many threads
 or asyncio tasks sharing one client are spaced instead of bursting into a 429 together. It
 never sleeps.
 
-**Windows.** A reading is dated by the *send* time of the request it answers (plus what its
-round trip took beyond the quickest one seen, which may have been spent on the way to Close,
-plus a small margin), so ``dated + reset`` is when a request must be sent to reach Close
-just after the window ends (dating it by the answer's arrival idled one round trip per
-window: 0.83 of the limit at 200 ms).
-
-**Others on the same key** (other tasks, possibly on other machines) show only in Close's
-numbers: ``remaining`` drops by more than this client's own counted answers. While others are
-seen (this window or the last), sends are paced evenly over what ``remaining`` allows until
-``reset``, less what the others are expected to have taken since the reading, less a small
-reserve. Every client on the key reads the same ``remaining``, so each takes the same pace:
-together they spend the window's budget without overshooting it. Alone, a client keeps the
-whole budget and only spaces its sends once ``remaining`` runs low.
-
-A slot is either *held* (send after the delay) or not (nothing is left for now: wait, then ask
-again).
+The pacing itself (windows, others on the same key, slots) is pure: :mod:`.pacing`.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from airflow_provider_close.client.pacing import (
+    GroupState,
+    Slot,
+    ThrottlePolicy,
+    observed,
+    still_free,
+    throttle_delay,
+)
 from airflow_provider_close.client.ratelimit import RateLimitInfo
 
-__all__ = ["GroupState", "Slot", "Throttle", "ThrottlePolicy", "still_free", "throttle_delay"]
-
-
-@dataclass(frozen=True)
-class ThrottlePolicy:
-    """When to start spacing requests, and what to keep back when the key is shared.
-
-    :param low_fraction: alone, spacing starts when ``left <= low_fraction * limit``...
-    :param low_minimum: ...or when ``left <= low_minimum``.
-    :param shared_reserve: requests of each window left unspent while others use the key
-        (covers readings that are one round trip old).
-    :param edge_margin: fraction of the window a reading's end is moved later, so that
-        latency jitter does not land the first request of a window in the last one.
-    :param probe_wait: seconds to wait, while nothing is known of a group and one request
-        is on its way to find out, before asking again.
-    """
-
-    low_fraction: float = 0.1
-    low_minimum: int = 2
-    shared_reserve: float = 1.0
-    probe_wait: float = 0.05
-    edge_margin: float = 0.02
-
-
-@dataclass(frozen=True)
-class GroupState:
-    """What is known about one endpoint group.
-
-    :param info: the authoritative reading: the lowest ``remaining`` of the current window.
-    :param observed_at: monotonic send time of the request that reading answers.
-    :param in_flight: requests holding a slot and not yet answered (booked or sent).
-    :param sent: send times of those already sent (the server may have counted them).
-    :param next_slot: monotonic time of the next free slot when spacing.
-    :param window: longest ``reset`` seen: the estimated window length.
-    :param own_counted: this client's answers counted by Close in the current window.
-    :param others: requests others made in the current window (``limit - remaining`` less
-        ``own_counted``, the most seen).
-    :param others_before: the same for the previous window.
-    :param own_before: ``own_counted`` of the previous window.
-    :param min_trip: the quickest round trip seen (readings are dated by their send plus the
-        time their round trip took beyond it).
-    :param guessed: ``info`` is a guess (a window assumed full after the last one ended),
-        replaced by the next real reading.
-    """
-
-    info: RateLimitInfo | None = None
-    observed_at: float = 0.0
-    in_flight: int = 0
-    sent: tuple[float, ...] = ()
-    next_slot: float = 0.0
-    window: float = 0.0
-    own_counted: int = 0
-    others: int = 0
-    others_before: int = 0
-    own_before: int = 0
-    min_trip: float = float("inf")
-    guessed: bool = False
-
-
-@dataclass(frozen=True)
-class Slot:
-    """The throttle's answer.
-
-    :param delay: seconds to wait.
-    :param held: a slot is held (send after ``delay``); else wait, then ask again.
-    """
-
-    delay: float
-    held: bool
-
-
-def throttle_delay(
-    state: GroupState, now: float, policy: ThrottlePolicy = ThrottlePolicy()
-) -> tuple[Slot, GroupState]:
-    """Return the slot for the next request and the group state after granting it.
-
-    :param state: the group's state.
-    :param now: monotonic time.
-    :param policy: when to start spacing and the shared reserve.
-    """
-    state = _current_window(state, now)
-    info = state.info
-    if info is None:
-        if state.in_flight > 0:  # one request at a time until the first reading
-            return Slot(policy.probe_wait, False), state
-        return Slot(0.0, True), replace(state, in_flight=state.in_flight + 1)
-    window_end = state.observed_at + info.reset
-    shared = _is_shared(state)
-    left = _left(info, state, state.in_flight, now, policy)
-    if left <= 0:
-        wait = window_end - now
-        if shared and info.limit:  # others may take less than expected: look again soon
-            wait = min(wait, state.window / info.limit)
-        return Slot(max(0.0, wait), False), state
-    taken = replace(state, in_flight=state.in_flight + 1)
-    if not shared and not _is_low(info, left, policy):
-        return Slot(0.0, True), taken
-    slot = max(now, state.next_slot)
-    if shared and slot > now:  # no booking ahead: the pace follows each fresh reading
-        return Slot(slot - now, False), state
-    spacing = max(0.0, window_end - slot) / (left * _share(state))
-    return Slot(slot - now, True), replace(taken, next_slot=slot + spacing)
-
-
-def still_free(state: GroupState, now: float, policy: ThrottlePolicy = ThrottlePolicy()) -> bool:
-    """Return whether a slot booked earlier may still be used now.
-
-    A booked slot was granted from an older reading; when its time comes, the freshest
-    reading (others may have spent the budget meanwhile) must still leave a request for it.
-
-    :param state: the group's state (the caller's booking included in ``in_flight``).
-    :param now: monotonic time.
-    :param policy: the shared reserve.
-    """
-    state = _current_window(state, now)
-    if state.info is None:
-        return True
-    return _left(state.info, state, len(state.sent), now, policy) >= 1
-
-
-def _is_shared(state: GroupState) -> bool:
-    """Return whether others were seen using the key (this window or the last)."""
-    return state.others > 0 or state.others_before > 0
-
-
-def _left(
-    info: RateLimitInfo, state: GroupState, mine: int, now: float, policy: ThrottlePolicy
-) -> float:
-    """Return the requests this client may still send in the window, ``mine`` not yet counted.
-
-    When shared: less the reserve and what others are expected to have sent since the
-    reading (their pace of the last window times the reading's age).
-    """
-    left = float(info.remaining - mine)
-    if _is_shared(state):
-        left -= policy.shared_reserve
-        if state.window > 0 and not state.guessed:
-            pace = max(state.others_before, state.others) / state.window
-            left -= pace * max(0.0, now - state.observed_at)
-    return left
-
-
-def _share(state: GroupState) -> float:
-    """Return the part of what is left this client may take: its part of the last window.
-
-    One request more than it had, so that a client that had little can grow; 1 when alone.
-    """
-    mine, theirs = state.own_before, state.others_before
-    if mine + theirs == 0:  # no whole window seen yet: this one so far
-        mine, theirs = state.own_counted, state.others
-    return min(1.0, 2 * (mine + 1) / (mine + theirs + 1))
-
-
-def _current_window(state: GroupState, now: float) -> GroupState:
-    """Return the state with an ended window replaced by a guess of the next one.
-
-    The guess is a full window, starting where the last one ended (or now, after a gap);
-    what others used is carried over (a guessed window taught nothing about them).
-    """
-    info = state.info
-    if info is None or now < state.observed_at + info.reset:
-        return state
-    window_end = state.observed_at + info.reset
-    before = state.others_before if state.guessed else state.others
-    own = state.own_before if state.guessed else state.own_counted
-    if info.limit is None or state.window <= 0:
-        return replace(
-            state, info=None, own_counted=0, others=0, others_before=before, own_before=own
-        )
-    start = window_end if now < window_end + state.window else now
-    return replace(
-        state,
-        info=RateLimitInfo(info.limit, info.limit, state.window),
-        observed_at=start,
-        next_slot=0.0,
-        own_counted=0,
-        others=0,
-        others_before=before,
-        own_before=own,
-        guessed=True,
-    )
-
-
-def _is_low(info: RateLimitInfo, left: int | float, policy: ThrottlePolicy) -> bool:
-    """Return whether ``left`` requests is few enough to start spacing."""
-    threshold = policy.low_minimum
-    if info.limit:
-        threshold = max(threshold, int(info.limit * policy.low_fraction))
-    return left <= threshold
-
-
-def _others_in(info: RateLimitInfo, own_counted: int, state: GroupState, sent_at: float) -> int:
-    """Return the requests of a window Close counted that surely were not this client's.
-
-    ``limit - remaining`` less this client's answers counted in the window; own requests sent
-    before the reading's and not answered yet may already be counted, so they are not taken
-    for others' (answers arriving out of order never fake another client).
-    """
-    if not info.limit:
-        return 0
-    earlier = sum(1 for at in state.sent if at <= sent_at)
-    return max(0, info.limit - info.remaining - own_counted - earlier)
-
-
-def _observed(
-    state: GroupState, info: RateLimitInfo, sent_at: float, counted: bool, margin: float
-) -> GroupState:
-    """Return the state after a reading; within one window the lowest ``remaining`` wins.
-
-    ``sent_at`` is moved ``margin`` of the window later (:attr:`ThrottlePolicy.edge_margin`).
-    """
-    window = max(state.window, info.reset)
-    sent_at += margin * window
-    old = state.info
-    end = sent_at + info.reset
-    if old is not None and not state.guessed:
-        old_end = state.observed_at + old.reset
-        if abs(old_end - end) < 0.5 * window:  # the same window (the next ends a window later)
-            own = state.own_counted + counted
-            best, at = (
-                (old, state.observed_at) if old.remaining < info.remaining else (info, sent_at)
-            )
-            others = state.others
-            if counted:  # a 429 says the window is full, not who filled it
-                others = max(others, _others_in(best, own, state, at))
-            return replace(
-                state, info=best, observed_at=at, window=window, own_counted=own, others=others
-            )
-        if end < old_end:  # an answer from a window already over
-            return replace(state, window=window)
-        before, own_before = state.others, state.own_counted
-    else:
-        before, own_before = state.others_before, state.own_before
-    own = int(counted)
-    return replace(
-        state,
-        info=info,
-        observed_at=sent_at,
-        window=window,
-        own_counted=own,
-        others=_others_in(info, own, state, sent_at) if counted else 0,
-        others_before=before,
-        own_before=own_before,
-        guessed=False,
-    )
+__all__ = ["Throttle"]
 
 
 class Throttle:
@@ -379,6 +128,6 @@ class Throttle:
             if counted:
                 at += trip - state.min_trip
                 margin = self._policy.edge_margin
-            self._groups[group] = _observed(state, info, at, counted, margin)
+            self._groups[group] = observed(state, info, at, counted, margin)
             self._last_by_group[group] = info
             self.last = info

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from airflow_provider_close.client.pacing import GroupState, still_free, throttle_delay
 from airflow_provider_close.client.ratelimit import RateLimitInfo
-from airflow_provider_close.client.throttle import GroupState, Throttle, still_free, throttle_delay
+from airflow_provider_close.client.throttle import Throttle
 from tests.client.shared_key_model import run_shared_key
 
 

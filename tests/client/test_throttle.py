@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from airflow_provider_close.client.pacing import GroupState, Slot, throttle_delay
 from airflow_provider_close.client.ratelimit import RateLimitInfo
-from airflow_provider_close.client.throttle import GroupState, Slot, Throttle, throttle_delay
+from airflow_provider_close.client.throttle import Throttle
 
 
 def state(
