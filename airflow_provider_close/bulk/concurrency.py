@@ -1,13 +1,14 @@
 """How many rows a bulk run keeps in flight: the live rate budget times the round trip.
 
-Two mechanisms cooperate. The client's throttle (``client/throttle.py``) spaces every request
-from the live ``RateLimit`` reading of its endpoint group, counting the requests in flight, so
-that ``remaining`` never hits zero: that is where sends are paced. :class:`AdaptiveLimiter`
-only decides how many workers run (``bulk/pool.py``): enough to keep the budget busy, i.e. the
-allowed rate (``limit`` per window, the window being the longest ``reset`` seen) times the
-measured least recent round trip of one item (its wait for the throttle
-excluded as far as possible), with headroom; halved whenever new 429s were counted; never
-above ``max_concurrency``. Before any reading it grows by one per item (slow start).
+Two mechanisms cooperate. The client's throttle (``client/throttle.py``, ``client/pacing.py``)
+spaces every request from the live ``RateLimit`` reading of its endpoint group, counting the
+requests in flight and what other tasks on the key take, so that ``remaining`` never hits
+zero: that is where sends are paced. :class:`AdaptiveLimiter` only decides how many workers
+run (``bulk/pool.py``): enough to keep the budget busy, i.e. the allowed rate (``limit`` per
+window, the window being the longest ``reset`` seen) times the measured least recent round
+trip of one item (its wait for the throttle excluded as far as possible), with headroom;
+halved whenever new 429s were counted; never above ``max_concurrency``. Before any reading it
+grows by one per item (slow start).
 :func:`next_concurrency` is the pure decision.
 """
 
@@ -18,25 +19,18 @@ import math
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Protocol
+from typing import TYPE_CHECKING
 
-__all__ = ["AdaptiveLimiter", "BudgetReading", "budget_concurrency", "next_concurrency"]
+if TYPE_CHECKING:
+    from airflow_provider_close.client.ratelimit import RateLimitInfo
+
+__all__ = ["AdaptiveLimiter", "budget_concurrency", "next_concurrency"]
 
 _HEALTHY_FRACTION = 0.5
 #: Workers beyond rate x round trip, so a slow answer does not leave the budget idle.
 _HEADROOM = 1.5
 #: Items whose durations the round trip is the minimum of.
 _ROUND_TRIP_SAMPLES = 64
-
-
-class BudgetReading(Protocol):
-    """The part of a ``RateLimitInfo`` the limiter reads."""
-
-    @property
-    def limit(self) -> int | None: ...
-
-    @property
-    def remaining(self) -> int: ...
 
 
 def budget_concurrency(limit: int, window: float, round_trip: float, maximum: int) -> int:
@@ -55,7 +49,7 @@ def next_concurrency(
     current: int,
     maximum: int,
     new_rate_limited: int,
-    reading: BudgetReading | None,
+    reading: RateLimitInfo | None,
     *,
     window: float = 0.0,
     round_trip: float | None = None,
@@ -136,7 +130,7 @@ class AdaptiveLimiter:
         self._durations.append(seconds)
         self.round_trip = min(self._durations)
 
-    async def feedback(self, rate_limited_total: int, reading: BudgetReading | None) -> None:
+    async def feedback(self, rate_limited_total: int, reading: RateLimitInfo | None) -> None:
         """Adjust the bound from the client's 429 counter and its last reading.
 
         :param rate_limited_total: the client's running count of 429 answers.
