@@ -15,6 +15,7 @@ from typing import Any, Final
 from airflow_provider_close.client.asynchronous import AsyncCloseClient
 from airflow_provider_close.client.errors import JSONObject
 from airflow_provider_close.client.sync import CloseClient
+from airflow_provider_close.client.timestamps import parse_datetime_text
 
 __all__ = [
     "BULK_ACTION_ENDED",
@@ -88,11 +89,8 @@ def _created(action: Mapping[str, Any]) -> datetime | None:
     raw = action.get("date_created")
     if not isinstance(raw, str):
         return None
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
+    moment = parse_datetime_text(raw.strip())
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 def is_same_bulk_edit(action: Mapping[str, Any], body: Mapping[str, Any]) -> bool:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from airflow_provider_close.client import CloseConfigError
 from airflow_provider_close.client.auth import Secret
 from airflow_provider_close.client.oauth import OAuthApp, token_url_for
 from airflow_provider_close.client.oauth_auth import OAuthRefreshAuth
+from airflow_provider_close.client.timestamps import as_utc, parse_datetime_text
 from airflow_provider_close.client.token_store import TokenStore
 
 __all__ = ["OAUTH_FIELDS", "OAuthSettings", "oauth_settings"]
@@ -91,14 +91,13 @@ def _epoch(raw: object) -> float | None:
         return float(str(raw))
     except ValueError:
         pass
-    try:
-        moment = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
-    except ValueError:
+    moment = parse_datetime_text(str(raw).strip())
+    if moment is None:
         raise CloseConfigError(
             f"connection extra access_token_expires_at: got {raw!r}; allowed: an ISO 8601 "
             "datetime such as 2026-01-01T12:00:00Z, or epoch seconds"
-        ) from None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+        )
+    return as_utc(moment).timestamp()
 
 
 def oauth_settings(
