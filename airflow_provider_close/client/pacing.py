@@ -242,6 +242,10 @@ def observed(
     sent_at += margin * window
     old = state.info
     end = sent_at + info.reset
+    if old is not None and state.guessed and end < state.observed_at + old.reset - 0.5 * window:
+        # a late answer from the window the guess replaced: it says nothing of the new one
+        # (taken for the new window's first reading, its low remaining would fake others)
+        return replace(state, window=window)
     if old is not None and not state.guessed:
         old_end = state.observed_at + old.reset
         if abs(old_end - end) < 0.5 * window:  # the same window (the next ends a window later)

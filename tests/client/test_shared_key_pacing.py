@@ -54,6 +54,20 @@ def test_own_requests_in_flight_are_never_taken_for_others() -> None:
     assert throttle.state("write:lead").others == 0
 
 
+def test_a_late_answer_from_the_window_a_guess_replaced_fakes_no_others() -> None:
+    # Alone at 100/s: the window ended (the throttle guesses the next one full), then an
+    # answer sent just before that end arrives: remaining 0, reset 0.02. It belongs to the
+    # old window; taken for the new window's first reading it would show 99 "others" and
+    # pace a lone client as if shared (0.40 of the limit at 100/s instead of 0.94).
+    throttle = Throttle()
+    throttle.observe("write:lead", _reading(100, 99, 1.0), now=0.05, sent_at=0.0)
+    assert throttle.reserve("write:lead", 1.05).held  # the guessed window: full
+    throttle.observe("write:lead", _reading(100, 0, 0.02), now=1.06, sent_at=0.98)
+    state = throttle.state("write:lead")
+    assert (state.others, state.others_before) == (0, 0)
+    assert throttle.reserve("write:lead", 1.07).held
+
+
 def test_a_reading_is_dated_by_its_send_plus_the_edge_margin() -> None:
     throttle = Throttle()
     throttle.observe("write:lead", _reading(1, 0, 1.0), now=0.2, sent_at=0.0)
