@@ -242,28 +242,27 @@ def observed(
     sent_at += margin * window
     old = state.info
     end = sent_at + info.reset
-    if old is not None and state.guessed and end < state.observed_at + old.reset - 0.5 * window:
-        # a late answer from the window the guess replaced: it says nothing of the new one
-        # (taken for the new window's first reading, its low remaining would fake others)
-        return replace(state, window=window)
-    if old is not None and not state.guessed:
+    before, own_before = state.others_before, state.own_before
+    if old is not None:
         old_end = state.observed_at + old.reset
-        if abs(old_end - end) < 0.5 * window:  # the same window (the next ends a window later)
-            own = state.own_counted + counted
-            best, at = (
-                (old, state.observed_at) if old.remaining < info.remaining else (info, sent_at)
-            )
-            others = state.others
-            if counted:  # a 429 says the window is full, not who filled it
-                others = max(others, _others_in(best, own, state, at))
-            return replace(
-                state, info=best, observed_at=at, window=window, own_counted=own, others=others
-            )
-        if end < old_end:  # an answer from a window already over
+        if end <= old_end - 0.5 * window:
+            # an answer from a window already over, also one a guess has replaced: it says
+            # nothing of the current one (taken for its first reading, a low remaining
+            # would fake others)
             return replace(state, window=window)
-        before, own_before = state.others, state.own_counted
-    else:
-        before, own_before = state.others_before, state.own_before
+        if not state.guessed:
+            if end - old_end < 0.5 * window:  # the same window (the next ends a window later)
+                own = state.own_counted + counted
+                best, at = (
+                    (old, state.observed_at) if old.remaining < info.remaining else (info, sent_at)
+                )
+                others = state.others
+                if counted:  # a 429 says the window is full, not who filled it
+                    others = max(others, _others_in(best, own, state, at))
+                return replace(
+                    state, info=best, observed_at=at, window=window, own_counted=own, others=others
+                )
+            before, own_before = state.others, state.own_counted
     own = int(counted)
     return replace(
         state,
