@@ -16,10 +16,28 @@ import pytest
 
 from airflow_provider_close.sandbox import CloseSandbox
 from airflow_provider_close.sandbox.search.advanced import node_matches
+from airflow_provider_close.sandbox.search.candidates import candidate_objects
 from airflow_provider_close.sandbox.search.objects import searchable_objects
 from tests.conftest import SEARCH_LAG
 
 VALUES = ["E-1", "e-1", "E-2", "E-3", "Shared", "shared"]
+EMAILS = ["ann@acme.io", "ANN@acme.io", "bob@acme.io", "bob@other.io", "cy+x@acme.io"]
+
+
+def _emails_like(value: str) -> dict[str, Any]:
+    """The client's email lookup node: a contact_email whose email has ``value`` as a phrase."""
+    field = {"type": "regular_field", "object_type": "contact_email", "field_name": "email"}
+    text = {"type": "text", "mode": "phrase", "value": value}
+    return {"type": "field_condition", "field": field, "condition": text}
+
+
+def _has_email(*values: str) -> dict[str, Any]:
+    return {
+        "type": "has_related",
+        "this_object_type": "contact",
+        "related_object_type": "contact_email",
+        "related_query": {"type": "or", "queries": [_emails_like(v) for v in values]},
+    }
 
 
 def _term(field: dict[str, Any], values: list[Any]) -> dict[str, Any]:
@@ -64,6 +82,47 @@ def _queries(lead_field: str, contact_field: str, some_ids: list[str]) -> list[d
                 },
             ],
         },
+        {
+            "type": "and",
+            "queries": [contact, _has_email("ann@acme.io", "bob@other.io", "zed@no.io")],
+        },
+        {
+            "type": "and",
+            "queries": [
+                lead,
+                {
+                    "type": "has_related",
+                    "this_object_type": "lead",
+                    "related_object_type": "contact",
+                    "related_query": _has_email("ANN@acme.io", "cy+x@acme.io"),
+                },
+            ],
+        },
+        {
+            "type": "or",
+            "queries": [
+                {
+                    "type": "field_condition",
+                    "field": lead_name,
+                    "condition": {"type": "text", "mode": "phrase", "value": v},
+                }
+                for v in ("acme 1", "Acme 3")
+            ],
+        },
+        {
+            "type": "field_condition",
+            "field": any_name,
+            "condition": {"type": "text", "value": "acme"},
+        },
+        {
+            "type": "field_condition",
+            "field": any_name,
+            "condition": {"type": "text", "mode": "beginning_of_words", "value": "ac"},
+        },
+        {
+            "type": "and",
+            "queries": [contact, _has_email("acme.io"), {"type": "text", "value": "bob"}],
+        },
     ]
 
 
@@ -90,13 +149,20 @@ def _created(response: httpx.Response) -> dict[str, Any]:
 def _step(api: httpx.Client, sandbox: CloseSandbox, rng: random.Random, cf: dict[str, str]) -> None:
     leads = list(sandbox.state.leads)
     contacts = list(sandbox.state.contacts)
-    action = rng.choice(["lead", "lead", "contact", "edit", "edit", "delete", "merge", "tick"])
+    action = rng.choice(
+        ["lead", "lead", "contact", "edit", "edit", "email", "delete", "merge", "tick"]
+    )
     if action == "lead" or not leads:
         body = {"name": f"Acme {rng.randint(1, 4)}", f"custom.{cf['lead']}": rng.choice(VALUES)}
         _created(api.post("lead/", json=body))
     elif action == "contact":
         body = {"lead_id": rng.choice(leads), "name": rng.choice(["Ann", "Bob", "Cy"])}
-        _created(api.post("contact/", json={**body, f"custom.{cf['contact']}": rng.choice(VALUES)}))
+        emails = [{"email": e, "type": "office"} for e in rng.sample(EMAILS, rng.randint(0, 2))]
+        body |= {"emails": emails, f"custom.{cf['contact']}": rng.choice(VALUES)}
+        _created(api.post("contact/", json=body))
+    elif action == "email" and contacts:
+        emails = [{"email": e, "type": "office"} for e in rng.sample(EMAILS, rng.randint(0, 2))]
+        _created(api.put(f"contact/{rng.choice(contacts)}/", json={"emails": emails}))
     elif action == "edit":
         change = {
             f"custom.{cf['lead']}": rng.choice([*VALUES, None]),
@@ -170,3 +236,61 @@ def test_an_unknown_node_is_refused_even_when_no_object_reaches_it(sandbox: Clos
         response = api.post("data/search/", json={"query": query})
     assert response.status_code == 400
     assert "bogus" in response.text
+
+
+def test_lookups_by_external_id_email_and_name_test_only_their_candidates(
+    sandbox: CloseSandbox,
+) -> None:
+    with httpx.Client(base_url=sandbox.api_url, auth=(sandbox.api_key, ""), timeout=10) as api:
+        cf = _created(api.post("custom_field/lead/", json={"name": "Ext", "type": "text"}))["id"]
+        for i in range(40):
+            lead = _created(api.post("lead/", json={"name": f"Firm {i}", f"custom.{cf}": f"X-{i}"}))
+            email = {"email": f"p{i}@firm.io", "type": "office"}
+            _created(api.post("contact/", json={"lead_id": lead["id"], "emails": [email]}))
+    sandbox.clock.advance(SEARCH_LAG)
+    lead = {"type": "object_type", "object_type": "lead"}
+    contact = {"type": "object_type", "object_type": "contact"}
+    name = {"type": "regular_field", "object_type": "lead", "field_name": "name"}
+    by_lead_email = {
+        "type": "has_related",
+        "this_object_type": "lead",
+        "related_object_type": "contact",
+        "related_query": _has_email("p3@firm.io", "p7@firm.io"),
+    }
+    lookups = [
+        {
+            "type": "and",
+            "queries": [
+                lead,
+                _term({"type": "custom_field", "custom_field_id": cf}, ["x-3", "X-7"]),
+            ],
+        },
+        {"type": "and", "queries": [contact, _has_email("p3@firm.io", "P7@firm.io")]},
+        {"type": "and", "queries": [lead, by_lead_email]},
+        {
+            "type": "or",
+            "queries": [
+                {
+                    "type": "field_condition",
+                    "field": name,
+                    "condition": {"type": "text", "mode": "phrase", "value": v},
+                }
+                for v in ("Firm 3", "firm 7")
+            ],
+        },
+    ]
+    state = sandbox.state
+    for query in lookups:
+        with state.lock:
+            indexed = state.search_records()
+            candidates = candidate_objects(indexed, query)
+        assert len(_full_scan(sandbox, query)) == 2, query
+        # "firm" is in every name: a phrase narrows by its first word only, so names take 40
+        assert len(candidates) <= (40 if query["type"] == "or" else 2), query
+    first_words = {
+        "type": "field_condition",
+        "field": name,
+        "condition": {"type": "text", "value": "7"},
+    }
+    with state.lock:
+        assert len(candidate_objects(state.search_records(), first_words)) == 1

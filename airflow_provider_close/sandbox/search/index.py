@@ -184,13 +184,14 @@ class SearchIndex:
         for (pending_kind, object_id), pending in list(self._pending.items()):
             if pending_kind != kind:
                 continue
-            held.append(object_id)
             version = pending.before
             landed = [write for write in pending.writes if write[0] <= now]
             if landed:
                 version = landed[-1][1]
-            if len(landed) == len(pending.writes):
+            if len(landed) == len(pending.writes):  # search now sees the stored version
                 del self._pending[(pending_kind, object_id)]
+            else:
+                held.append(object_id)
             if version is None:
                 hidden.add(object_id)
             else:

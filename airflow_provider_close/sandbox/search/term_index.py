@@ -18,16 +18,19 @@ cannot match.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Literal
 
 from airflow_provider_close.sandbox.records import Record
+from airflow_provider_close.sandbox.search.conditions import words_of
 from airflow_provider_close.sandbox.search.objects import SearchObject, field_values
 
-__all__ = ["INDEXED_KINDS", "TermIndex", "field_key", "term_of"]
+__all__ = ["INDEXED_KINDS", "Analysis", "TermIndex", "field_key", "term_of"]
 
 #: The stores search returns, and the ones indexed here.
 INDEXED_KINDS = ("lead", "contact")
+#: How a field's values become index terms: whole values (``term``) or their words (``text``).
+Analysis = Literal["term", "words"]
 
 
 def term_of(value: Any) -> str:
@@ -49,9 +52,12 @@ def field_key(field: Mapping[str, Any]) -> str:
 class _FieldTerms:
     """One field of one kind: term -> object ids, and each object's indexed terms."""
 
-    def __init__(self, kind: str, field: Mapping[str, Any]) -> None:
+    def __init__(self, kind: str, field: Mapping[str, Any], analysis: Analysis) -> None:
         self._kind = kind
         self._field = field
+        self._terms: Callable[[Any], Iterable[str]] = (
+            (lambda value: (term_of(value),)) if analysis == "term" else words_of
+        )
         self.by_term: dict[str, set[str]] = {}
         self._of_object: dict[str, frozenset[str]] = {}
 
@@ -63,9 +69,8 @@ class _FieldTerms:
                 del self.by_term[term]
         if record is None:
             return
-        terms = frozenset(
-            term_of(v) for v in field_values(SearchObject(self._kind, record), self._field)
-        )
+        values = field_values(SearchObject(self._kind, record), self._field)
+        terms = frozenset(term for value in values for term in self._terms(value))
         if terms:
             self._of_object[object_id] = terms
             for term in terms:
@@ -80,7 +85,7 @@ class TermIndex:
     """
 
     def __init__(self) -> None:
-        self._fields: dict[tuple[str, str], _FieldTerms] = {}
+        self._fields: dict[tuple[str, str, Analysis], _FieldTerms] = {}
         self._places: dict[str, dict[str, int]] = {}
         self._next_place = 0
 
@@ -105,7 +110,7 @@ class TermIndex:
             elif object_id not in places:  # a store keeps a replaced key's place
                 places[object_id] = self._next_place
                 self._next_place += 1
-        for (field_kind, _), terms in self._fields.items():
+        for (field_kind, _, _), terms in self._fields.items():
             if field_kind == kind:
                 terms.put(object_id, after)
 
@@ -115,18 +120,21 @@ class TermIndex:
         field: Mapping[str, Any],
         wanted: Iterable[Any],
         stored: Mapping[str, Record],
+        analysis: Analysis = "term",
     ) -> set[str]:
         """Return the ids of stored objects whose ``field`` holds one of ``wanted``.
 
         :param kind: ``lead`` or ``contact``.
         :param field: a well-formed field node (built into an index on first use).
-        :param wanted: the values (compared as :func:`term_of`).
+        :param wanted: whole values (``term``: compared as :func:`term_of`) or words
+            (``words``: an object holds a word when one of its values has it).
         :param stored: the store of ``kind`` (read once, to build the index).
+        :param analysis: what the index of ``field`` holds: whole values or their words.
         """
-        key = (kind, field_key(field))
+        key = (kind, field_key(field), analysis)
         terms = self._fields.get(key)
         if terms is None:
-            terms = self._fields[key] = _FieldTerms(kind, field)
+            terms = self._fields[key] = _FieldTerms(kind, field, analysis)
             for object_id, record in stored.items():
                 terms.put(object_id, record)
         found: set[str] = set()
