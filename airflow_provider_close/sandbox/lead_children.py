@@ -6,7 +6,7 @@ organisation's size: with 100,000 contacts, every ``POST /lead/`` and every lead
 walked all of them. :class:`LeadChildren` keeps, per kind, lead id -> child ids, kept current
 by ``SandboxState.add``/``change``/``remove`` (the only writers of those stores), and each
 child's place in its store, so children come back in the order a scan gives. Built on first
-use and dropped by :meth:`clear` (a reset, a seed). Reads check each child against its store,
+use and dropped by :meth:`clear` (a reset). Reads check each child against its store,
 so an entry left by a write that bypassed the state's methods is skipped, never returned.
 """
 
@@ -32,7 +32,7 @@ class LeadChildren:
         self._next_place = 0
 
     def clear(self) -> None:
-        """Forget everything (the stores were replaced or seeded)."""
+        """Forget everything (the stores were replaced)."""
         self._by_lead.clear()
         self._lead_of.clear()
 

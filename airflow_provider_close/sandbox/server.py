@@ -369,7 +369,6 @@ class CloseSandbox:
         if seed is not None:
             self._resources.seeds[seed](self.state)
             self.state.search_index.clear()  # seeded data is old: already indexed
-            self.state.lead_children.clear()  # seeds may write the stores directly
 
     def _build_app(self) -> ASGIApp:
         parts = AppParts(

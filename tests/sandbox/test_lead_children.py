@@ -91,3 +91,11 @@ def test_a_child_removed_or_moved_behind_the_states_back_is_not_embedded(
         with sandbox.state.lock:
             sandbox.state.contacts[kept["id"]]["lead_id"] = other["id"]  # moved in place
         assert _ok(api.get(f"lead/{lead['id']}/"))["contacts"] == []
+
+
+def test_the_demo_seed_embeds_what_a_scan_finds(seeded_sandbox: CloseSandbox) -> None:
+    box = seeded_sandbox
+    with httpx.Client(base_url=box.api_url, auth=(box.api_key, ""), timeout=10) as api:
+        for lead_id in list(box.state.leads):
+            assert _embedded(_ok(api.get(f"lead/{lead_id}/"))) == _scanned(box, lead_id)
+        assert any(_scanned(box, lead_id)["contact"] for lead_id in box.state.leads)
