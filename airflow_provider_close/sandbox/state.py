@@ -5,12 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from airflow_provider_close.sandbox.errors import NotFound
 from airflow_provider_close.sandbox.events import EventDraft, RequestMeta, make_event
 from airflow_provider_close.sandbox.ids import IdFactory
-from airflow_provider_close.sandbox.lead_children import LeadChildren
+from airflow_provider_close.sandbox.lead_children import CHILD_KINDS, LeadChildren
 from airflow_provider_close.sandbox.limits import PageLimits
 from airflow_provider_close.sandbox.org import OrgRecords, fresh_org
 from airflow_provider_close.sandbox.records import (
@@ -210,7 +210,14 @@ class SandboxState:
     def search_records(self) -> IndexedRecords:
         """Return the leads, contacts and opportunities as search sees them now."""
         with self.lock:
-            return self.search_index.records(self.leads, self.contacts, self.opportunities)
+            return self.search_index.records(
+                self.leads, self.contacts, self.opportunities, self._children_of_kind
+            )
+
+    def _children_of_kind(self, kind: str, lead_id: str) -> list[Record]:
+        if kind not in CHILD_KINDS:
+            raise ValueError(f"kind must be one of {CHILD_KINDS}, got {kind!r}")
+        return self.children(cast(Kind, kind), lead_id)
 
     def _log(self, draft: EventDraft, meta: RequestMeta | None) -> None:
         event = make_event(

@@ -294,3 +294,41 @@ def test_lookups_by_external_id_email_and_name_test_only_their_candidates(
     }
     with state.lock:
         assert len(candidate_objects(state.search_records(), first_words)) == 1
+
+
+def test_a_lead_is_found_by_its_contacts_email_as_search_sees_the_contact(
+    sandbox: CloseSandbox,
+) -> None:
+    def leads_by_email(email: str) -> dict[str, Any]:
+        related = {
+            "type": "has_related",
+            "this_object_type": "lead",
+            "related_object_type": "contact",
+            "related_query": _has_email(email),
+        }
+        lead = {"type": "object_type", "object_type": "lead"}
+        return {"type": "and", "queries": [lead, related]}
+
+    with httpx.Client(base_url=sandbox.api_url, auth=(sandbox.api_key, ""), timeout=10) as api:
+        first = _created(api.post("lead/", json={"name": "First"}))
+        second = _created(api.post("lead/", json={"name": "Second"}))
+        email = {"email": "old@x.io", "type": "office"}
+        person = _created(api.post("contact/", json={"lead_id": first["id"], "emails": [email]}))
+        sandbox.clock.advance(SEARCH_LAG)
+        assert _searched(api, leads_by_email("old@x.io")) == [first["id"]]
+        new_email = [{"email": "new@x.io", "type": "office"}]
+        _created(api.put(f"contact/{person['id']}/", json={"emails": new_email}))
+        for query in (leads_by_email("old@x.io"), leads_by_email("new@x.io")):
+            assert _searched(api, query) == _full_scan(sandbox, query)
+        assert _searched(api, leads_by_email("old@x.io")) == [first["id"]]  # the lag holds it
+        sandbox.clock.advance(SEARCH_LAG)
+        assert _searched(api, leads_by_email("new@x.io")) == [first["id"]]
+        body = {"source": first["id"], "destination": second["id"]}
+        _created(api.post("lead/merge/", json=body))  # moves the contact, held by the lag
+        # First is deleted and its contact moved, but search still sees both as they were
+        assert _searched(api, leads_by_email("new@x.io")) == [first["id"]]
+        assert _searched(api, leads_by_email("new@x.io")) == _full_scan(
+            sandbox, leads_by_email("new@x.io")
+        )
+        sandbox.clock.advance(SEARCH_LAG)
+        assert _searched(api, leads_by_email("new@x.io")) == [second["id"]]

@@ -79,6 +79,8 @@ class IndexedRecords:
         in the order they were first held back.
     :param stored: kind -> the stored leads and contacts (what ``terms`` indexes).
     :param terms: the stores' term index; None: every query scans.
+    :param stored_children: (kind, lead id) -> that lead's stored contacts or opportunities
+        (``SandboxState.children``); None: :meth:`children_of` groups the views once.
     """
 
     leads: Mapping[str, Record]
@@ -87,6 +89,7 @@ class IndexedRecords:
     held: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     stored: Mapping[str, Mapping[str, Record]] = field(default_factory=dict)
     terms: TermIndex | None = None
+    stored_children: Callable[[str, str], list[Record]] | None = None
     _children: dict[str, dict[str, list[Record]]] = field(default_factory=dict, compare=False)
 
     def of_kind(self, kind: str) -> Mapping[str, Record]:
@@ -94,11 +97,28 @@ class IndexedRecords:
         return self.leads if kind == "lead" else self.contacts
 
     def children_of(self, kind: str, lead_id: Any) -> list[Record]:
-        """Return the contacts or opportunities (``kind``) of a lead, grouped once per view.
+        """Return the contacts or opportunities (``kind``) of a lead as search sees them.
+
+        With ``stored_children``: the lead's stored children that the lag does not hold back,
+        then the held-back ones whose searched version is under the lead (a relation is
+        matched with ``any``, so this order need not be the store's). Without: the views
+        grouped once.
 
         :param kind: ``contact`` or ``opportunity``.
         :param lead_id: the lead's id.
         """
+        if self.stored_children is not None:
+            view = self.contacts if kind == "contact" else self.opportunities
+            held = self.held.get(kind, ())
+            late = set(held)
+            found = [
+                view[r["id"]]
+                for r in self.stored_children(kind, str(lead_id))
+                if r["id"] not in late and r["id"] in view
+            ]
+            return found + [
+                view[i] for i in held if i in view and view[i].get("lead_id") == lead_id
+            ]
         grouped = self._children.get(kind)
         if grouped is None:
             grouped = defaultdict(list)
@@ -204,12 +224,14 @@ class SearchIndex:
         leads: Mapping[str, Record],
         contacts: Mapping[str, Record],
         opportunities: Mapping[str, Record],
+        children: Callable[[str, str], list[Record]] | None = None,
     ) -> IndexedRecords:
         """Return what search sees now, given the stores (call with the state lock held).
 
         :param leads: the stored leads.
         :param contacts: the stored contacts.
         :param opportunities: the stored opportunities.
+        :param children: (kind, lead id) -> the lead's stored children (``SandboxState.children``).
         """
         with self._lock:
             lead_view, held_leads = self._visible("lead", leads)
@@ -221,4 +243,5 @@ class SearchIndex:
                 held={"lead": held_leads, "contact": held_contacts},
                 stored={"lead": leads, "contact": contacts},
                 terms=self.terms,
+                stored_children=children,
             )
