@@ -30,6 +30,7 @@ BENCHMARKS = {
     "sensor": "bench_sensor",
     "dag_parse": "bench_dag_parse",
     "payloads": "bench_payloads",
+    "sandbox_search": "bench_sandbox_search",
 }
 
 

@@ -34,7 +34,7 @@ from airflow_provider_close.sandbox.models.custom_values import apply_custom_val
 from airflow_provider_close.sandbox.models.status_changes import log_lead_status_change
 from airflow_provider_close.sandbox.records import Record
 from airflow_provider_close.sandbox.search.advanced import node_matches
-from airflow_provider_close.sandbox.search.objects import SearchObject
+from airflow_provider_close.sandbox.search.candidates import candidate_objects
 from airflow_provider_close.sandbox.state import SandboxState
 from airflow_provider_close.sandbox.timestamps import parse_moment
 
@@ -138,9 +138,9 @@ def create_bulk_edit(state: SandboxState, payload: Mapping[str, Any], request_id
     with state.lock:
         indexed = state.search_records()
         chosen = [
-            lead_id
-            for lead_id, lead in indexed.leads.items()
-            if node_matches(indexed, SearchObject("lead", lead), query)
+            str(obj.record["id"])
+            for obj in candidate_objects(indexed, query)
+            if obj.object_type == "lead" and node_matches(indexed, obj, query)
         ][: limit if limit is not None else None]
         definition = state.custom_fields["lead"].get(str(payload.get("custom_field_id")), {})
         record: Record = {

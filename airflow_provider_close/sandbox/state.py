@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from airflow_provider_close.sandbox.errors import NotFound
 from airflow_provider_close.sandbox.events import EventDraft, RequestMeta, make_event
 from airflow_provider_close.sandbox.ids import IdFactory
+from airflow_provider_close.sandbox.lead_children import CHILD_KINDS, LeadChildren
 from airflow_provider_close.sandbox.limits import PageLimits
 from airflow_provider_close.sandbox.org import OrgRecords, fresh_org
 from airflow_provider_close.sandbox.records import (
@@ -49,6 +50,8 @@ class SandboxState:
         self.lock = threading.RLock()
         #: What search sees of leads and contacts (it trails writes by ``lag_seconds``).
         self.search_index = SearchIndex(now)
+        #: Each lead's contacts, opportunities and tasks (what ``render_lead`` embeds).
+        self.lead_children = LeadChildren()
         self.reset()
 
     def reset(self) -> None:
@@ -78,6 +81,7 @@ class SandboxState:
             self.custom_objects: dict[str, Record] = {}
             self.events: dict[str, Record] = {}
             self.search_index.clear()
+            self.lead_children.clear()
             self.exports: dict[str, Record] = {}
             #: Sandbox-clock seconds an export takes to finish (see ``sandbox.exports``).
             self.export_seconds: float = 10.0
@@ -145,6 +149,7 @@ class SandboxState:
             self.store(kind)[record["id"]] = record
             self.revision += 1
             self.search_index.written(kind, record["id"], None, record)
+            self.lead_children.written(kind, record["id"], record)
             self._log(EventDraft(event_object_type(kind, record), "created", record, {}, []), meta)
         return record
 
@@ -168,6 +173,7 @@ class SandboxState:
             self.store(kind)[record["id"]] = record
             self.revision += 1
             self.search_index.written(kind, record["id"], before, record)
+            self.lead_children.written(kind, record["id"], record)
             previous = {name: before.get(name) for name in changed}
             draft = EventDraft(event_object_type(kind, record), action, record, previous, changed)
             self._log(draft, meta)
@@ -186,15 +192,32 @@ class SandboxState:
             del self.store(kind)[object_id]
             self.revision += 1
             self.search_index.written(kind, object_id, record, None)
+            self.lead_children.written(kind, object_id, None)
             self._log(
                 EventDraft(event_object_type(kind, record), "deleted", record, record, []), meta
             )
         return record
 
+    def children(self, kind: Kind, lead_id: str) -> list[Record]:
+        """Return the stored contacts, opportunities or tasks of a lead, in store order.
+
+        :param kind: ``contact``, ``opportunity`` or ``task``.
+        :param lead_id: the lead.
+        """
+        with self.lock:
+            return self.lead_children.of(kind, lead_id, self.store(kind))
+
     def search_records(self) -> IndexedRecords:
         """Return the leads, contacts and opportunities as search sees them now."""
         with self.lock:
-            return self.search_index.records(self.leads, self.contacts, self.opportunities)
+            return self.search_index.records(
+                self.leads, self.contacts, self.opportunities, self._children_of_kind
+            )
+
+    def _children_of_kind(self, kind: str, lead_id: str) -> list[Record]:
+        if kind not in CHILD_KINDS:
+            raise ValueError(f"kind must be one of {CHILD_KINDS}, got {kind!r}")
+        return self.children(cast(Kind, kind), lead_id)
 
     def _log(self, draft: EventDraft, meta: RequestMeta | None) -> None:
         event = make_event(

@@ -186,10 +186,6 @@ def delete_lead(state: SandboxState, lead_id: str, meta: RequestMeta) -> None:
         state.remove("lead", lead_id, meta)
 
 
-def _children(state: SandboxState, kind: Kind, lead_id: str) -> list[Record]:
-    return [item for item in state.store(kind).values() if item.get("lead_id") == lead_id]
-
-
 def render_lead(state: SandboxState, lead: Record) -> Record:
     """Return the lead as Close returns it: with contacts, opportunities, open tasks.
 
@@ -197,10 +193,10 @@ def render_lead(state: SandboxState, lead: Record) -> Record:
     :param lead: the stored lead.
     """
     with state.lock:
-        tasks = [task for task in _children(state, "task", lead["id"]) if not task["is_complete"]]
+        tasks = [task for task in state.children("task", lead["id"]) if not task["is_complete"]]
         return {
             **lead,
-            "contacts": _children(state, "contact", lead["id"]),
-            "opportunities": _children(state, "opportunity", lead["id"]),
+            "contacts": state.children("contact", lead["id"]),
+            "opportunities": state.children("opportunity", lead["id"]),
             "tasks": tasks,
         }

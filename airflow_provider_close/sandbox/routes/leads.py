@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-
 from starlette.requests import Request
 from starlette.routing import BaseRoute
 
@@ -39,20 +36,14 @@ from airflow_provider_close.sandbox.state import SandboxState
 __all__ = ["lead_routes"]
 
 
-def _contacts_by_lead(contacts: Iterable[Record]) -> dict[str, list[Record]]:
-    grouped: dict[str, list[Record]] = defaultdict(list)
-    for contact in contacts:
-        grouped[contact["lead_id"]].append(contact)
-    return grouped
-
-
 def _matching_leads(state: SandboxState, query: str | None) -> list[Record]:
     """Return every lead (a plain list: immediate), or those the search index matches."""
     if not query:
         return list(state.leads.values())
     indexed = state.search_records()  # ``query`` runs on the lagging search index
-    grouped = _contacts_by_lead(indexed.contacts.values())
-    matches = lead_matcher(parse_lead_query(query), lambda lead_id: grouped.get(lead_id, []))
+    matches = lead_matcher(
+        parse_lead_query(query), lambda lead_id: indexed.children_of("contact", lead_id)
+    )
     found = [lead for lead in indexed.leads.values() if matches(lead)]
     order = lead_query_order(query)
     if order is not None:  # a stable sort: ties keep creation order on every request

@@ -20,7 +20,7 @@ from airflow_provider_close.sandbox.search.objects import (
     related_objects,
 )
 
-__all__ = ["NODE_TYPES", "node_matches"]
+__all__ = ["NODE_TYPES", "check_query", "node_matches"]
 
 _Evaluator = Callable[[SearchSource, SearchObject, Mapping[str, Any]], bool]
 
@@ -113,3 +113,24 @@ def node_matches(state: SearchSource, obj: SearchObject, node: Any) -> bool:
         raise BadRequest(f"Unsupported query type: {kind!r}.")
     result = NODE_TYPES[node["type"]](state, obj, node)
     return not result if node.get("negate") else result
+
+
+def check_query(node: Any) -> None:
+    """Raise Close's 400 for an unknown or malformed node anywhere in a query tree.
+
+    Close parses a query before running it, so a bad node is refused whatever the data; an
+    evaluation alone would only notice it on an object that reaches the node.
+
+    :param node: the query node.
+    :raises BadRequest: an unknown node type, or ``and``/``or`` without a list of queries.
+    """
+    if not isinstance(node, dict) or node.get("type") not in NODE_TYPES:
+        kind = node.get("type") if isinstance(node, dict) else node
+        raise BadRequest(f"Unsupported query type: {kind!r}.")
+    if node["type"] in ("and", "or"):
+        for child in _children(node):
+            check_query(child)
+    elif node["type"] == "negate":
+        check_query(node.get("query"))
+    elif node["type"] == "has_related":
+        check_query(node.get("related_query", {"type": "match_all"}))

@@ -10,13 +10,17 @@ from typing import Any
 from airflow_provider_close.sandbox.errors import BadRequest
 from airflow_provider_close.sandbox.timestamps import parse_moment
 
-__all__ = ["CONDITION_TYPES", "condition_matches", "text_matches"]
+__all__ = ["CONDITION_TYPES", "condition_matches", "text_matches", "words_of"]
 
 _WORD = re.compile(r"[\w@.+-]+", re.UNICODE)
 
 
-def _words(text: str) -> list[str]:
-    return [word.lower() for word in _WORD.findall(text)]
+def words_of(text: Any) -> list[str]:
+    """Return the lower-case words ``text`` conditions compare (and the term index holds).
+
+    :param text: a field value or a searched text.
+    """
+    return [word.lower() for word in _WORD.findall(str(text))]
 
 
 def text_matches(haystack: str, needle: str, mode: str = "full_words") -> bool:
@@ -30,7 +34,7 @@ def text_matches(haystack: str, needle: str, mode: str = "full_words") -> bool:
     :param mode: ``full_words``, ``phrase`` or ``beginning_of_words``.
     :raises BadRequest: an unknown mode.
     """
-    have, want = _words(haystack), _words(needle)
+    have, want = words_of(haystack), words_of(needle)
     if mode == "full_words":
         return all(word in have for word in want)
     if mode == "beginning_of_words":

@@ -13,9 +13,10 @@ from airflow_provider_close.sandbox.errors import BadRequest, limit_too_large
 from airflow_provider_close.sandbox.models.leads import render_lead
 from airflow_provider_close.sandbox.pagination import project
 from airflow_provider_close.sandbox.records import Record
-from airflow_provider_close.sandbox.search.advanced import node_matches
+from airflow_provider_close.sandbox.search.advanced import check_query, node_matches
+from airflow_provider_close.sandbox.search.candidates import candidate_objects
 from airflow_provider_close.sandbox.search.keyset_cache import keyset_found
-from airflow_provider_close.sandbox.search.objects import SearchObject, searchable_objects
+from airflow_provider_close.sandbox.search.objects import SearchObject
 from airflow_provider_close.sandbox.state import SandboxState
 
 __all__ = ["CURSOR_LIFETIME_SECONDS", "MAX_CURSOR_RESULTS", "run_search"]
@@ -102,6 +103,7 @@ def run_search(state: SandboxState, body: Mapping[str, Any], max_limit: int) -> 
     """
     if not isinstance(body.get("query"), dict):
         raise BadRequest("The query field is required.")
+    check_query(body["query"])
     limit = _limit(body, max_limit)
     now = state.now()
     start = _cursor_position(body.get("cursor"), now)
@@ -109,9 +111,9 @@ def run_search(state: SandboxState, body: Mapping[str, Any], max_limit: int) -> 
         indexed = state.search_records()  # the index trails writes (see search/index.py)
         found = keyset_found(state, indexed, body)  # a keyset walk's pages, cached
         if found is None:
-            found = [
-                o for o in searchable_objects(indexed) if node_matches(indexed, o, body["query"])
-            ]
+            query = body["query"]
+            candidates = candidate_objects(indexed, query)
+            found = [o for o in candidates if node_matches(indexed, o, query)]
             found = _sorted(found, body.get("sort") or [])
         cap = min(len(found), MAX_CURSOR_RESULTS, _results_limit(body) or len(found))
         stop = min(start + limit, cap)

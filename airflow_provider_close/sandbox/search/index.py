@@ -12,32 +12,121 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Callable, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from airflow_provider_close.sandbox.records import Record
+from airflow_provider_close.sandbox.search.term_index import INDEXED_KINDS, TermIndex
 
 __all__ = ["INDEXED_KINDS", "IndexedRecords", "SearchIndex"]
 
-#: The stores whose writes reach search only after the lag.
-INDEXED_KINDS = ("lead", "contact")
 #: Every this many noted writes, entries whose writes are all visible are dropped.
 _SWEEP_EVERY = 1000
+
+
+class _SearchView(Mapping[str, Record]):
+    """A store as search sees it, without copying it: stored objects, some shown as they were.
+
+    Iterates in the order ``dict(stored)`` updated with the held-back versions would: stored
+    objects in their place (minus the hidden), then objects only search still sees.
+    Valid while the state lock is held.
+    """
+
+    def __init__(self, stored: Mapping[str, Record], shown: dict[str, Record], hidden: set[str]):
+        self._stored = stored
+        self._shown = shown
+        self._hidden = hidden
+
+    def __getitem__(self, key: str) -> Record:
+        if key in self._shown:
+            return self._shown[key]
+        if key in self._hidden:
+            raise KeyError(key)
+        return self._stored[key]
+
+    def __contains__(self, key: object) -> bool:
+        if key in self._shown:
+            return True
+        return key not in self._hidden and key in self._stored
+
+    def __iter__(self) -> Iterator[str]:
+        hidden = self._hidden
+        for key in self._stored:
+            if key not in hidden:
+                yield key
+        for key in self._shown:
+            if key not in self._stored:
+                yield key
+
+    def __len__(self) -> int:
+        extra = sum(1 for key in self._shown if key not in self._stored)
+        return len(self._stored) - len(self._hidden) + extra
 
 
 @dataclass(frozen=True)
 class IndexedRecords:
     """The records as search sees them: leads and contacts from the index, the rest stored.
 
+    Read it with the state lock held (the views read the live stores).
+
     :param leads: lead id -> the lead as indexed.
     :param contacts: contact id -> the contact as indexed.
     :param opportunities: the stored opportunities (not lagged).
+    :param held: kind -> ids whose indexed version differs from the stored one (or may),
+        in the order they were first held back.
+    :param stored: kind -> the stored leads and contacts (what ``terms`` indexes).
+    :param terms: the stores' term index; None: every query scans.
+    :param stored_children: (kind, lead id) -> that lead's stored contacts or opportunities
+        (``SandboxState.children``); None: :meth:`children_of` groups the views once.
     """
 
     leads: Mapping[str, Record]
     contacts: Mapping[str, Record]
     opportunities: Mapping[str, Record]
+    held: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    stored: Mapping[str, Mapping[str, Record]] = field(default_factory=dict)
+    terms: TermIndex | None = None
+    stored_children: Callable[[str, str], list[Record]] | None = None
+    _children: dict[str, dict[str, list[Record]]] = field(default_factory=dict, compare=False)
+
+    def of_kind(self, kind: str) -> Mapping[str, Record]:
+        """Return the view of ``lead`` or ``contact``."""
+        return self.leads if kind == "lead" else self.contacts
+
+    def children_of(self, kind: str, lead_id: Any) -> list[Record]:
+        """Return the contacts or opportunities (``kind``) of a lead as search sees them.
+
+        With ``stored_children``: the lead's stored children that the lag does not hold back,
+        then the held-back ones whose searched version is under the lead (a relation is
+        matched with ``any``, so this order need not be the store's). Without: the views
+        grouped once.
+
+        :param kind: ``contact`` or ``opportunity``.
+        :param lead_id: the lead's id.
+        """
+        if self.stored_children is not None:
+            view = self.contacts if kind == "contact" else self.opportunities
+            held = self.held.get(kind, ())
+            late = set(held)
+            found = [
+                view[r["id"]]
+                for r in self.stored_children(kind, str(lead_id))
+                if r["id"] not in late and r["id"] in view
+            ]
+            return found + [
+                view[i] for i in held if i in view and view[i].get("lead_id") == lead_id
+            ]
+        grouped = self._children.get(kind)
+        if grouped is None:
+            grouped = defaultdict(list)
+            source = self.contacts if kind == "contact" else self.opportunities
+            for record in source.values():
+                grouped[str(record.get("lead_id"))].append(record)
+            self._children[kind] = grouped
+        return grouped.get(str(lead_id), [])
 
 
 @dataclass
@@ -60,6 +149,8 @@ class SearchIndex:
         self._pending: dict[tuple[str, str], _Pending] = {}
         self._writes = 0
         self.lag_seconds = 0.0
+        #: What equality searches narrow by (the stores, kept current by :meth:`written`).
+        self.terms = TermIndex()
 
     def __len__(self) -> int:
         """Return how many objects have writes held back (landed ones until swept)."""
@@ -70,6 +161,7 @@ class SearchIndex:
         """Make every write visible at once (after a reset or a seed, whose data is old)."""
         with self._lock:
             self._pending.clear()
+            self.terms.clear()
 
     def written(
         self, kind: str, object_id: str, before: Record | None, after: Record | None
@@ -83,6 +175,7 @@ class SearchIndex:
         """
         key = (kind, object_id)
         with self._lock:
+            self.terms.written(kind, object_id, after)
             now = self._now()
             self._forget_landed(now, key)
             if kind not in INDEXED_KINDS or (self.lag_seconds <= 0 and key not in self._pending):
@@ -101,9 +194,13 @@ class SearchIndex:
         if pending is not None and all(moment <= now for moment, _ in pending.writes):
             del self._pending[key]
 
-    def _visible(self, kind: str, stored: Mapping[str, Record]) -> dict[str, Record]:
+    def _visible(
+        self, kind: str, stored: Mapping[str, Record]
+    ) -> tuple[_SearchView, tuple[str, ...]]:
         now = self._now()
-        seen = dict(stored)
+        shown: dict[str, Record] = {}
+        hidden: set[str] = set()
+        held: list[str] = []
         for (pending_kind, object_id), pending in list(self._pending.items()):
             if pending_kind != kind:
                 continue
@@ -111,27 +208,40 @@ class SearchIndex:
             landed = [write for write in pending.writes if write[0] <= now]
             if landed:
                 version = landed[-1][1]
-            if len(landed) == len(pending.writes):
+            if len(landed) == len(pending.writes):  # search now sees the stored version
                 del self._pending[(pending_kind, object_id)]
-            if version is None:
-                seen.pop(object_id, None)
             else:
-                seen[object_id] = version
-        return seen
+                held.append(object_id)
+            if version is None:
+                hidden.add(object_id)
+            else:
+                shown[object_id] = version
+        hidden &= stored.keys()
+        return _SearchView(stored, shown, hidden), tuple(held)
 
     def records(
         self,
         leads: Mapping[str, Record],
         contacts: Mapping[str, Record],
         opportunities: Mapping[str, Record],
+        children: Callable[[str, str], list[Record]] | None = None,
     ) -> IndexedRecords:
         """Return what search sees now, given the stores (call with the state lock held).
 
         :param leads: the stored leads.
         :param contacts: the stored contacts.
         :param opportunities: the stored opportunities.
+        :param children: (kind, lead id) -> the lead's stored children (``SandboxState.children``).
         """
         with self._lock:
+            lead_view, held_leads = self._visible("lead", leads)
+            contact_view, held_contacts = self._visible("contact", contacts)
             return IndexedRecords(
-                self._visible("lead", leads), self._visible("contact", contacts), opportunities
+                lead_view,
+                contact_view,
+                opportunities,
+                held={"lead": held_leads, "contact": held_contacts},
+                stored={"lead": leads, "contact": contacts},
+                terms=self.terms,
+                stored_children=children,
             )

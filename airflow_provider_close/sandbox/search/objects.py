@@ -33,6 +33,9 @@ class SearchSource(Protocol):
     def opportunities(self) -> Mapping[str, Record]:
         """Opportunity id -> opportunity."""
 
+    def children_of(self, kind: str, lead_id: Any) -> list[Record]:
+        """Return the contacts or opportunities (``kind``) of a lead."""
+
 
 @dataclass(frozen=True)
 class SearchObject:
@@ -106,12 +109,8 @@ def related_objects(
     """
     record_id = obj.record.get("id")
     pairs = (obj.object_type, related_type)
-    if pairs == ("lead", "contact"):
-        found = [c for c in state.contacts.values() if c["lead_id"] == record_id]
-        return [SearchObject("contact", c) for c in found]
-    if pairs == ("lead", "opportunity"):
-        found = [o for o in state.opportunities.values() if o["lead_id"] == record_id]
-        return [SearchObject("opportunity", o) for o in found]
+    if pairs in (("lead", "contact"), ("lead", "opportunity")):
+        return [SearchObject(related_type, c) for c in state.children_of(related_type, record_id)]
     if pairs in (("contact", "lead"), ("opportunity", "lead")):
         lead = state.leads.get(str(obj.record.get("lead_id")))
         return [SearchObject("lead", lead)] if lead else []
