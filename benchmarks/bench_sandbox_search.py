@@ -6,7 +6,8 @@ phrase ...)``. Every lead here has one contact with one email. The baseline is t
 the sandbox used to run for every search (every lead and contact evaluated), measured on the
 same state in the same run; the narrowed search (``search/candidates.py`` over
 ``search/term_index.py``) is what ``POST /data/search/`` runs now. Both are timed in-process
-(the sandbox's CPU per request, without HTTP).
+(the sandbox's CPU per request, without HTTP). The bodies are the ones the bulk upsert sends
+(``lookups/leads.lead_key_search_body``).
 
     .venv/bin/python benchmarks/run.py sandbox_search
 """
@@ -39,6 +40,7 @@ def _ms(function: Any, repeat: int, *args: Any) -> float:
 def _case(size: int) -> dict[str, object]:
     import httpx
 
+    from airflow_provider_close.lookups.leads import LeadMatchKey, lead_key_search_body
     from airflow_provider_close.sandbox import CloseSandbox
     from airflow_provider_close.sandbox.search.advanced import node_matches
     from airflow_provider_close.sandbox.search.data_search import run_search
@@ -64,47 +66,10 @@ def _case(size: int) -> dict[str, object]:
             person["emails"] = [{**contact["emails"][0], "email": f"p{i}@example.com"}]
             state.add("contact", person)
         chosen = range(0, size, size // 100)
-        condition = {"type": "term", "values": [f"E-{i}" for i in chosen]}
-        emails = {
-            "type": "or",
-            "queries": [
-                {
-                    "type": "field_condition",
-                    "field": {
-                        "type": "regular_field",
-                        "object_type": "contact_email",
-                        "field_name": "email",
-                    },
-                    "condition": {"type": "text", "mode": "phrase", "value": f"p{i}@example.com"},
-                }
-                for i in chosen
-            ],
-        }
-        by_email = {
-            "type": "has_related",
-            "this_object_type": "lead",
-            "related_object_type": "contact",
-            "related_query": {
-                "type": "has_related",
-                "this_object_type": "contact",
-                "related_object_type": "contact_email",
-                "related_query": emails,
-            },
-        }
-        lead_only = {"type": "object_type", "object_type": "lead"}
-        email_body = {"query": {"type": "and", "queries": [lead_only, by_email]}, "_limit": 200}
-        query = {
-            "type": "and",
-            "queries": [
-                {"type": "object_type", "object_type": "lead"},
-                {
-                    "type": "field_condition",
-                    "field": {"type": "custom_field", "custom_field_id": field["id"]},
-                    "condition": condition,
-                },
-            ],
-        }
-        body = {"query": query, "_fields": {"lead": ["id", "name"]}, "_limit": 200}
+        by_field = LeadMatchKey("custom_field", field["id"])
+        body = {**lead_key_search_body(by_field, [f"E-{i}" for i in chosen]), "_limit": 200}
+        emails = [f"p{i}@example.com" for i in chosen]
+        email_body = {**lead_key_search_body(LeadMatchKey("contact_email"), emails), "_limit": 200}
 
         def scan(search_body: dict[str, Any]) -> None:
             with state.lock:
