@@ -16,8 +16,15 @@ numbers: ``remaining`` drops by more than this client's own counted answers. Whi
 seen (this window or the last), sends are paced evenly over what ``remaining`` allows until
 ``reset``, less what the others are expected to have taken since the reading, less a small
 reserve. Every client on the key reads the same ``remaining``, so each takes the same pace:
-together they spend the window's budget without overshooting it. Alone, a client keeps the
-whole budget and only spaces its sends once ``remaining`` runs low.
+together they spend the window's budget without overshooting it. Each takes its part of the
+last window (one request more), twice that during the first windows so that late comers catch
+up, falling to once over ten windows. A 429 also makes a client pace itself so for that window
+and the next. Alone, a client keeps the whole budget and only spaces its sends once
+``remaining`` runs low.
+
+A guess (the next window, assumed full once the last one's dated end passed) gives way to an
+answer showing the last window still running (its end was dated too early, e.g. from a first
+round trip slowed by connecting).
 
 A slot is either *held* (send after the delay) or not (nothing is left for now: wait, then ask
 again).
@@ -44,6 +51,12 @@ class ThrottlePolicy:
         latency jitter does not land the first request of a window in the last one.
     :param probe_wait: seconds to wait, while nothing is known of a group and one request
         is on its way to find out, before asking again.
+    :param catch_up: while the key is shared, the share of what is left a client paces itself
+        for is its part of the last window (one request more), times ``1 + catch_up`` at
+        first, so that clients that started late catch up fast...
+    :param catch_up_windows: ...falling to 1 over this many windows: a lasting excess made
+        the clients together spend each window's budget early and answered the readings one
+        round trip old with 429s (4 plain clients of 8 requests in flight at 10/s: 11.5% 429).
     """
 
     low_fraction: float = 0.1
@@ -51,6 +64,8 @@ class ThrottlePolicy:
     shared_reserve: float = 1.0
     probe_wait: float = 0.05
     edge_margin: float = 0.02
+    catch_up: float = 1.0
+    catch_up_windows: int = 10
 
 
 @dataclass(frozen=True)
@@ -72,6 +87,10 @@ class GroupState:
         time their round trip took beyond it).
     :param guessed: ``info`` is a guess (a window assumed full after the last one ended),
         replaced by the next real reading.
+    :param windows: windows seen to end (the catch-up falls with them).
+    :param refused: 429s seen in the current window and the last: while any, the client
+        paces itself as if shared (a client refused by full windows took itself for alone in
+        the next one and sent all its requests at once).
     """
 
     info: RateLimitInfo | None = None
@@ -86,6 +105,8 @@ class GroupState:
     own_before: int = 0
     min_trip: float = float("inf")
     guessed: bool = False
+    windows: int = 0
+    refused: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True)
@@ -129,7 +150,7 @@ def throttle_delay(
     slot = max(now, state.next_slot)
     if shared and slot > now:  # no booking ahead: the pace follows each fresh reading
         return Slot(slot - now, False), state
-    spacing = max(0.0, window_end - slot) / (left * _share(state))
+    spacing = max(0.0, window_end - slot) / (left * _share(state, policy))
     return Slot(slot - now, True), replace(taken, next_slot=slot + spacing)
 
 
@@ -150,8 +171,8 @@ def still_free(state: GroupState, now: float, policy: ThrottlePolicy = ThrottleP
 
 
 def _is_shared(state: GroupState) -> bool:
-    """Return whether others were seen using the key (this window or the last)."""
-    return state.others > 0 or state.others_before > 0
+    """Return whether others were seen using the key, or 429s (this window or the last)."""
+    return state.others > 0 or state.others_before > 0 or sum(state.refused) > 0
 
 
 def _left(
@@ -171,15 +192,17 @@ def _left(
     return left
 
 
-def _share(state: GroupState) -> float:
+def _share(state: GroupState, policy: ThrottlePolicy) -> float:
     """Return the part of what is left this client may take: its part of the last window.
 
-    One request more than it had, so that a client that had little can grow; 1 when alone.
+    One request more than it had, so that a client that had little can grow, and more during
+    the first windows (:attr:`ThrottlePolicy.catch_up`); 1 when alone.
     """
     mine, theirs = state.own_before, state.others_before
     if mine + theirs == 0:  # no whole window seen yet: this one so far
         mine, theirs = state.own_counted, state.others
-    return min(1.0, 2 * (mine + 1) / (mine + theirs + 1))
+    fading = max(0.0, 1.0 - state.windows / max(1, policy.catch_up_windows))
+    return min(1.0, (1.0 + policy.catch_up * fading) * (mine + 1) / (mine + theirs + 1))
 
 
 def _current_window(state: GroupState, now: float) -> GroupState:
@@ -196,11 +219,18 @@ def _current_window(state: GroupState, now: float) -> GroupState:
     own = state.own_before if state.guessed else state.own_counted
     if info.limit is None or state.window <= 0:
         return replace(
-            state, info=None, own_counted=0, others=0, others_before=before, own_before=own
+            state,
+            info=None,
+            own_counted=0,
+            others=0,
+            others_before=before,
+            own_before=own,
+            refused=(0, state.refused[0]),
         )
     start = window_end if now < window_end + state.window else now
     return replace(
         state,
+        windows=state.windows + 1,
         info=RateLimitInfo(info.limit, info.limit, state.window),
         observed_at=start,
         next_slot=0.0,
@@ -209,6 +239,7 @@ def _current_window(state: GroupState, now: float) -> GroupState:
         others_before=before,
         own_before=own,
         guessed=True,
+        refused=(0, state.refused[0]),
     )
 
 
@@ -245,13 +276,18 @@ def observed(
     old = state.info
     end = sent_at + info.reset
     before, own_before = state.others_before, state.own_before
+    refused = (int(not counted), state.refused[1])  # a window a guess began: already moved
     if old is not None:
         old_end = state.observed_at + old.reset
-        if end <= old_end - 0.5 * window:
+        premature = state.guessed and end > state.observed_at + 0.1 * window
+        if end <= old_end - 0.5 * window and not premature:
             # an answer from a window already over, also one a guess has replaced: it says
             # nothing of the current one (taken for its first reading, a low remaining
             # would fake others)
             return replace(state, window=window)
+        # ...unless it ends well after the guess began: the last window was not over (its
+        # end was dated too early, e.g. from a first round trip slowed by connecting), and
+        # it replaces the guess (ignored, clients sent into a full window until it ended)
         if not state.guessed:
             if end - old_end < 0.5 * window:  # the same window (the next ends a window later)
                 own = state.own_counted + counted
@@ -271,8 +307,10 @@ def observed(
                     window=window,
                     own_counted=own,
                     others=others,
+                    refused=(state.refused[0] + (not counted), state.refused[1]),
                 )
             before, own_before = state.others, state.own_counted
+            refused = (int(not counted), state.refused[0])
     own = int(counted)
     return replace(
         state,
@@ -284,4 +322,5 @@ def observed(
         others_before=before,
         own_before=own_before,
         guessed=False,
+        refused=refused,
     )

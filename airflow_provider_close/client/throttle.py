@@ -124,8 +124,10 @@ class Throttle:
             # time beyond the quickest round trip seen may have been spent on the way to Close
             trip = now - at
             state = replace(state, min_trip=min(state.min_trip, trip))
-            margin = 0.0  # a 429's Retry-After is waited out anyway: no margin on top
-            if counted:
+            margin = 0.0  # alone, a 429's Retry-After is waited out anyway: no margin on top
+            if counted or state.others > 0 or state.others_before > 0:
+                # shared, a 429's window end starts the next window for every request
+                # (without the margin, the next window's first ones landed in this one)
                 at += trip - state.min_trip
                 margin = self._policy.edge_margin
             self._groups[group] = observed(state, info, at, counted, margin)
