@@ -13,14 +13,9 @@ most of them in the first second, while the clients meet; the bound (12%) lies b
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 from airflow_provider_close.sandbox import CloseSandbox
+from tests.client.worker_processes import run_workers
 
-ROOT = Path(__file__).resolve().parents[2]
 WORKER = """
 import asyncio, sys
 from airflow_provider_close.client.asynchronous import AsyncCloseClient
@@ -45,22 +40,8 @@ NAMES = ("ONE", "TWO", "THREE", "FOUR")
 def test_plain_clients_on_one_key_are_rarely_answered_429(sandbox: CloseSandbox) -> None:
     sandbox.set_rate_limit("lead:write", LIMIT, 1.0)
     sandbox.set_latency(50)
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-c", WORKER, sandbox.api_url, sandbox.api_key, name, str(PER_CLIENT)],
-            env=env,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for name in NAMES
-    ]
-    for worker in workers:
-        _, errors = worker.communicate(timeout=180)
-        assert worker.returncode == 0, errors
+    argvs = [[sandbox.api_url, sandbox.api_key, name, str(PER_CLIENT)] for name in NAMES]
+    run_workers(WORKER, argvs, timeout=180)
 
     creates = [r for r in sandbox.requests if r.method == "POST" and r.path == "/lead/"]
     refused = sum(r.status == 429 for r in creates)
