@@ -6,7 +6,8 @@ have counted them in ``remaining`` yet), and hands out send slots under a lock, 
 or asyncio tasks sharing one client are spaced instead of bursting into a 429 together. It
 never sleeps.
 
-The pacing itself (windows, others on the same key, slots) is pure: :mod:`.pacing`.
+The pacing itself (windows, others on the same key, slots) is pure: :mod:`.pacing`, and what
+a reading changes, :mod:`.readings`.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from airflow_provider_close.client.pacing import (
     GroupState,
     Slot,
     ThrottlePolicy,
-    observed,
     still_free,
     throttle_delay,
 )
 from airflow_provider_close.client.ratelimit import RateLimitInfo
+from airflow_provider_close.client.readings import observed
 
 __all__ = ["Throttle"]
 
