@@ -19,6 +19,11 @@ an "External ID" custom field.
     BENCH_MATRIX=quick .venv/bin/python benchmarks/bench_upsert_matrix.py   # a subset
 
 Workers and cases share nothing but the sandbox's HTTP port. Not run in CI.
+
+``BENCH_TRACE=/path.jsonl`` (opt-in) makes each worker append a timeline to that file: one
+line per HTTP attempt (``send``/``answer`` seconds since the worker started, method, path,
+status, the ``RateLimit`` header), one per input batch read (``read``), and ``end`` when the
+result file is closed. ``benchmarks/trace_summary.py`` turns it into start-up, gaps and tail.
 """
 
 from __future__ import annotations
@@ -140,10 +145,16 @@ async def _worker(spec: dict[str, Any]) -> dict[str, Any]:
     if spec["memory"]:
         clients = [_StubClient()]
     started = time.perf_counter()
+    rows: Any = iter_file_rows(spec["input"])
+    trace = _Trace.open(started, spec.get("shard"))
+    if trace is not None:
+        for client in clients:
+            trace.wrap(client)
+        rows = trace.rows(rows)
     with ResultFile(spec["result_path"]) as results:
         run = await upsert_leads(
             clients[0],
-            iter_file_rows(spec["input"]),
+            rows,
             parse_mapping({"name": "company", "custom": {"External ID": "ext"}}),
             LeadMatchKey("custom_field", field_id),
             {"External ID": f"custom.{field_id}"},
@@ -152,6 +163,9 @@ async def _worker(spec: dict[str, Any]) -> dict[str, Any]:
             more_clients=clients[1:],
         )
     seconds = time.perf_counter() - started
+    if trace is not None:
+        trace.write({"event": "end"})
+        trace.close()
     for client in clients:
         await client.close()
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -164,6 +178,57 @@ async def _worker(spec: dict[str, Any]) -> dict[str, Any]:
         "peak": run.peak_concurrency,
         "rss_mb": usage.ru_maxrss / 1024,
     }
+
+
+class _Trace:
+    """The opt-in timeline of one worker (``BENCH_TRACE``): HTTP attempts and batch reads."""
+
+    def __init__(self, path: str, started: float, worker: str) -> None:
+        self._handle = open(path, "a")  # noqa: SIM115  (closed by :meth:`close`)
+        self._started = started
+        self._worker = worker
+
+    @classmethod
+    def open(cls, started: float, shard: list[int] | None) -> _Trace | None:
+        path = os.environ.get("BENCH_TRACE")
+        return cls(path, started, str(shard[0] if shard else 0)) if path else None
+
+    def write(self, record: dict[str, Any]) -> None:
+        record.setdefault("t", round(time.perf_counter() - self._started, 4))
+        self._handle.write(json.dumps({"worker": self._worker, **record}) + "\n")
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def wrap(self, client: Any) -> None:
+        """Record every attempt the client's httpx client sends."""
+        http = client._http  # benchmark instrumentation only
+        send = http.send
+
+        async def traced(request: Any, **kwargs: Any) -> Any:
+            at = time.perf_counter() - self._started
+            response = await send(request, **kwargs)
+            self.write(
+                {
+                    "event": "http",
+                    "send": round(at, 4),
+                    "answer": round(time.perf_counter() - self._started, 4),
+                    "method": request.method,
+                    "path": request.url.path,
+                    "status": response.status_code,
+                    "ratelimit": response.headers.get("ratelimit"),
+                }
+            )
+            return response
+
+        http.send = traced
+
+    def rows(self, rows: Any, every: int = 1000) -> Any:
+        """Yield ``rows``, noting when each ``every``-th is read."""
+        for index, row in enumerate(rows):
+            if index % every == 0:
+                self.write({"event": "read", "row": index})
+            yield row
 
 
 class _StubStats:

@@ -6,19 +6,35 @@ batch are caught by the planner (``plan.duplicated_keys``: none of them is writt
 already held by a row of an earlier batch (whose row was written) makes the later row
 ``duplicate_key`` (:func:`keys_of_earlier_batches`, :func:`unless_earlier`, the keys on disk
 in ``bulk/seen_keys.py``).
+
+:func:`read_ahead` prepares (reads, looks up, plans) the next batch while the caller writes
+the current one, so the writes do not stop at each batch boundary for the next lookups; two
+batches are held at most.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+import asyncio
+from collections.abc import (
+    AsyncGenerator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
+from typing import Any, TypeVar
 
 from airflow_provider_close.bulk.plan import Normalise, PreparedRow, RowPlan, _normaliser
 from airflow_provider_close.bulk.seen_keys import SeenKeys
 from airflow_provider_close.bulk.shards import in_shard
 from airflow_provider_close.lookups.leads import LeadMatchKey
 
-__all__ = ["batched_rows", "keys_of_earlier_batches", "unless_earlier"]
+__all__ = ["batched_rows", "keys_of_earlier_batches", "read_ahead", "unless_earlier"]
+
+B = TypeVar("B")
+P = TypeVar("P")
 
 
 def batched_rows(
@@ -51,6 +67,36 @@ def batched_rows(
             indexes, batch = [], []
     if batch:
         yield indexes, batch
+
+
+async def read_ahead(
+    batches: Iterator[B], prepare: Callable[[B], Awaitable[P]]
+) -> AsyncGenerator[P, None]:
+    """Yield ``prepare(batch)`` per batch, in order; the next is prepared while the caller works.
+
+    The next batch is read (``next(batches)``) and prepared in a task started as the current
+    one is handed over; it runs only once the caller awaits, so a caller that stops without
+    awaiting (a stop request) reads nothing more. Use it under ``contextlib.aclosing``: the
+    task of a batch not handed over is cancelled when the caller leaves.
+
+    :param batches: the batches, read lazily.
+    :param prepare: reads nothing itself; makes a batch ready to write (lookups, plans).
+    """
+
+    async def ahead() -> tuple[P] | None:
+        await asyncio.sleep(0)  # the caller's first sends of the current batch go out first
+        batch = next(batches, None)
+        return None if batch is None else (await prepare(batch),)
+
+    task = asyncio.ensure_future(ahead())
+    try:
+        while (ready := await task) is not None:
+            task = asyncio.ensure_future(ahead())
+            yield ready[0]
+    finally:
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
 
 def keys_of_earlier_batches(

@@ -9,6 +9,7 @@ a run killed mid-way and retried finds the leads it already created.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_close.bulk.batches import (
     batched_rows,
     keys_of_earlier_batches,
+    read_ahead,
     unless_earlier,
 )
 from airflow_provider_close.bulk.concurrency import AdaptiveLimiter
@@ -190,18 +192,25 @@ async def upsert_leads(
     )
     column = key_column(mapping, key, custom_keys)
     await _settle_earlier_try(options)
+    batches = batched_rows(
+        rows, size=options.batch_size, shard=options.shard, key=key, column=column
+    )
+
+    async def plan(batch: tuple[list[int], list[Any]]) -> _Planned:
+        prepared = prepare_rows(batch[1], mapping, column, custom_keys, check_custom)
+        for offset, row in zip(batch[0], prepared, strict=True):
+            row.index = offset
+        if (stop := options.stop) is not None and stop.requested:
+            return _Planned(prepared, None)
+        return _Planned(prepared, await _plan_batch(client, run, prepared))
+
     try:
-        batches = batched_rows(
-            rows, size=options.batch_size, shard=options.shard, key=key, column=column
-        )
-        for start, batch in batches:
-            prepared = prepare_rows(batch, mapping, column, custom_keys, check_custom)
-            for offset, row in zip(start, prepared, strict=True):
-                row.index = offset
-            if (stop := options.stop) is not None and stop.requested:  # one-way: read no more
-                run.sink(stop.unread_batch([(p.index, p.key) for p in prepared]))
-                break
-            await _upsert_batch(client, run, prepared)
+        async with aclosing(read_ahead(batches, plan)) as planned:  # the next batch's lookups
+            async for ready in planned:  # overlap this one's writes
+                if (stop := options.stop) is not None and stop.requested:  # one-way: read no more
+                    run.sink(stop.unread_batch([(p.index, p.key) for p in ready.prepared]))
+                    break
+                await _write_batch(run, ready.plans or [])
     finally:
         run.seen.close()
     if run.pending and (stop := options.stop) is not None and stop.requested:
@@ -217,10 +226,18 @@ async def upsert_leads(
     )
 
 
-async def _upsert_batch(
+@dataclass
+class _Planned:
+    """One batch, read and prepared; ``plans`` is ``None`` when it was read after a stop."""
+
+    prepared: list[PreparedRow]
+    plans: list[RowPlan] | None
+
+
+async def _plan_batch(
     client: AsyncCloseClient, run: _Batches, prepared: list[PreparedRow]
-) -> None:
-    """Look up, plan and write one batch; its results go to the run's sink."""
+) -> list[RowPlan]:
+    """Look one batch up and return its plans (the keys of earlier batches are known)."""
     options, key = run.options, run.key
     earlier = keys_of_earlier_batches(run.seen, key, prepared)
     values = list(
@@ -242,10 +259,15 @@ async def _upsert_batch(
         if values
         else {}
     )
-    plans = [
+    return [
         unless_earlier(p, key, earlier)
         for p in plan_rows(key, prepared, found, rules=options.rules)
     ]
+
+
+async def _write_batch(run: _Batches, plans: list[RowPlan]) -> None:
+    """Write one batch's plans on the pools; its results go to the run's sink."""
+    options = run.options
     results = unwritten(plans, options.dry_run)
     run.progress.advance(len(results))
     to_write = [] if options.dry_run else [p for p in plans if p.action in ("create", "update")]

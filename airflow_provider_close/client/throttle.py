@@ -6,7 +6,8 @@ have counted them in ``remaining`` yet), and hands out send slots under a lock, 
 or asyncio tasks sharing one client are spaced instead of bursting into a 429 together. It
 never sleeps.
 
-The pacing itself (windows, others on the same key, slots) is pure: :mod:`.pacing`.
+The pacing itself (windows, others on the same key, slots) is pure: :mod:`.pacing`, and what
+a reading changes, :mod:`.readings`.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from airflow_provider_close.client.pacing import (
     GroupState,
     Slot,
     ThrottlePolicy,
-    observed,
     still_free,
     throttle_delay,
 )
 from airflow_provider_close.client.ratelimit import RateLimitInfo
+from airflow_provider_close.client.readings import observed
 
 __all__ = ["Throttle"]
 
@@ -124,8 +125,10 @@ class Throttle:
             # time beyond the quickest round trip seen may have been spent on the way to Close
             trip = now - at
             state = replace(state, min_trip=min(state.min_trip, trip))
-            margin = 0.0  # a 429's Retry-After is waited out anyway: no margin on top
-            if counted:
+            margin = 0.0  # alone, a 429's Retry-After is waited out anyway: no margin on top
+            if counted or state.others > 0 or state.others_before > 0:
+                # shared, a 429's window end starts the next window for every request
+                # (without the margin, the next window's first ones landed in this one)
                 at += trip - state.min_trip
                 margin = self._policy.edge_margin
             self._groups[group] = observed(state, info, at, counted, margin)

@@ -6,6 +6,8 @@ against the sandbox's real rate limiter on an injected clock.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from airflow_provider_close.client.pacing import GroupState, still_free, throttle_delay
@@ -128,3 +130,49 @@ def test_nothing_known_lets_one_request_find_out() -> None:
     assert first.held
     assert not second.held
     assert second.delay > 0
+
+
+def test_a_429_of_a_shared_key_is_dated_with_the_edge_margin_too() -> None:
+    # its end (the next window's start) keeps the margin that keeps jitter from landing the
+    # next window's first request in this one
+    throttle = Throttle()
+    throttle.observe("write:lead", _reading(2, 0, 1.0), now=0.05, sent_at=0.0)  # 1 other
+    throttle.observe("write:lead", _reading(2, 0, 0.9), now=0.15, sent_at=0.1, counted=False)
+    slot = throttle.reserve("write:lead", 0.8)
+    assert (slot.held, slot.delay) == (False, pytest.approx(0.1 + 0.02 + 0.9 - 0.8))
+
+
+def _spacing(windows: int) -> float:
+    state = replace(_shared(11), own_before=5, others_before=15, windows=windows)
+    _, after = throttle_delay(state, 0.0)
+    return after.next_slot
+
+
+def test_a_sharing_client_catches_up_at_first_then_paces_for_its_part() -> None:
+    # its part of the last window, one request more: 6 of 21; at first twice that, falling
+    # to once over ten windows (taking twice for good spent each window's budget early)
+    assert _spacing(0) == pytest.approx(1.0 / (10 * 2 * 6 / 21))
+    assert _spacing(5) == pytest.approx(1.0 / (10 * 1.5 * 6 / 21))
+    assert _spacing(10) == pytest.approx(1.0 / (10 * 6 / 21))
+    assert _spacing(30) == pytest.approx(1.0 / (10 * 6 / 21))
+
+
+def test_a_client_refused_by_a_full_window_paces_the_next_one() -> None:
+    throttle = Throttle()
+    throttle.observe("write:lead", _reading(10, 0, 0.5), now=0.05, sent_at=0.0, counted=False)
+    slots = [throttle.reserve("write:lead", 0.6) for _ in range(3)]
+    # not all at once as if alone: one now, the next asked again a slot later
+    assert [s.held for s in slots] == [True, False, False]
+    assert slots[1].delay > 0
+
+
+def test_a_reading_that_shows_the_last_window_not_over_replaces_the_guess() -> None:
+    throttle = Throttle()
+    # a first answer slowed by connecting: its window's end is dated too early (1.02)
+    throttle.observe("write:lead", _reading(1, 0, 1.0), now=0.4, sent_at=0.0)
+    assert throttle.reserve("write:lead", 1.05).held  # guessed: a fresh window
+    # refused: the window had 0.3 s to go (dated by its send)
+    throttle.observe("write:lead", _reading(1, 0, 0.3), now=1.1, sent_at=1.05, counted=False)
+    slot = throttle.reserve("write:lead", 1.1)
+    assert not slot.held
+    assert slot.delay == pytest.approx(1.05 + 0.3 - 1.1)

@@ -11,15 +11,11 @@ bound (4%) lies between.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 from airflow_provider_close.sandbox import CloseSandbox
 from tests.bulk.test_engine_sandbox import _ext_counts, _keys
+from tests.client.worker_processes import run_workers
 
-ROOT = Path(__file__).resolve().parents[2]
 WORKER = """
 import asyncio, sys
 from airflow_provider_close.bulk.engine import UpsertOptions, upsert_leads
@@ -49,31 +45,8 @@ def test_four_processes_on_one_key_are_rarely_answered_429(seeded_sandbox: Close
     sandbox.set_rate_limit("lead:write", LIMIT, 1.0)
     sandbox.set_latency(50)  # a round trip to Close takes tens of ms
     field = _keys(sandbox)[1]["External ID"].removeprefix("custom.")
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
-    workers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                WORKER,
-                sandbox.api_url,
-                sandbox.api_key,
-                field,
-                name,
-                str(PER_WORKER),
-            ],
-            env=env,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for name in NAMES
-    ]
-    for worker in workers:
-        _, errors = worker.communicate(timeout=120)
-        assert worker.returncode == 0, errors
+    argvs = [[sandbox.api_url, sandbox.api_key, field, name, str(PER_WORKER)] for name in NAMES]
+    run_workers(WORKER, argvs, timeout=120)
 
     creates = [r for r in sandbox.requests if r.method == "POST" and r.path == "/lead/"]
     refused = sum(r.status == 429 for r in creates)

@@ -101,3 +101,12 @@ def test_each_endpoint_group_keeps_its_own_last_reading() -> None:
     assert writes is not None
     assert writes.limit == 10
     assert throttle.reading("write:contact") is None
+
+
+def test_the_window_ends_when_its_earliest_reading_says() -> None:
+    throttle = Throttle()
+    # the quickest trip (50 ms): its window ends 1.0 s after its send, plus the 2% margin
+    throttle.observe("write:lead", RateLimitInfo(2, 1, 1.0), now=0.05, sent_at=0.0)
+    # the last reading, slowed 100 ms on its way back, would put the end 50 ms later
+    throttle.observe("write:lead", RateLimitInfo(2, 0, 0.85), now=0.25, sent_at=0.1)
+    assert throttle.reserve("write:lead", 0.3) == Slot(pytest.approx(0.72), False)
