@@ -32,7 +32,7 @@ from airflow_provider_close.client.paginators import (
     search_paginator,
 )
 from airflow_provider_close.client.retry import RetryPolicy
-from airflow_provider_close.client.transport import pooled_transport
+from airflow_provider_close.client.transport import POOL_LIMITS, use_linear_pool
 
 __all__ = ["AsyncCloseClient"]
 
@@ -79,8 +79,10 @@ class AsyncCloseClient(ClientCore):
         super().__init__(config, clock)
         self._sleep = sleep
         self._http = httpx.AsyncClient(
-            transport=transport or pooled_transport(), **config.httpx_options()
+            transport=transport, limits=POOL_LIMITS, **config.httpx_options()
         )
+        if transport is None:  # httpx's own; its proxy mounts (from the environment) stay
+            use_linear_pool(self._http._transport)
         #: Absolute URLs by path: httpx parses and joins a relative one on every request.
         self._url_of = functools.lru_cache(maxsize=_CACHED_URLS)(self._absolute_url)
 

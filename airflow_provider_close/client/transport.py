@@ -8,50 +8,69 @@ flight that bookkeeping cost more CPU than the rest of a row's work. Its keep-al
 (20 of 100 connections) also closed most connections after one answer when more were in use,
 so the next request paid a new TCP handshake.
 
-:func:`pooled_transport` keeps httpx's transport (TLS, proxies from the environment,
-exception mapping, streaming all unchanged) and swaps in :class:`LinearPool`: the same
-decisions in one pass over the connections, every connection kept alive, and streams whose
-``is_readable`` polls the socket they were opened on. HTTP/1.1 only (as the client always
-was).
+:func:`use_linear_pool` keeps the transport httpx built (TLS settings, exception mapping,
+streaming unchanged; proxies from the environment stay httpx's own mounts, untouched) and
+swaps in :class:`LinearPool`: the same decisions in one pass over the connections, its
+sockets opened by :mod:`.transport_streams` (asyncio streams, no anyio). With
+:data:`POOL_LIMITS` every connection is kept alive. HTTP/1.1 only (as the client always was).
 """
 
 from __future__ import annotations
 
-import select
-import socket
-import ssl
-from collections.abc import Iterable
-from typing import Any
-
 import httpcore
 import httpx
 
-__all__ = ["LinearPool", "pooled_transport"]
+from airflow_provider_close.client.transport_streams import AsyncioBackend
 
-#: Connections open at most; every one is kept alive between requests.
+__all__ = ["POOL_LIMITS", "LinearPool", "pooled_transport", "use_linear_pool"]
+
+#: Connections open at most (httpx's default).
 MAX_CONNECTIONS = 100
 
 
-def pooled_transport(max_connections: int = MAX_CONNECTIONS) -> httpx.AsyncHTTPTransport:
-    """Return httpx's asyncio transport with a :class:`LinearPool` of ``max_connections``.
+#: The limits the client's transport is built with: every connection kept alive.
+POOL_LIMITS = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=None)
 
-    :param max_connections: connections open (and kept alive) at most.
+
+def pooled_transport(
+    *, network_backend: httpcore.AsyncNetworkBackend | None = None
+) -> httpx.AsyncHTTPTransport:
+    """Return httpx's asyncio transport built with :data:`POOL_LIMITS` and a :class:`LinearPool`.
+
+    :param network_backend: opens the sockets (default: :class:`.AsyncioBackend`).
     """
-    transport = httpx.AsyncHTTPTransport(
-        limits=httpx.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_connections
-        )
-    )
-    default = transport._pool
-    assert isinstance(default, httpcore.AsyncConnectionPool)
-    transport._pool = LinearPool(
-        ssl_context=default._ssl_context,
-        max_connections=max_connections,
-        max_keepalive_connections=max_connections,
-        keepalive_expiry=default._keepalive_expiry,
-        network_backend=_ReadableBackend(httpcore.AnyIOBackend()),
-    )
+    transport = httpx.AsyncHTTPTransport(limits=POOL_LIMITS)
+    use_linear_pool(transport, network_backend=network_backend)
     return transport
+
+
+def use_linear_pool(
+    transport: httpx.AsyncBaseTransport,
+    *,
+    network_backend: httpcore.AsyncNetworkBackend | None = None,
+) -> bool:
+    """Give httpx's own transport a :class:`LinearPool` with its pool's settings; say if it did.
+
+    Anything else (a test's ``MockTransport``, an HTTP/2 pool) is left as it is.
+
+    :param transport: the transport an ``httpx.AsyncClient`` built (or was given).
+    :param network_backend: opens the sockets (default: :class:`.AsyncioBackend`).
+    """
+    pool = getattr(transport, "_pool", None)
+    if type(pool) is not httpcore.AsyncConnectionPool or pool._http2 or pool._proxy is not None:
+        return False
+    transport._pool = LinearPool(  # type: ignore[attr-defined]
+        ssl_context=pool._ssl_context,
+        max_connections=pool._max_connections,
+        max_keepalive_connections=pool._max_keepalive_connections,
+        keepalive_expiry=pool._keepalive_expiry,
+        retries=pool._retries,
+        local_address=pool._local_address,
+        uds=pool._uds,
+        network_backend=network_backend or AsyncioBackend(),
+        socket_options=pool._socket_options,
+    )
+    return True
 
 
 class LinearPool(httpcore.AsyncConnectionPool):
@@ -106,71 +125,3 @@ class LinearPool(httpcore.AsyncConnectionPool):
             self._connections.append(connection)
             pool_request.assign_to_connection(connection)
         return closing
-
-
-class _ReadableStream(httpcore.AsyncNetworkStream):
-    """A network stream whose ``is_readable`` polls the socket it was opened on."""
-
-    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
-        self._inner = inner
-        self._socket: socket.socket | None = inner.get_extra_info("socket")
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._inner.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        return _ReadableStream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable":
-            return _is_readable(self._socket)
-        return self._inner.get_extra_info(info)
-
-
-class _ReadableBackend(httpcore.AsyncNetworkBackend):
-    """Opens the inner backend's streams as :class:`_ReadableStream`."""
-
-    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
-        self._inner = inner
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        stream = await self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
-        return _ReadableStream(stream)
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        return _ReadableStream(await self._inner.connect_unix_socket(path, timeout, socket_options))
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-def _is_readable(sock: socket.socket | None) -> bool:
-    """Return whether a read would not block (data or end of stream); a closed socket is."""
-    fd = -1 if sock is None else sock.fileno()
-    if fd < 0:
-        return True
-    if not hasattr(select, "poll"):  # Windows
-        return bool(select.select([fd], [], [], 0)[0])
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-    return bool(poller.poll(0))
