@@ -230,7 +230,7 @@ class FakeConnection:
         return self.state == "idle"
 
     def is_idle(self) -> bool:
-        return self.state == "idle"
+        return self.state in ("idle", "expired")
 
     def is_closed(self) -> bool:
         return self.state == "closed"
