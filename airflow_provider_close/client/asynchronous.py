@@ -49,8 +49,9 @@ class AsyncCloseClient(ClientCore):
     :param base_url: API base URL.
     :param timeout: seconds per connect/read/write/pool; never infinite.
     :param retry: retry policy (attempts, total wait, backoff, jitter).
-    :param transport: an httpx transport (tests: ``httpx.MockTransport``); default: httpx's
-        own with a pool whose bookkeeping is linear (:mod:`.transport`).
+    :param transport: an httpx transport (tests: ``httpx.MockTransport``); default: the one
+        httpx builds (proxies from the environment included), its pool swapped for
+        :class:`~.transport.LinearPool` on asyncio sockets, every connection kept alive.
     :param sleep: the sleep used between attempts (tests record it).
     :param clock: monotonic clock used by the throttle.
     """
