@@ -202,6 +202,8 @@ def run() -> list[dict[str, object]]:
     finally:
         sandbox.terminate()
         sandbox.wait()
+        if sandbox.stdout is not None:
+            sandbox.stdout.close()
     return table
 
 

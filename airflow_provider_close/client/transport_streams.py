@@ -21,6 +21,10 @@ import httpcore
 
 __all__ = ["AsyncioBackend"]
 
+#: Seconds before trying a host's next address while the first still connects (RFC 8305;
+#: anyio's default too): a host whose IPv6 route is dead still connects over IPv4 quickly.
+_HAPPY_EYEBALLS_DELAY = 0.25
+
 
 class AsyncioBackend(httpcore.AsyncNetworkBackend):
     """Open TCP (or Unix) connections as :class:`_Stream` over asyncio streams."""
@@ -34,7 +38,9 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         local = None if local_address is None else (local_address, 0)
-        opening = asyncio.open_connection(host, port, local_addr=local)
+        opening = asyncio.open_connection(
+            host, port, local_addr=local, happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY
+        )
         return await _connected(opening, timeout, socket_options)
 
     async def connect_unix_socket(
@@ -97,6 +103,7 @@ class _Stream(httpcore.AsyncNetworkStream):
 
     async def aclose(self) -> None:
         self._writer.close()
+        await asyncio.sleep(0)  # asyncio lets go of the socket on the loop's next turn
 
     async def start_tls(
         self,
