@@ -280,9 +280,9 @@ async def test_closed_expired_and_surplus_connections_leave_the_pool() -> None:
     closed, expired = FakeConnection("closed"), FakeConnection("expired")
     busy = FakeConnection("busy")
     idle = [FakeConnection(), FakeConnection()]
-    pool = fake_pool([closed, expired, busy, *idle], requests=0, maximum=2)
+    pool = fake_pool([closed, busy, *idle, expired], requests=0, maximum=2)
     closing = pool._assign_requests_to_connections()
-    assert closing == [expired, idle[0]]  # one idle too many for a keep-alive of 2
+    assert closing == [expired, idle[0]]  # then one idle too many for a keep-alive of 2
     assert pool._connections == [busy, idle[1]]
 
 
