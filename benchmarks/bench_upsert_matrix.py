@@ -17,6 +17,8 @@ an "External ID" custom field.
 
     .venv/bin/python benchmarks/run.py upsert_matrix
     BENCH_MATRIX=quick .venv/bin/python benchmarks/bench_upsert_matrix.py   # a subset
+    BENCH_PROFILE=/tmp/w-{pid}.prof .venv/bin/python benchmarks/bench_upsert_matrix.py \
+        --case '{"case": "one task", "rows": 5000, "limit": 200, "latency_ms": 50}'  # cProfile
 
 Workers and cases share nothing but the sandbox's HTTP port. Not run in CI.
 
@@ -376,7 +378,16 @@ def run() -> list[dict[str, object]]:
 
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--worker":
-        print(json.dumps(asyncio.run(_worker(json.loads(sys.argv[2])))))
+        profile_path = os.environ.get("BENCH_PROFILE")  # opt-in: a cProfile of the worker
+        if profile_path:
+            import cProfile
+
+            with cProfile.Profile() as profiler:
+                outcome = asyncio.run(_worker(json.loads(sys.argv[2])))
+            profiler.dump_stats(profile_path.replace("{pid}", str(os.getpid())))
+            print(json.dumps(outcome))
+        else:
+            print(json.dumps(asyncio.run(_worker(json.loads(sys.argv[2])))))
     elif len(sys.argv) > 2 and sys.argv[1] == "--case":
         with tempfile.TemporaryDirectory(prefix="bench-matrix-") as scratch:
             print(json.dumps(_case(json.loads(sys.argv[2]), Path(scratch))))

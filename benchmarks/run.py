@@ -27,6 +27,7 @@ BENCHMARKS = {
     "upsert": "bench_upsert",
     "upsert_scale": "bench_upsert_scale",
     "upsert_matrix": "bench_upsert_matrix",
+    "upsert_cpu": "bench_upsert_cpu",
     "sensor": "bench_sensor",
     "dag_parse": "bench_dag_parse",
     "payloads": "bench_payloads",

@@ -7,6 +7,7 @@ and never awaits while holding it.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any, Self
@@ -31,8 +32,12 @@ from airflow_provider_close.client.paginators import (
     search_paginator,
 )
 from airflow_provider_close.client.retry import RetryPolicy
+from airflow_provider_close.client.transport import POOL_LIMITS, use_linear_pool
 
 __all__ = ["AsyncCloseClient"]
+
+#: Paths whose absolute URL is kept (creates and searches repeat one path; updates do not).
+_CACHED_URLS = 256
 
 
 class AsyncCloseClient(ClientCore):
@@ -44,7 +49,9 @@ class AsyncCloseClient(ClientCore):
     :param base_url: API base URL.
     :param timeout: seconds per connect/read/write/pool; never infinite.
     :param retry: retry policy (attempts, total wait, backoff, jitter).
-    :param transport: an httpx transport (tests: ``httpx.MockTransport``).
+    :param transport: an httpx transport (tests: ``httpx.MockTransport``); default: the one
+        httpx builds (proxies from the environment included), its pool swapped for
+        :class:`~.transport.LinearPool` on asyncio sockets, every connection kept alive.
     :param sleep: the sleep used between attempts (tests record it).
     :param clock: monotonic clock used by the throttle.
     """
@@ -72,7 +79,13 @@ class AsyncCloseClient(ClientCore):
         )
         super().__init__(config, clock)
         self._sleep = sleep
-        self._http = httpx.AsyncClient(transport=transport, **config.httpx_options())
+        self._http = httpx.AsyncClient(
+            transport=transport, limits=POOL_LIMITS, **config.httpx_options()
+        )
+        if transport is None:  # httpx's own; its proxy mounts (from the environment) stay
+            use_linear_pool(self._http._transport)
+        #: Absolute URLs by path: httpx parses and joins a relative one on every request.
+        self._url_of = functools.lru_cache(maxsize=_CACHED_URLS)(self._absolute_url)
 
     async def request(
         self,
@@ -262,6 +275,11 @@ class AsyncCloseClient(ClientCore):
     ) -> None:
         await self.close()
 
+    def _absolute_url(self, path: str) -> httpx.URL:
+        """Return ``path`` joined to the base URL, as httpx would join it."""
+        base = self._http.base_url
+        return base.copy_with(raw_path=base.raw_path + httpx.URL(path).raw_path.lstrip(b"/"))
+
     async def _walk(self, pager: Paginator) -> AsyncIterator[Page]:
         """Drive a paginator: request each page, yield it, enforce ``max_items``."""
         while (page_request := pager.next_request()) is not None:
@@ -278,7 +296,9 @@ class AsyncCloseClient(ClientCore):
     async def _run(self, spec: RequestSpec) -> JSONObject:
         """Drive one request's attempt machine: the only place that sends and sleeps."""
         attempt = self._attempt(spec)
-        request = self._http.build_request(**self._httpx_request_args(spec))
+        args = self._httpx_request_args(spec)
+        args["url"] = self._url_of(spec.path)
+        request = self._http.build_request(**args)
         try:
             return await self._drive(attempt, request)
         except BaseException:

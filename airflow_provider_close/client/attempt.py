@@ -146,10 +146,10 @@ class Attempt:
             at = self._clock()
             sent_at = at if self._sent_at is None else self._sent_at
             self._throttle.observe(self._group, info, at, sent_at=sent_at, counted=counted)
-        redactor = self._redactor()
-        body, is_json = _decoded_body(response, redactor)
+        body, is_json = _decoded_body(response, self._redactor)
         if response.is_success:
-            return self._success(response, body, is_json, redactor)
+            return self._success(response, body, is_json)
+        redactor = self._redactor()  # built only for failures: most answers need none
         error = error_for_status(
             self.spec.method,
             self.spec.path,
@@ -177,9 +177,7 @@ class Attempt:
         )
         return self._after_failure(wrapped, failure_kind_for_error(error), None, cause=error)
 
-    def _success(
-        self, response: httpx.Response, body: JSONObject, is_json: bool, redactor: Redactor
-    ) -> Done | Raise:
+    def _success(self, response: httpx.Response, body: JSONObject, is_json: bool) -> Done | Raise:
         """Return Done with the body (``{}`` if empty), or Raise when it is not a JSON object."""
         if is_json:
             return Done(body)
@@ -188,7 +186,7 @@ class Attempt:
             self.spec.path,
             response.status_code,
             {"error": "response body is not a JSON object", **body},
-            redactor.headers(response.headers),
+            self._redactor().headers(response.headers),
         )
         return Raise(error)
 
@@ -290,11 +288,13 @@ def _no_secrets() -> Redactor:
     return Redactor(())
 
 
-def _decoded_body(response: httpx.Response, redactor: Redactor) -> tuple[JSONObject, bool]:
+def _decoded_body(
+    response: httpx.Response, redactor: Callable[[], Redactor]
+) -> tuple[JSONObject, bool]:
     """Return ``(body, is_json)``: ``{}`` if empty, else the object or ``{"raw": text}``.
 
-    A text that is not a JSON object is redacted before it is cut short, so no partial
-    secret survives the cut.
+    A text that is not a JSON object is redacted (``redactor()`` builds the redactor, only
+    then) before it is cut short, so no partial secret survives the cut.
     """
     content = response.content
     if not content.strip():
@@ -305,4 +305,4 @@ def _decoded_body(response: httpx.Response, redactor: Redactor) -> tuple[JSONObj
         decoded = None
     if isinstance(decoded, dict):
         return decoded, True
-    return {"raw": redactor.text(response.text)[:_RAW_CHARS]}, False
+    return {"raw": redactor().text(response.text)[:_RAW_CHARS]}, False
