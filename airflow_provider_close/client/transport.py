@@ -22,8 +22,10 @@ import httpx
 
 from airflow_provider_close.client.transport_streams import AsyncioBackend
 
-__all__ = ["POOL_LIMITS", "LinearPool", "pooled_transport", "use_linear_pool"]
+__all__ = ["POOL_LIMITS", "TESTED_HTTPCORE", "LinearPool", "pooled_transport", "use_linear_pool"]
 
+#: The httpcore versions whose pool internals :func:`use_linear_pool` reads (others: untouched).
+TESTED_HTTPCORE = "1.0."
 #: Connections open at most (httpx's default).
 MAX_CONNECTIONS = 100
 
@@ -51,25 +53,32 @@ def use_linear_pool(
 ) -> bool:
     """Give httpx's own transport a :class:`LinearPool` with its pool's settings; say if it did.
 
-    Anything else (a test's ``MockTransport``, an HTTP/2 pool) is left as it is.
+    Anything else (a test's ``MockTransport``, an HTTP/2 pool, a proxy's pool, an httpcore
+    other than :data:`TESTED_HTTPCORE`) is left as it is: it works as httpx's own does.
 
     :param transport: the transport an ``httpx.AsyncClient`` built (or was given).
     :param network_backend: opens the sockets (default: :class:`.AsyncioBackend`).
     """
+    if not httpcore.__version__.startswith(TESTED_HTTPCORE):
+        return False  # the pool's internals below are those of the versions tested
     pool = getattr(transport, "_pool", None)
-    if type(pool) is not httpcore.AsyncConnectionPool or pool._http2 or pool._proxy is not None:
+    try:
+        if type(pool) is not httpcore.AsyncConnectionPool or pool._http2 or pool._proxy:
+            return False
+        linear = LinearPool(
+            ssl_context=pool._ssl_context,
+            max_connections=pool._max_connections,
+            max_keepalive_connections=pool._max_keepalive_connections,
+            keepalive_expiry=pool._keepalive_expiry,
+            retries=pool._retries,
+            local_address=pool._local_address,
+            uds=pool._uds,
+            network_backend=network_backend or AsyncioBackend(),
+            socket_options=pool._socket_options,
+        )
+    except AttributeError:  # an httpcore whose pool keeps its settings elsewhere
         return False
-    transport._pool = LinearPool(  # type: ignore[attr-defined]
-        ssl_context=pool._ssl_context,
-        max_connections=pool._max_connections,
-        max_keepalive_connections=pool._max_keepalive_connections,
-        keepalive_expiry=pool._keepalive_expiry,
-        retries=pool._retries,
-        local_address=pool._local_address,
-        uds=pool._uds,
-        network_backend=network_backend or AsyncioBackend(),
-        socket_options=pool._socket_options,
-    )
+    transport._pool = linear  # type: ignore[attr-defined]
     return True
 
 

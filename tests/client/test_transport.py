@@ -173,6 +173,23 @@ def test_other_transports_are_left_alone() -> None:
     assert not use_linear_pool(httpx.AsyncHTTPTransport(http2=False, proxy="http://p.invalid"))
 
 
+async def test_an_untested_httpcore_keeps_its_own_pool_and_the_client_still_works(
+    sandbox: CloseSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(httpcore, "__version__", "1.1.0")
+    async with AsyncCloseClient(api_key=sandbox.api_key, base_url=sandbox.api_url) as client:
+        pool = client._http._transport._pool  # type: ignore[attr-defined]
+        assert type(pool) is httpcore.AsyncConnectionPool
+        assert (await client.get("me"))["id"].startswith("user_")
+
+
+def test_a_pool_without_the_settings_read_is_left_alone() -> None:
+    transport = httpx.AsyncHTTPTransport()
+    del transport._pool._socket_options  # as if httpcore kept it elsewhere
+    assert not use_linear_pool(transport)
+    assert type(transport._pool) is httpcore.AsyncConnectionPool
+
+
 # --- per-request costs of AsyncCloseClient -------------------------------------------------
 
 
