@@ -26,7 +26,6 @@ from airflow_provider_close.sandbox.opportunity_queries import opportunity_query
 from airflow_provider_close.sandbox.pagination import project
 from airflow_provider_close.sandbox.records import Record
 from airflow_provider_close.sandbox.search.advanced import node_matches
-from airflow_provider_close.sandbox.search.index import IndexedRecords
 from airflow_provider_close.sandbox.search.objects import SearchObject
 from airflow_provider_close.sandbox.state import SandboxState
 from airflow_provider_close.sandbox.timestamps import parse_moment
@@ -56,7 +55,7 @@ def _lead_rows(state: SandboxState, payload: Mapping[str, Any]) -> list[Record]:
     if kind not in _LEAD_TYPES:
         raise ValidationFailed({"type": invalid_choice(kind, _LEAD_TYPES)})
     query = payload.get("s_query") or {"type": "match_all"}
-    stored = IndexedRecords(state.leads, state.contacts, state.opportunities)  # no lag
+    stored = state.stored_records()  # exports read the stores, not the lagging index
     leads = [
         lead
         for lead in state.leads.values()

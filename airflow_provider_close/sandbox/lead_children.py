@@ -77,10 +77,7 @@ class LeadChildren:
         :param kind: one of :data:`CHILD_KINDS`.
         :param lead_id: the lead.
         :param store: that kind's store (read once, to build the index, and to read children).
-        :raises ValueError: a kind not in :data:`CHILD_KINDS`.
         """
-        if kind not in CHILD_KINDS:
-            raise ValueError(f"kind must be one of {CHILD_KINDS}, got {kind!r}")
         places = self._built(kind, store).get(lead_id, {})
         found = [(place, store.get(child_id)) for child_id, place in places.items()]
         found.sort(key=lambda pair: pair[0])

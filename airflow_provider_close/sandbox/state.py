@@ -198,26 +198,35 @@ class SandboxState:
             )
         return record
 
-    def children(self, kind: Kind, lead_id: str) -> list[Record]:
+    def children(self, kind: str, lead_id: str) -> list[Record]:
         """Return the stored contacts, opportunities or tasks of a lead, in store order.
 
         :param kind: ``contact``, ``opportunity`` or ``task``.
         :param lead_id: the lead.
+        :raises ValueError: another kind.
         """
+        if kind not in CHILD_KINDS:
+            raise ValueError(f"kind must be one of {CHILD_KINDS}, got {kind!r}")
         with self.lock:
-            return self.lead_children.of(kind, lead_id, self.store(kind))
+            return self.lead_children.of(kind, lead_id, self.store(cast(Kind, kind)))
 
     def search_records(self) -> IndexedRecords:
         """Return the leads, contacts and opportunities as search sees them now."""
         with self.lock:
             return self.search_index.records(
-                self.leads, self.contacts, self.opportunities, self._children_of_kind
+                self.leads, self.contacts, self.opportunities, self.children
             )
 
-    def _children_of_kind(self, kind: str, lead_id: str) -> list[Record]:
-        if kind not in CHILD_KINDS:
-            raise ValueError(f"kind must be one of {CHILD_KINDS}, got {kind!r}")
-        return self.children(cast(Kind, kind), lead_id)
+    def stored_records(self) -> IndexedRecords:
+        """Return the leads, contacts and opportunities as stored (no search lag: exports)."""
+        return IndexedRecords(
+            self.leads,
+            self.contacts,
+            self.opportunities,
+            stored={"lead": self.leads, "contact": self.contacts},
+            terms=self.search_index.terms,
+            stored_children=self.children,
+        )
 
     def _log(self, draft: EventDraft, meta: RequestMeta | None) -> None:
         event = make_event(

@@ -177,6 +177,30 @@ def test_export_completes_on_the_clock_and_downloads_gzip_json(
     assert rows[0]["activities"][0]["_type"] == "Note"
 
 
+def test_lead_export_s_query_matches_through_contacts_without_the_lag(
+    api: httpx.Client, frozen: CloseSandbox
+) -> None:
+    wanted = ok(api.post("lead/", json={"name": "A", "contacts": [{"name": "Zed"}]}))
+    ok(api.post("lead/", json={"name": "B", "contacts": [{"name": "Amy"}]}))
+    name = {"type": "regular_field", "object_type": "contact", "field_name": "name"}
+    query = {
+        "type": "has_related",
+        "this_object_type": "lead",
+        "related_object_type": "contact",
+        "related_query": {
+            "type": "field_condition",
+            "field": name,
+            "condition": {"type": "term", "values": ["zed"]},
+        },
+    }
+    export = ok(api.post("export/lead/", json={"format": "json", "s_query": query}))
+    frozen.clock.advance(frozen.state.export_seconds)  # less than the search lag
+    url = ok(api.get(f"export/{export['id']}/"))["download_url"]
+    with httpx.stream("GET", url) as response:
+        rows = json.loads(gzip.decompress(b"".join(response.iter_raw())))
+    assert [row["id"] for row in rows] == [wanted["id"]]
+
+
 def test_opportunity_export_applies_list_filters(api: httpx.Client, frozen: CloseSandbox) -> None:
     lead = ok(api.post("lead/", json={"name": "A"}))
     small = ok(api.post("opportunity/", json={"lead_id": lead["id"], "value_period": "monthly"}))

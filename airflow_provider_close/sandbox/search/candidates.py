@@ -73,8 +73,6 @@ def _field_narrowing(
     wanted = _indexed_terms(node.get("condition"))
     if not isinstance(field, dict) or field.get("type") not in _FIELD_TYPES or wanted is None:
         return _EVERYTHING
-    if records.terms is None:
-        return _EVERYTHING
     values, analysis = wanted
     terms = records.terms
     return {
@@ -172,7 +170,7 @@ def candidate_objects(records: IndexedRecords, query: Any) -> list[SearchObject]
     :param query: the search's query node (not validated here: the evaluation does that).
     """
     narrowing = _narrowing(records, query)
-    if narrowing == _EVERYTHING or records.terms is None:
+    if narrowing == _EVERYTHING:
         return searchable_objects(records)
     found: list[SearchObject] = []
     for kind in INDEXED_KINDS:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -75,22 +74,21 @@ class IndexedRecords:
     :param leads: lead id -> the lead as indexed.
     :param contacts: contact id -> the contact as indexed.
     :param opportunities: the stored opportunities (not lagged).
-    :param held: kind -> ids whose indexed version differs from the stored one (or may),
-        in the order they were first held back.
     :param stored: kind -> the stored leads and contacts (what ``terms`` indexes).
-    :param terms: the stores' term index; None: every query scans.
+    :param terms: the stores' term index.
     :param stored_children: (kind, lead id) -> that lead's stored contacts or opportunities
-        (``SandboxState.children``); None: :meth:`children_of` groups the views once.
+        (``SandboxState.children``).
+    :param held: kind -> ids whose indexed version differs from the stored one (or may),
+        in the order they were first held back (none: the stores as they are).
     """
 
     leads: Mapping[str, Record]
     contacts: Mapping[str, Record]
     opportunities: Mapping[str, Record]
+    stored: Mapping[str, Mapping[str, Record]]
+    terms: TermIndex
+    stored_children: Callable[[str, str], list[Record]]
     held: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    stored: Mapping[str, Mapping[str, Record]] = field(default_factory=dict)
-    terms: TermIndex | None = None
-    stored_children: Callable[[str, str], list[Record]] | None = None
-    _children: dict[str, dict[str, list[Record]]] = field(default_factory=dict, compare=False)
 
     def of_kind(self, kind: str) -> Mapping[str, Record]:
         """Return the view of ``lead`` or ``contact``."""
@@ -99,34 +97,22 @@ class IndexedRecords:
     def children_of(self, kind: str, lead_id: Any) -> list[Record]:
         """Return the contacts or opportunities (``kind``) of a lead as search sees them.
 
-        With ``stored_children``: the lead's stored children that the lag does not hold back,
-        then the held-back ones whose searched version is under the lead (a relation is
-        matched with ``any``, so this order need not be the store's). Without: the views
-        grouped once.
+        The lead's stored children that the lag does not hold back, then the held-back ones
+        whose searched version is under the lead (a relation is matched with ``any``, so
+        this order need not be the store's).
 
         :param kind: ``contact`` or ``opportunity``.
         :param lead_id: the lead's id.
         """
-        if self.stored_children is not None:
-            view = self.contacts if kind == "contact" else self.opportunities
-            held = self.held.get(kind, ())
-            late = set(held)
-            found = [
-                view[r["id"]]
-                for r in self.stored_children(kind, str(lead_id))
-                if r["id"] not in late and r["id"] in view
-            ]
-            return found + [
-                view[i] for i in held if i in view and view[i].get("lead_id") == lead_id
-            ]
-        grouped = self._children.get(kind)
-        if grouped is None:
-            grouped = defaultdict(list)
-            source = self.contacts if kind == "contact" else self.opportunities
-            for record in source.values():
-                grouped[str(record.get("lead_id"))].append(record)
-            self._children[kind] = grouped
-        return grouped.get(str(lead_id), [])
+        view = self.contacts if kind == "contact" else self.opportunities
+        held = self.held.get(kind, ())
+        late = set(held)
+        found = [
+            view[r["id"]]
+            for r in self.stored_children(kind, str(lead_id))
+            if r["id"] not in late and r["id"] in view
+        ]
+        return found + [view[i] for i in held if i in view and view[i].get("lead_id") == lead_id]
 
 
 @dataclass
@@ -224,7 +210,7 @@ class SearchIndex:
         leads: Mapping[str, Record],
         contacts: Mapping[str, Record],
         opportunities: Mapping[str, Record],
-        children: Callable[[str, str], list[Record]] | None = None,
+        children: Callable[[str, str], list[Record]],
     ) -> IndexedRecords:
         """Return what search sees now, given the stores (call with the state lock held).
 
@@ -240,8 +226,8 @@ class SearchIndex:
                 lead_view,
                 contact_view,
                 opportunities,
-                held={"lead": held_leads, "contact": held_contacts},
                 stored={"lead": leads, "contact": contacts},
                 terms=self.terms,
                 stored_children=children,
+                held={"lead": held_leads, "contact": held_contacts},
             )
