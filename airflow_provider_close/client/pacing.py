@@ -21,7 +21,10 @@ together they spend the window's budget without overshooting it. Each takes its 
 last window (one request more), twice that during the first windows so that late comers catch
 up, falling to once over ten windows. A 429 also makes a client pace itself so for that window
 and the next. Alone, a client keeps the whole budget and only spaces its sends once
-``remaining`` runs low.
+``remaining`` runs low, at the limit's own pace (``window / limit`` apart) or faster when the
+window ends sooner: spreading the last requests over the whole rest of the window bought
+nothing under a fixed window and idled a run's last one (one task at 100/s, 200 ms: the last
+100 creates took the whole second).
 
 A guess (the next window, assumed full once the last one's dated end passed) gives way to an
 answer showing the last window still running (its end was dated too early, e.g. from a first
@@ -84,8 +87,8 @@ class GroupState:
         ``own_counted``, the most seen).
     :param others_before: the same for the previous window.
     :param own_before: ``own_counted`` of the previous window.
-    :param min_trip: the quickest round trip seen (readings are dated by their send plus the
-        time their round trip took beyond it).
+    :param min_trip: the quickest round trip the client saw, of any group (readings are dated
+        by their send plus the time their round trip took beyond it).
     :param guessed: ``info`` is a guess (a window assumed full after the last one ended),
         replaced by the next real reading.
     :param windows: windows seen to end (the catch-up falls with them).
@@ -152,6 +155,8 @@ def throttle_delay(
     if shared and slot > now:  # no booking ahead: the pace follows each fresh reading
         return Slot(slot - now, False), state
     spacing = max(0.0, window_end - slot) / (left * _share(state, policy))
+    if not shared and info.limit and state.window > 0:  # alone: never slower than the limit's pace
+        spacing = min(spacing, state.window / info.limit)
     return Slot(slot - now, True), replace(taken, next_slot=slot + spacing)
 
 
