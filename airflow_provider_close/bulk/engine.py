@@ -92,7 +92,8 @@ class UpsertOptions:
     :param clock: the clock of the settle window (tests inject the sandbox's).
     :param rules: the sync mode and the fields filled only when empty (``bulk/modes.py``).
     :param batch_size: input rows read, looked up, planned and written at a time (memory is
-        bounded by it, not by the input).
+        bounded by it, not by the input); the first batch is one lookup chunk at most, so the
+        first writes wait for one search, not ``batch_size / lookup_chunk_size`` of them.
     :param shard: ``(i, n)``: handle only the rows whose key hashes to shard ``i`` of ``n``
         (a stable CRC-32 of the normalised key; rows without a key by their index), so ``n``
         mapped tasks over the same input write every row once (``bulk/shards.py``).
@@ -193,8 +194,13 @@ async def upsert_leads(
     )
     column = key_column(mapping, key, custom_keys)
     await _settle_earlier_try(options)
-    batches = batched_rows(
-        rows, size=options.batch_size, shard=options.shard, key=key, column=column
+    batches = batched_rows(  # the first batch one search long: writes start after one search
+        rows,
+        size=options.batch_size,
+        shard=options.shard,
+        key=key,
+        column=column,
+        first=options.lookup_chunk_size,
     )
 
     async def plan(batch: tuple[list[int], list[Any]]) -> _Planned:
