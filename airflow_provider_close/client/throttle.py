@@ -130,11 +130,14 @@ class Throttle:
             self._min_trip = min(self._min_trip, trip)
             state = replace(state, min_trip=self._min_trip)
             margin = 0.0  # alone, a 429's Retry-After is waited out anyway: no margin on top
-            if counted or state.others > 0 or state.others_before > 0:
+            shared = state.others > 0 or state.others_before > 0
+            if counted or shared:
                 # shared, a 429's window end starts the next window for every request
                 # (without the margin, the next window's first ones landed in this one)
                 at += trip - state.min_trip
-                margin = self._policy.edge_margin
+                policy = self._policy
+                alone = not shared and state.windows > 0  # a whole window without others
+                margin = policy.alone_edge_margin if alone else policy.edge_margin
             self._groups[group] = observed(state, info, at, counted, margin)
             self._last_by_group[group] = info
             self.last = info

@@ -132,3 +132,29 @@ def test_the_window_ends_when_its_earliest_reading_says() -> None:
     # the last reading, slowed 100 ms on its way back, would put the end 50 ms later
     throttle.observe("write:lead", RateLimitInfo(2, 0, 0.85), now=0.25, sent_at=0.1)
     assert throttle.reserve("write:lead", 0.3) == Slot(pytest.approx(0.72), False)
+
+
+def _answered(throttle: Throttle, at: float, remaining: int) -> None:
+    """One request of 100 per second sent and answered at ``at`` (no trip), window of 1 s."""
+    assert throttle.reserve("write:lead", at) == Slot(0.0, True)
+    throttle.sent("write:lead", at)
+    throttle.release("write:lead", at)
+    throttle.observe("write:lead", RateLimitInfo(100, remaining, 1.0), now=at, sent_at=at)
+
+
+def _dated_end(throttle: Throttle) -> float:
+    state = throttle.state("write:lead")
+    assert state.info is not None
+    return state.observed_at + state.info.reset
+
+
+def test_the_edge_margin_halves_after_a_whole_window_alone() -> None:
+    alone = Throttle()
+    _answered(alone, 0.0, 99)
+    assert _dated_end(alone) == pytest.approx(1.02)  # nothing known of others yet: 2%
+    _answered(alone, 1.03, 99)  # the next window: the last one had no one else
+    assert _dated_end(alone) == pytest.approx(2.04)  # 1%
+    shared = Throttle()
+    _answered(shared, 0.0, 90)  # 9 requests of others counted with ours
+    _answered(shared, 1.03, 99)
+    assert _dated_end(shared) == pytest.approx(2.05)  # others were seen last window: 2%
