@@ -222,7 +222,7 @@ async def upsert_leads(
                     break
                 before = writing[-1] if writing else None
                 writing = [t for t in writing if not t.done()]  # finished batches are let go
-                writing.append(await _start_batch(run, ready.plans or [], before))
+                await _start_batch(run, ready.plans or [], before, writing)
             if writing:
                 await writing[-1]
     finally:
@@ -283,9 +283,12 @@ async def _plan_batch(
 
 
 async def _start_batch(
-    run: _Batches, plans: list[RowPlan], before: asyncio.Task[None] | None
-) -> asyncio.Task[None]:
-    """Start writing one batch; return once every row of it was taken (or it ended).
+    run: _Batches,
+    plans: list[RowPlan],
+    before: asyncio.Task[None] | None,
+    writing: list[asyncio.Task[None]],
+) -> None:
+    """Start writing one batch (its task joins ``writing``); return once its rows are taken.
 
     The next batch's rows then go out while this one's last rows are in flight (waiting for
     them idled the budget one round trip per batch: 0.2 s at 200 ms). Both share the
@@ -295,9 +298,11 @@ async def _start_batch(
     :param run: the run.
     :param plans: the batch's plans.
     :param before: the earlier batch's writes, if still running.
+    :param writing: the run's batch tasks, cancelled if the run ends early.
     """
     taken = asyncio.Event()
     task = asyncio.ensure_future(_write_batch(run, plans, before, taken.set))
+    writing.append(task)
     waiter = asyncio.ensure_future(taken.wait())
     try:
         await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
@@ -305,7 +310,6 @@ async def _start_batch(
         waiter.cancel()
     if task.done():
         task.result()  # a failure ends the run now
-    return task
 
 
 async def _write_batch(
