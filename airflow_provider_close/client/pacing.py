@@ -54,7 +54,7 @@ class ThrottlePolicy:
     :param edge_margin: fraction of the window a reading's end is moved later, so that
         latency jitter does not land the first request of a window in the last one...
     :param alone_edge_margin: ...and the same once a whole window passed with no other
-        client seen on the key: a request landing early then costs one 429 of this client's,
+        client seen on the key and no 429 (this window or the last): a request landing early then costs one 429 of this client's,
         waited out, while every window pays the margin (one task at 100/s, 200 ms: 0.95 of
         the limit with 2%, 0.96 with 1%). Not from the start: clients meeting on a key in
         their first window each take themselves for alone (``shared_key_model``, 2 clients

@@ -136,7 +136,8 @@ class Throttle:
                 # (without the margin, the next window's first ones landed in this one)
                 at += trip - state.min_trip
                 policy = self._policy
-                alone = not shared and state.windows > 0  # a whole window without others
+                # a whole window without others, and no 429 (an early landing) in it or this one
+                alone = not shared and state.windows > 0 and not any(state.refused)
                 margin = policy.alone_edge_margin if alone else policy.edge_margin
             self._groups[group] = observed(state, info, at, counted, margin)
             self._last_by_group[group] = info

@@ -158,3 +158,16 @@ def test_the_edge_margin_halves_after_a_whole_window_alone() -> None:
     _answered(shared, 0.0, 90)  # 9 requests of others counted with ours
     _answered(shared, 1.03, 99)
     assert _dated_end(shared) == pytest.approx(2.05)  # others were seen last window: 2%
+
+
+def test_a_429_brings_the_full_edge_margin_back_for_that_window_and_the_next() -> None:
+    throttle = Throttle()
+    _answered(throttle, 0.0, 99)
+    _answered(throttle, 1.03, 99)  # a whole window alone: 1%
+    assert throttle.reserve("write:lead", 1.5) == Slot(0.0, True)
+    throttle.sent("write:lead", 1.5)
+    throttle.release("write:lead", 1.5)
+    refused = RateLimitInfo(100, 0, 0.54)  # landed in a full window: the dating was early
+    throttle.observe("write:lead", refused, now=1.5, sent_at=1.5, counted=False)
+    _answered(throttle, 2.05, 99)  # the next window
+    assert _dated_end(throttle) == pytest.approx(3.07)  # 2% again, not 1% (3.06)
