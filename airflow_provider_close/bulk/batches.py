@@ -44,11 +44,13 @@ def batched_rows(
     shard: tuple[int, int] | None = None,
     key: LeadMatchKey | None = None,
     column: str = "",
+    first: int | None = None,
 ) -> Iterator[tuple[list[int], list[Any]]]:
     """Yield (row indexes, rows) of ``shard``, ``size`` rows at a time, reading ``rows`` lazily.
 
     :param rows: the input rows.
     :param size: rows per batch.
+    :param first: rows of the first batch, if fewer (writes can start after fewer lookups).
     :param shard: ``(i, n)``: only the rows of shard ``i`` (``bulk/shards.py``), else all.
     :param key: the match key (rows are sharded by it; required with ``shard``).
     :param column: the column holding the key.
@@ -57,14 +59,15 @@ def batched_rows(
         raise ValueError("sharding needs the match key")
     indexes: list[int] = []
     batch: list[Any] = []
+    limit = size if first is None else max(1, min(first, size))
     for index, row in enumerate(rows):
         if shard is not None and key is not None and not in_shard(shard, key, row, column, index):
             continue
         indexes.append(index)
         batch.append(row)
-        if len(batch) >= size:
+        if len(batch) >= limit:
             yield indexes, batch
-            indexes, batch = [], []
+            indexes, batch, limit = [], [], size
     if batch:
         yield indexes, batch
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
@@ -91,6 +91,10 @@ class AdaptiveLimiter:
         self.limit = min(max_concurrency, start or 4)
         self.in_flight = 0
         self.peak = 0
+        #: live workers of every pool on this limiter (``bulk/pool.py``), and how each pool
+        #: still taking items grows into a place one of them leaves
+        self.workers = 0
+        self.growers: list[Callable[[], None]] = []
         self.window = 0.0
         self.round_trip: float | None = None
         self._durations: deque[float] = deque(maxlen=_ROUND_TRIP_SAMPLES)
@@ -150,6 +154,11 @@ class AdaptiveLimiter:
             round_trip=self.round_trip,
         )
         self._wake()
+
+    def vacated(self) -> None:
+        """Let every pool still taking items fill the places workers left."""
+        for grow in list(self.growers):
+            grow()
 
     def _release(self) -> None:
         """Give back one slot, handing it to the next waiter if the bound allows."""

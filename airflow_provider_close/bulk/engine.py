@@ -8,6 +8,7 @@ a run killed mid-way and retried finds the leads it already created.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
 from contextlib import aclosing
 from dataclasses import dataclass, field
@@ -80,7 +81,9 @@ class UpsertOptions:
     """Tuning of one upsert run.
 
     :param dry_run: look up and plan only; report ``would_create``/``would_update``.
-    :param max_concurrency: rows (or lookup chunks) in flight at most.
+    :param max_concurrency: rows (or lookup chunks) in flight at most; the pool is sized from
+        the live rate budget below it (the default was 8: at 100 writes/s and 200 ms round
+        trips, 8 in flight allow about 36 writes/s).
     :param lookup_chunk_size: key values per ``/data/search/`` request.
     :param progress_interval: seconds between two progress log lines.
     :param write_attempts: sends of one write at most after unknown outcomes.
@@ -91,7 +94,8 @@ class UpsertOptions:
     :param clock: the clock of the settle window (tests inject the sandbox's).
     :param rules: the sync mode and the fields filled only when empty (``bulk/modes.py``).
     :param batch_size: input rows read, looked up, planned and written at a time (memory is
-        bounded by it, not by the input).
+        bounded by it, not by the input); the first batch is one lookup chunk at most, so the
+        first writes wait for one search, not ``batch_size / lookup_chunk_size`` of them.
     :param shard: ``(i, n)``: handle only the rows whose key hashes to shard ``i`` of ``n``
         (a stable CRC-32 of the normalised key; rows without a key by their index), so ``n``
         mapped tasks over the same input write every row once (``bulk/shards.py``).
@@ -100,7 +104,7 @@ class UpsertOptions:
     """
 
     dry_run: bool = False
-    max_concurrency: int = 8
+    max_concurrency: int = 32
     lookup_chunk_size: int = DEFAULT_CHUNK_SIZE
     progress_interval: float = 5.0
     write_attempts: int = 5
@@ -192,8 +196,13 @@ async def upsert_leads(
     )
     column = key_column(mapping, key, custom_keys)
     await _settle_earlier_try(options)
-    batches = batched_rows(
-        rows, size=options.batch_size, shard=options.shard, key=key, column=column
+    batches = batched_rows(  # the first batch one search long: writes start after one search
+        rows,
+        size=options.batch_size,
+        shard=options.shard,
+        key=key,
+        column=column,
+        first=options.lookup_chunk_size,
     )
 
     async def plan(batch: tuple[list[int], list[Any]]) -> _Planned:
@@ -204,14 +213,24 @@ async def upsert_leads(
             return _Planned(prepared, None)
         return _Planned(prepared, await _plan_batch(client, run, prepared))
 
+    writing: list[asyncio.Task[None]] = []  # batches whose writes run, oldest first
     try:
         async with aclosing(read_ahead(batches, plan)) as planned:  # the next batch's lookups
             async for ready in planned:  # overlap this one's writes
                 if (stop := options.stop) is not None and stop.requested:  # one-way: read no more
+                    if writing:  # the earlier batches' results go first
+                        await writing[-1]
                     run.sink(stop.unread_batch([(p.index, p.key) for p in ready.prepared]))
                     break
-                await _write_batch(run, ready.plans or [])
+                before = writing[-1] if writing else None
+                writing = [t for t in writing if not t.done()]  # finished batches are let go
+                await _start_batch(run, ready.plans or [], before, writing)
+            if writing:
+                await writing[-1]
     finally:
+        for task in writing:
+            task.cancel()
+        await asyncio.gather(*writing, return_exceptions=True)
         run.seen.close()
     if run.pending and (stop := options.stop) is not None and stop.requested:
         run.sink([unknown_result(p.plan.index, p.plan.key) for p in run.pending])
@@ -265,8 +284,43 @@ async def _plan_batch(
     ]
 
 
-async def _write_batch(run: _Batches, plans: list[RowPlan]) -> None:
-    """Write one batch's plans on the pools; its results go to the run's sink."""
+async def _start_batch(
+    run: _Batches,
+    plans: list[RowPlan],
+    before: asyncio.Task[None] | None,
+    writing: list[asyncio.Task[None]],
+) -> None:
+    """Start writing one batch (its task joins ``writing``); return once its rows are taken.
+
+    The next batch's rows then go out while this one's last rows are in flight (waiting for
+    them idled the budget one round trip per batch: 0.2 s at 200 ms). Both share the
+    limiters, so together they stay within ``max_concurrency``; results still reach the sink
+    batch by batch, in order (``before`` first).
+
+    :param run: the run.
+    :param plans: the batch's plans.
+    :param before: the earlier batch's writes, if still running.
+    :param writing: the run's batch tasks, cancelled if the run ends early.
+    """
+    taken = asyncio.Event()
+    task = asyncio.ensure_future(_write_batch(run, plans, before, taken.set))
+    writing.append(task)
+    waiter = asyncio.ensure_future(taken.wait())
+    try:
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
+    if task.done():
+        task.result()  # a failure ends the run now
+
+
+async def _write_batch(
+    run: _Batches,
+    plans: list[RowPlan],
+    before: asyncio.Task[None] | None,
+    on_drained: Callable[[], None],
+) -> None:
+    """Write one batch's plans on the pools; its results go to the run's sink after ``before``."""
     options = run.options
     results = unwritten(plans, options.dry_run)
     run.progress.advance(len(results))
@@ -276,9 +330,24 @@ async def _write_batch(run: _Batches, plans: list[RowPlan]) -> None:
         for c, limiter in zip(run.clients, run.limiters, strict=True)
     ]
     skip = None if (stop := options.stop) is None else lambda p: stop.result_for(p.index, p.key)
-    written = await run_writes(
-        lanes, run.progress, to_write, rate_limited=run.rate_limited, skip=skip
+    writes = asyncio.ensure_future(
+        run_writes(
+            lanes,
+            run.progress,
+            to_write,
+            rate_limited=run.rate_limited,
+            skip=skip,
+            on_drained=on_drained,
+        )
     )
+    try:
+        if before is not None:
+            await before  # its results go first; its failure ends this batch's writes too
+        written = await writes
+    finally:
+        if not writes.done():
+            writes.cancel()
+            await asyncio.gather(writes, return_exceptions=True)
     run.pending += [w for w in written if isinstance(w, PendingCreate)]
     run.sink([*results, *(w for w in written if not isinstance(w, PendingCreate))])
 

@@ -71,6 +71,7 @@ async def run_writes(
     rate_limited: Callable[[], int],
     group: tuple[str, str] = ("POST", "lead/"),
     skip: Callable[[W], R | None] | None = None,
+    on_drained: Callable[[], None] | None = None,
 ) -> list[R]:
     """Write every item on the run's worker pools (``bulk/pool.py``, one per key); in order.
 
@@ -82,13 +83,17 @@ async def run_writes(
     :param rate_limited: returns the run's 429 count so far.
     :param group: the ``(method, path)`` of the writes, whose budget sizes the pools.
     :param skip: the stop check, asked as each item is taken (``bulk/pool.py``).
+    :param on_drained: called once every item has been taken (the last may still be in
+        flight): the caller may start the next batch's writes on the same limiters.
     """
 
     def done(_: R) -> None:
         progress.rate_limited = rate_limited()
         progress.advance()
 
-    results = await run_pools(lanes, items, on_done=done, group=group, skip=skip)
+    results = await run_pools(
+        lanes, items, on_done=done, group=group, skip=skip, on_drained=on_drained
+    )
     progress.rate_limited = rate_limited()
     progress.log()
     return results

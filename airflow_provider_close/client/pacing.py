@@ -21,7 +21,10 @@ together they spend the window's budget without overshooting it. Each takes its 
 last window (one request more), twice that during the first windows so that late comers catch
 up, falling to once over ten windows. A 429 also makes a client pace itself so for that window
 and the next. Alone, a client keeps the whole budget and only spaces its sends once
-``remaining`` runs low.
+``remaining`` runs low, at the limit's own pace (``window / limit`` apart) or faster when the
+window ends sooner: spreading the last requests over the whole rest of the window bought
+nothing under a fixed window and idled a run's last one (one task at 100/s, 200 ms: the last
+100 creates took the whole second).
 
 A guess (the next window, assumed full once the last one's dated end passed) gives way to an
 answer showing the last window still running (its end was dated too early, e.g. from a first
@@ -49,7 +52,13 @@ class ThrottlePolicy:
     :param shared_reserve: requests of each window left unspent while others use the key
         (covers readings that are one round trip old).
     :param edge_margin: fraction of the window a reading's end is moved later, so that
-        latency jitter does not land the first request of a window in the last one.
+        latency jitter does not land the first request of a window in the last one...
+    :param alone_edge_margin: ...and the same once a whole window passed with no other
+        client seen on the key and no 429 (this window or the last): a request landing early then costs one 429 of this client's,
+        waited out, while every window pays the margin (one task at 100/s, 200 ms: 0.95 of
+        the limit with 2%, 0.96 with 1%). Not from the start: clients meeting on a key in
+        their first window each take themselves for alone (``shared_key_model``, 2 clients
+        at 200 ms: 7 429s in 602 requests with 1% from the start, 4 with 2%).
     :param probe_wait: seconds to wait, while nothing is known of a group and one request
         is on its way to find out, before asking again.
     :param catch_up: while the key is shared, the share of what is left a client paces itself
@@ -65,6 +74,7 @@ class ThrottlePolicy:
     shared_reserve: float = 1.0
     probe_wait: float = 0.05
     edge_margin: float = 0.02
+    alone_edge_margin: float = 0.01
     catch_up: float = 1.0
     catch_up_windows: int = 10
 
@@ -84,8 +94,8 @@ class GroupState:
         ``own_counted``, the most seen).
     :param others_before: the same for the previous window.
     :param own_before: ``own_counted`` of the previous window.
-    :param min_trip: the quickest round trip seen (readings are dated by their send plus the
-        time their round trip took beyond it).
+    :param min_trip: the quickest round trip the client saw, of any group (readings are dated
+        by their send plus the time their round trip took beyond it).
     :param guessed: ``info`` is a guess (a window assumed full after the last one ended),
         replaced by the next real reading.
     :param windows: windows seen to end (the catch-up falls with them).
@@ -152,6 +162,8 @@ def throttle_delay(
     if shared and slot > now:  # no booking ahead: the pace follows each fresh reading
         return Slot(slot - now, False), state
     spacing = max(0.0, window_end - slot) / (left * _share(state, policy))
+    if not shared and info.limit and state.window > 0:  # alone: never slower than the limit's pace
+        spacing = min(spacing, state.window / info.limit)
     return Slot(slot - now, True), replace(taken, next_slot=slot + spacing)
 
 

@@ -39,6 +39,7 @@ class Throttle:
         self._groups: dict[str, GroupState] = {}
         self._lock = threading.Lock()
         self._last_by_group: dict[str, RateLimitInfo] = {}
+        self._min_trip = float("inf")
         self.last: RateLimitInfo | None = None
 
     def reading(self, group: str) -> RateLimitInfo | None:
@@ -122,15 +123,22 @@ class Throttle:
         at = now if sent_at is None else min(sent_at, now)
         with self._lock:
             state = self._groups.get(group, GroupState())
-            # time beyond the quickest round trip seen may have been spent on the way to Close
+            # time beyond the quickest round trip seen may have been spent on the way to Close;
+            # the quickest of any group's (one server): a group's first trips, all slowed by
+            # a burst, dated its first window's end too early (429s at the second's start)
             trip = now - at
-            state = replace(state, min_trip=min(state.min_trip, trip))
+            self._min_trip = min(self._min_trip, trip)
+            state = replace(state, min_trip=self._min_trip)
             margin = 0.0  # alone, a 429's Retry-After is waited out anyway: no margin on top
-            if counted or state.others > 0 or state.others_before > 0:
+            shared = state.others > 0 or state.others_before > 0
+            if counted or shared:
                 # shared, a 429's window end starts the next window for every request
                 # (without the margin, the next window's first ones landed in this one)
                 at += trip - state.min_trip
-                margin = self._policy.edge_margin
+                policy = self._policy
+                # a whole window without others, and no 429 (an early landing) in it or this one
+                alone = not shared and state.windows > 0 and not any(state.refused)
+                margin = policy.alone_edge_margin if alone else policy.edge_margin
             self._groups[group] = observed(state, info, at, counted, margin)
             self._last_by_group[group] = info
             self.last = info

@@ -42,6 +42,23 @@ def test_batches_read_the_input_lazily_and_keep_row_indexes() -> None:
     assert [len(b) for _, b in batches] == [10, 5]
 
 
+def test_a_smaller_first_batch_comes_first_then_full_ones() -> None:
+    rows = [{"ext": f"E-{i}"} for i in range(25)]
+    sizes = [len(b) for _, b in batched_rows(rows, size=10, first=3)]
+    assert sizes == [3, 10, 10, 2]
+    assert [len(b) for _, b in batched_rows(rows, size=10, first=50)] == [10, 10, 5]
+
+
+async def test_the_upserts_first_batch_is_one_lookup_chunk(seeded_sandbox: CloseSandbox) -> None:
+    sunk: list[list[RowResult]] = []
+    rows = _rows(25, prefix="FIRST")
+    await _run(seeded_sandbox, rows, batch_size=10, lookup_chunk_size=4, sink=sunk.append)
+    # the first writes wait for one search (4 keys), not for the 3 a 10-row batch needs
+    assert [len(batch) for batch in sunk] == [4, 10, 10, 1]
+    searches = [r for r in seeded_sandbox.requests if r.path.endswith("/data/search/")]
+    assert len(searches) == 1 + 3 + 3 + 1  # one per chunk of each batch
+
+
 def test_shards_split_the_rows_by_key_each_row_once() -> None:
     rows: list[Any] = [{"ext": f"E-{i % 40}"} for i in range(100)] + [{"ext": " "}, "not a dict"]
     owners = [
@@ -162,7 +179,7 @@ async def test_a_key_repeated_in_a_later_batch_is_a_duplicate_not_a_second_lead(
     sunk: list[list[RowResult]] = []
     run = await _run(seeded_sandbox, rows, batch_size=10, sink=sunk.append)
 
-    assert [len(batch) for batch in sunk] == [10, 10, 10, 5]
+    assert [len(batch) for batch in sunk] == [10, 10, 10, 5]  # the first: one 100-key search
     results = sorted((r for batch in sunk for r in batch), key=lambda r: r["row"])
     assert [r["row"] for r in results] == list(range(35))
     assert run.results == []  # they went to the sink, not into memory

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -136,3 +137,58 @@ async def test_pool_is_sized_from_the_writes_group_not_the_last_reading() -> Non
     assert limiter.round_trip is not None
     assert limiter.limit == budget_concurrency(10, 1.0, limiter.round_trip, 64)
     assert limiter.limit <= 3  # 10/s x ~50 ms x headroom, not 1000/s x 50 ms
+
+
+async def test_pools_sharing_a_limiter_stay_within_its_bound_together() -> None:
+    client = _Client(last_rate_limit=RateLimitInfo(limit=None, remaining=5, reset=1.0))
+    limiter = AdaptiveLimiter(3, start=3)
+    started: list[tuple[str, int]] = []
+    most = [0]
+
+    def work(pool: str) -> Callable[[float], Awaitable[float]]:
+        async def run(seconds: float) -> float:
+            started.append((pool, limiter.in_flight))
+            most[0] = max(most[0], limiter.in_flight)
+            await asyncio.sleep(seconds)
+            return seconds
+
+        return run
+
+    drained = asyncio.Event()
+    first = asyncio.ensure_future(
+        run_pool(client, limiter, [0.01, 0.01, 0.2], work("a"), on_drained=drained.set)  # type: ignore[arg-type]
+    )
+    await drained.wait()  # every item of the first pool taken; its slow one still runs
+    second = await run_pool(client, limiter, [0.01] * 6, work("b"))  # type: ignore[arg-type]
+    assert not first.done()  # the second pool ran beside the first's slow item...
+    assert await first == [0.01, 0.01, 0.2]
+    assert second == [0.01] * 6
+    assert most[0] <= 3  # ...and both together never had more than the bound in flight
+    assert limiter.workers == 0  # every place given back
+
+
+async def test_a_place_the_first_pool_leaves_goes_to_the_next_at_once() -> None:
+    client = _Client(last_rate_limit=RateLimitInfo(limit=None, remaining=5, reset=1.0))
+    limiter = AdaptiveLimiter(2, start=2)
+    in_flight_at_start: list[int] = []
+
+    async def slow(seconds: float) -> float:
+        await asyncio.sleep(seconds)
+        return seconds
+
+    async def counted(seconds: float) -> float:
+        in_flight_at_start.append(limiter.in_flight)
+        return await slow(seconds)
+
+    drained = asyncio.Event()
+    first = asyncio.ensure_future(
+        run_pool(client, limiter, [0.05, 0.3, 0.3], slow, on_drained=drained.set)  # type: ignore[arg-type]
+    )
+    await drained.wait()  # one worker found nothing left; the other still runs its 0.3 s item
+    second = await run_pool(client, limiter, [0.3, 0.3], counted)  # type: ignore[arg-type]
+    await first
+    # the second pool began with the one free place (beside the first's last item); when the
+    # first pool's last worker left, its place went to the second pool there and then, not
+    # once the second's own first item ended (then its second would start alone: [2, 1])
+    assert second == [0.3, 0.3]
+    assert in_flight_at_start == [2, 2]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from airflow_provider_close.client.pacing import GroupState, Slot, throttle_delay
@@ -53,14 +55,34 @@ def test_an_ended_window_with_a_known_limit_starts_a_fresh_one() -> None:
     assert after.observed_at == 102.0
 
 
-def test_low_remaining_spaces_requests_over_the_window() -> None:
+def test_low_remaining_alone_spaces_requests_at_the_limits_pace() -> None:
     current, slots = state(100, 4, 4.0), []
     for _ in range(5):
         slot, current = throttle_delay(current, 100.0)
         slots.append(slot)
-    # 4 left in 4 s: one per second; the 5th must wait for the window's end and ask again
-    assert [s.delay for s in slots] == pytest.approx([0.0, 1.0, 2.0, 3.0, 4.0])
+    # 4 left of 100 per 4 s: one per 40 ms (the limit's pace), not one per second (the rest
+    # of the window): spread so, a run's last window idled; the 5th waits for the window's end
+    assert [s.delay for s in slots] == pytest.approx([0.0, 0.04, 0.08, 0.12, 4.0])
     assert [s.held for s in slots] == [True, True, True, True, False]
+
+
+def test_low_remaining_alone_spaces_faster_when_the_window_ends_sooner() -> None:
+    current, slots = state(10, 2, 0.1), []
+    for _ in range(2):
+        slot, current = throttle_delay(replace(current, window=1.0), 100.0)
+        slots.append(slot)
+    # 2 left, the window ends in 0.1 s: 50 ms apart, quicker than the limit's pace (100 ms)
+    assert [s.delay for s in slots] == pytest.approx([0.0, 0.05])
+
+
+def test_readings_are_dated_by_the_quickest_trip_of_any_group() -> None:
+    throttle = Throttle()
+    # a search answered in 50 ms: the quickest trip to this server
+    throttle.observe("read:data", RateLimitInfo(100, 99, 1.0), now=0.05, sent_at=0.0)
+    # a write's first trip took 150 ms: 100 ms of it may have been spent on the way to Close,
+    # so its window ends 100 ms later than its send plus reset (plus the 2% margin)
+    throttle.observe("write:lead", RateLimitInfo(1, 0, 1.0), now=0.15, sent_at=0.0)
+    assert throttle.reserve("write:lead", 0.15) == Slot(pytest.approx(0.97), False)
 
 
 def test_released_slots_free_capacity() -> None:
@@ -110,3 +132,42 @@ def test_the_window_ends_when_its_earliest_reading_says() -> None:
     # the last reading, slowed 100 ms on its way back, would put the end 50 ms later
     throttle.observe("write:lead", RateLimitInfo(2, 0, 0.85), now=0.25, sent_at=0.1)
     assert throttle.reserve("write:lead", 0.3) == Slot(pytest.approx(0.72), False)
+
+
+def _answered(throttle: Throttle, at: float, remaining: int) -> None:
+    """One request of 100 per second sent and answered at ``at`` (no trip), window of 1 s."""
+    assert throttle.reserve("write:lead", at) == Slot(0.0, True)
+    throttle.sent("write:lead", at)
+    throttle.release("write:lead", at)
+    throttle.observe("write:lead", RateLimitInfo(100, remaining, 1.0), now=at, sent_at=at)
+
+
+def _dated_end(throttle: Throttle) -> float:
+    state = throttle.state("write:lead")
+    assert state.info is not None
+    return state.observed_at + state.info.reset
+
+
+def test_the_edge_margin_halves_after_a_whole_window_alone() -> None:
+    alone = Throttle()
+    _answered(alone, 0.0, 99)
+    assert _dated_end(alone) == pytest.approx(1.02)  # nothing known of others yet: 2%
+    _answered(alone, 1.03, 99)  # the next window: the last one had no one else
+    assert _dated_end(alone) == pytest.approx(2.04)  # 1%
+    shared = Throttle()
+    _answered(shared, 0.0, 90)  # 9 requests of others counted with ours
+    _answered(shared, 1.03, 99)
+    assert _dated_end(shared) == pytest.approx(2.05)  # others were seen last window: 2%
+
+
+def test_a_429_brings_the_full_edge_margin_back_for_that_window_and_the_next() -> None:
+    throttle = Throttle()
+    _answered(throttle, 0.0, 99)
+    _answered(throttle, 1.03, 99)  # a whole window alone: 1%
+    assert throttle.reserve("write:lead", 1.5) == Slot(0.0, True)
+    throttle.sent("write:lead", 1.5)
+    throttle.release("write:lead", 1.5)
+    refused = RateLimitInfo(100, 0, 0.54)  # landed in a full window: the dating was early
+    throttle.observe("write:lead", refused, now=1.5, sent_at=1.5, counted=False)
+    _answered(throttle, 2.05, 99)  # the next window
+    assert _dated_end(throttle) == pytest.approx(3.07)  # 2% again, not 1% (3.06)
