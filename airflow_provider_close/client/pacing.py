@@ -54,11 +54,12 @@ class ThrottlePolicy:
     :param edge_margin: fraction of the window a reading's end is moved later, so that
         latency jitter does not land the first request of a window in the last one...
     :param alone_edge_margin: ...and the same once a whole window passed with no other
-        client seen on the key and no 429 (this window or the last): a request landing early then costs one 429 of this client's,
-        waited out, while every window pays the margin (one task at 100/s, 200 ms: 0.95 of
-        the limit with 2%, 0.96 with 1%). Not from the start: clients meeting on a key in
-        their first window each take themselves for alone (``shared_key_model``, 2 clients
-        at 200 ms: 7 429s in 602 requests with 1% from the start, 4 with 2%).
+        client seen on the key and no 429 (this window or the last): a request landing
+        early then costs one 429 of this client's, waited out, while every window pays the
+        margin (one task at 100/s, 200 ms: 0.95 of the limit with 2%, 0.96 with 1%). Not
+        from the start: clients meeting on a key in their first window each take
+        themselves for alone (``shared_key_model``, 2 clients at 200 ms: 7 429s in 602
+        requests with 1% from the start, 4 with 2%).
     :param probe_wait: seconds to wait, while nothing is known of a group and one request
         is on its way to find out, before asking again.
     :param catch_up: while the key is shared, the share of what is left a client paces itself
