@@ -117,7 +117,7 @@ async def subscribe_rows(
     defaults: Mapping[str, Any],
     *,
     dry_run: bool = False,
-    max_concurrency: int = 32,
+    max_concurrency: int = 64,
 ) -> UpsertRun:
     """Subscribe each row's contact to its sequence unless it already is; report every row.
 

@@ -80,7 +80,7 @@ class ActivityOptions:
     :param stop: set by ``on_kill``: no row starts after it (``bulk/stop.py``).
     """
 
-    max_concurrency: int = 32
+    max_concurrency: int = 64
     progress_interval: float = 5.0
     write_attempts: int = 5
     stop: StopSignal | None = None

@@ -104,7 +104,7 @@ class UpsertOptions:
     """
 
     dry_run: bool = False
-    max_concurrency: int = 32
+    max_concurrency: int = 64
     lookup_chunk_size: int = DEFAULT_CHUNK_SIZE
     progress_interval: float = 5.0
     write_attempts: int = 5

@@ -55,7 +55,7 @@ class CloseUpsertLeadsOperator(_CloseUpsertOperator):
     :param dry_run: read only: report would-create/would-update/unchanged/invalid counts.
     :param result_path: where the JSONL result file goes (templated; local or URL);
         default: a file under the system temp directory named after the task run.
-    :param max_concurrency: rows in flight at most (default 32); below it, the pool is sized
+    :param max_concurrency: rows in flight at most (default 64); below it, the pool is sized
         from the live rate budget times the round trip (at 20 writes/s and 50 ms: 3).
     :param max_failed_rows: fail the task when more rows than this were not written.
     :param max_failed_ratio: fail the task when that share of rows was not written.
@@ -188,7 +188,7 @@ class CloseBulkCreateActivitiesOperator(_CloseBulkOperator):
     :param file: a JSONL or CSV file, local path or object storage URL (templated).
     :param file_format: ``jsonl`` or ``csv`` when the suffix does not tell.
     :param result_path: where the JSONL result file goes (templated).
-    :param max_concurrency: rows in flight at most (default 32; the live rate budget sizes
+    :param max_concurrency: rows in flight at most (default 64; the live rate budget sizes
         the pool below it).
     :param max_failed_rows: fail the task when more rows than this were not written.
     :param max_failed_ratio: fail the task when that share of rows was not written.

@@ -64,7 +64,7 @@ class _CloseBulkOperator(CloseLineageMixin, _CloseStoppableOperator):
         file: str | None = None,
         file_format: FileFormat | None = None,
         result_path: str | None = None,
-        max_concurrency: int = 32,
+        max_concurrency: int = 64,
         max_failed_rows: int | None = 0,
         max_failed_ratio: float | None = None,
         progress_interval: float = 5.0,
