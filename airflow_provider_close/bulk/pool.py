@@ -61,9 +61,17 @@ async def run_pool(
     :param on_drained: called once, when every item has been taken (some may still run).
     """
     pool = _Pool(
-        client, limiter, items, work, on_done=on_done, group=group, skip=skip, on_drained=on_drained
+        client,
+        limiter,
+        items,
+        work,
+        queue=iter(range(len(items))) if queue is None else queue,
+        on_done=on_done,
+        group=group,
+        skip=skip,
+        on_drained=on_drained,
     )
-    return await pool.run(iter(range(len(items))) if queue is None else queue)
+    return await pool.run()
 
 
 class _Pool(Generic[W, R]):
@@ -76,6 +84,7 @@ class _Pool(Generic[W, R]):
         items: Sequence[W],
         work: Callable[[W], Awaitable[R]],
         *,
+        queue: Iterator[int],
         on_done: Callable[[R], None] | None,
         group: tuple[str, str],
         skip: Callable[[W], R | None] | None,
@@ -89,11 +98,10 @@ class _Pool(Generic[W, R]):
         self.started: set[asyncio.Task[None]] = set()  # their place is given back as they end
         self.finished: asyncio.Future[None] = self.loop.create_future()
         self.drained = False
-        self.queue: Iterator[int] = iter(())
-
-    async def run(self, queue: Iterator[int]) -> list[R]:
-        """Run every item of ``queue``; return the results in item order."""
         self.queue = queue
+
+    async def run(self) -> list[R]:
+        """Run every item of the queue; return the results in item order."""
         if not self.items:
             self.drain()
             self.finished.set_result(None)

@@ -40,7 +40,7 @@ from dataclasses import dataclass, replace
 
 from airflow_provider_close.client.ratelimit import RateLimitInfo
 
-__all__ = ["GroupState", "Slot", "ThrottlePolicy", "still_free", "throttle_delay"]
+__all__ = ["GroupState", "Slot", "ThrottlePolicy", "is_shared", "still_free", "throttle_delay"]
 
 
 @dataclass(frozen=True)
@@ -95,8 +95,6 @@ class GroupState:
         ``own_counted``, the most seen).
     :param others_before: the same for the previous window.
     :param own_before: ``own_counted`` of the previous window.
-    :param min_trip: the quickest round trip the client saw, of any group (readings are dated
-        by their send plus the time their round trip took beyond it).
     :param guessed: ``info`` is a guess (a window assumed full after the last one ended),
         replaced by the next real reading.
     :param windows: windows seen to end (the catch-up falls with them).
@@ -115,7 +113,6 @@ class GroupState:
     others: int = 0
     others_before: int = 0
     own_before: int = 0
-    min_trip: float = float("inf")
     guessed: bool = False
     windows: int = 0
     refused: tuple[int, int] = (0, 0)
@@ -149,7 +146,7 @@ def throttle_delay(
             return Slot(policy.probe_wait, False), state
         return Slot(0.0, True), replace(state, in_flight=state.in_flight + 1)
     window_end = state.observed_at + info.reset
-    shared = _is_shared(state)
+    shared = is_shared(state)
     left = _left(info, state, state.in_flight, now, policy)
     if left <= 0:
         wait = window_end - now
@@ -184,7 +181,7 @@ def still_free(state: GroupState, now: float, policy: ThrottlePolicy = ThrottleP
     return _left(state.info, state, len(state.sent), now, policy) >= 1
 
 
-def _is_shared(state: GroupState) -> bool:
+def is_shared(state: GroupState) -> bool:
     """Return whether others were seen using the key, or 429s (this window or the last)."""
     return state.others > 0 or state.others_before > 0 or sum(state.refused) > 0
 
@@ -198,7 +195,7 @@ def _left(
     reading (their pace of the last window times the reading's age).
     """
     left = float(info.remaining - mine)
-    if _is_shared(state):
+    if is_shared(state):
         left -= policy.shared_reserve
         if state.window > 0 and not state.guessed:
             pace = max(state.others_before, state.others) / state.window

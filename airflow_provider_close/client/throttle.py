@@ -19,6 +19,7 @@ from airflow_provider_close.client.pacing import (
     GroupState,
     Slot,
     ThrottlePolicy,
+    is_shared,
     still_free,
     throttle_delay,
 )
@@ -39,7 +40,7 @@ class Throttle:
         self._groups: dict[str, GroupState] = {}
         self._lock = threading.Lock()
         self._last_by_group: dict[str, RateLimitInfo] = {}
-        self._min_trip = float("inf")
+        self._min_trip = float("inf")  # the quickest round trip of any group (one server)
         self.last: RateLimitInfo | None = None
 
     def reading(self, group: str) -> RateLimitInfo | None:
@@ -128,16 +129,15 @@ class Throttle:
             # a burst, dated its first window's end too early (429s at the second's start)
             trip = now - at
             self._min_trip = min(self._min_trip, trip)
-            state = replace(state, min_trip=self._min_trip)
             margin = 0.0  # alone, a 429's Retry-After is waited out anyway: no margin on top
             shared = state.others > 0 or state.others_before > 0
             if counted or shared:
                 # shared, a 429's window end starts the next window for every request
                 # (without the margin, the next window's first ones landed in this one)
-                at += trip - state.min_trip
+                at += trip - self._min_trip
                 policy = self._policy
                 # a whole window without others, and no 429 (an early landing) in it or this one
-                alone = not shared and state.windows > 0 and not any(state.refused)
+                alone = not is_shared(state) and state.windows > 0
                 margin = policy.alone_edge_margin if alone else policy.edge_margin
             self._groups[group] = observed(state, info, at, counted, margin)
             self._last_by_group[group] = info

@@ -3,7 +3,7 @@
 Each worker is its own Python process with its own ``AsyncCloseClient`` (so its own throttle)
 running the bulk upsert, as four Airflow tasks on four workers would be; nothing passes
 between them but the sandbox's ``ratelimit`` headers, over real HTTP, with the search lag on.
-With the cooperative part of the pacing off (``pacing._is_shared`` always False) 10 of 130
+With the cooperative part of the pacing off (``pacing.is_shared`` always False) 10 of 130
 creates were answered 429 here, as with the throttle before it; with it, 0 or 1 of 120. The
 bound (4%) lies between.
 """
